@@ -1,0 +1,82 @@
+// @ts-check
+/**
+ * Builds everything: the extension and CLI bundles (esbuild), the Prompt Lab webview (Vite),
+ * and the tests (esbuild, one bundle per test file, dependencies left external).
+ * Usage: node scripts/build.mjs [--watch]
+ */
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+/** @type {{ version: string }} */
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** @param {string} dir @param {(f: string) => boolean} keep @returns {string[]} */
+function walk(dir, keep) {
+  /** @type {string[]} */
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p, keep));
+    else if (keep(p)) out.push(p);
+  }
+  return out;
+}
+
+/** @type {esbuild.BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode'],
+  logLevel: 'warning',
+  define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  {
+    ...common,
+    entryPoints: { extension: join(root, 'src/extension.ts') },
+    outdir: join(root, 'dist'),
+    minify: !watch,
+    sourcemap: watch ? 'inline' : false,
+  },
+  {
+    ...common,
+    entryPoints: { cli: join(root, 'src/cli/main.ts') },
+    outdir: join(root, 'dist'),
+    banner: { js: '#!/usr/bin/env node' },
+    minify: !watch,
+  },
+  {
+    ...common,
+    // Each test file is its own bundle so node's test runner and mocha can load them one by one.
+    entryPoints: walk(join(root, 'test'), (f) => /\.(test|itest)\.ts$|[\\/]suite[\\/]index\.ts$/.test(f)).map((f) => ({
+      in: f,
+      out: relative(root, f).replace(/\.ts$/, ''),
+    })),
+    outdir: join(root, 'out'),
+    packages: 'external',
+    sourcemap: 'inline',
+  },
+];
+
+async function buildWebview() {
+  await viteBuild({ configFile: join(root, 'webview-ui/vite.config.mts'), logLevel: 'warn', build: { watch: watch ? {} : null } });
+}
+
+if (!watch) rmSync(join(root, 'out/test'), { recursive: true, force: true });
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+  await buildWebview();
+  process.stderr.write('watching for changes…\n');
+} else {
+  await Promise.all([...targets.map((t) => esbuild.build(t)), buildWebview()]);
+  chmodSync(join(root, 'dist/cli.js'), 0o755);
+}

@@ -1,0 +1,11 @@
+/** Every command TuneLab contributes, in one typed table; package.json must list the same ids. */
+export const CommandId = {
+  getStarted: 'tunelab.getStarted',
+  showLog: 'tunelab.showLog',
+  openTopicsFile: 'tunelab.openTopicsFile',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+/** The walkthrough's full id: `<publisher>.<name>#<walkthrough id>`. */
+export const WALKTHROUGH_ID = 'tunelab.tunelab#gettingStarted';

@@ -1,0 +1,74 @@
+import type {
+  HostToPanelMessage,
+  NotificationMethod,
+  PanelNotifications,
+  RequestMethod,
+  RequestParams,
+  RequestResult,
+} from '../../src/core/protocol';
+
+interface VsCodeApi<State> {
+  postMessage(message: unknown): void;
+  getState(): State | undefined;
+  setState(state: State): void;
+}
+
+declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
+
+/** Drafts and view state that survive hiding and re-showing the panel. */
+export interface PanelState {
+  readonly version: 1;
+}
+
+/**
+ * The panel's one handle on the host: typed requests with promised results, typed
+ * notifications, and the webview's persisted state.
+ */
+export class HostClient {
+  private readonly api = acquireVsCodeApi<PanelState>();
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Map<NotificationMethod, Set<(params: never) => void>>();
+
+  constructor() {
+    window.addEventListener('message', (event: MessageEvent<unknown>) => {
+      this.receive(event.data);
+    });
+  }
+
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+    const id = this.nextId++;
+    return new Promise<RequestResult<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.api.postMessage({ kind: 'request', id, method, params });
+    });
+  }
+
+  on<M extends NotificationMethod>(method: M, listener: (params: PanelNotifications[M]) => void): void {
+    let set = this.listeners.get(method);
+    if (!set) this.listeners.set(method, (set = new Set()));
+    set.add(listener);
+  }
+
+  getState(): PanelState | undefined {
+    return this.api.getState();
+  }
+
+  setState(state: PanelState): void {
+    this.api.setState(state);
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'object' || data === null || !('kind' in data)) return;
+    const message = data as HostToPanelMessage;
+    if (message.kind === 'response') {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(new Error(message.error));
+    } else {
+      for (const listener of this.listeners.get(message.method) ?? []) (listener as (p: unknown) => void)(message.params);
+    }
+  }
+}
