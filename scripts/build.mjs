@@ -71,9 +71,30 @@ async function buildWebview() {
   await viteBuild({ configFile: join(root, 'webview-ui/vite.config.mts'), logLevel: 'warn', build: { watch: watch ? {} : null } });
 }
 
+/**
+ * The markers the `$esbuild-watch` problem matcher waits for (see .vscode/tasks.json): one
+ * started/finished pair per burst of rebuilds across all targets.
+ */
+let active = 0;
+/** @type {esbuild.Plugin} */
+const watchMarkers = {
+  name: 'watch-markers',
+  setup(build) {
+    build.onStart(() => {
+      if (active++ === 0) process.stdout.write('[watch] build started\n');
+    });
+    build.onEnd((result) => {
+      for (const e of result.errors) {
+        process.stderr.write(`✘ [ERROR] ${e.text}\n    ${e.location?.file ?? ''}:${e.location?.line ?? 0}:${e.location?.column ?? 0}:\n`);
+      }
+      if (--active === 0) process.stdout.write('[watch] build finished\n');
+    });
+  },
+};
+
 if (!watch) rmSync(join(root, 'out/test'), { recursive: true, force: true });
 if (watch) {
-  for (const t of targets) await (await esbuild.context(t)).watch();
+  for (const t of targets) await (await esbuild.context({ ...t, plugins: [watchMarkers] })).watch();
   await buildWebview();
   process.stderr.write('watching for changes…\n');
 } else {

@@ -4,14 +4,12 @@
  * into a per-user cache, once per version. code-server is a real VS Code (server + web
  * workbench) published to the npm registry; it is not a devDependency because its postinstall
  * builds native modules for its own Node version and would slow every `npm ci`.
- *
- * Usage: node scripts/code-server.mjs [install] [VERSION ...]   (no version: the whole matrix)
+ * The command line is scripts/install-code-server.mjs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * @typedef {{ codeServer: string, vscode: string, node: string | null, why: string }} MatrixEntry
@@ -39,7 +37,7 @@ export const cacheRoot = resolve(
 );
 
 /** @param {string} msg */
-function log(msg) {
+export function log(msg) {
   process.stderr.write(`[code-server] ${msg}\n`);
 }
 
@@ -213,22 +211,4 @@ export function selectedMatrix() {
   const unknown = want.filter((v) => !MATRIX.some((m) => m.codeServer === v));
   if (unknown.length) throw new Error(`TUNELAB_CODE_SERVER names versions outside the matrix: ${unknown.join(', ')}`);
   return picked;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2).filter((a) => a !== 'install');
-  const entries = args.length ? MATRIX.filter((m) => args.includes(m.codeServer)) : selectedMatrix();
-  if (args.length && entries.length !== args.length) {
-    log(`unknown version in ${args.join(' ')}; the matrix is ${MATRIX.map((m) => m.codeServer).join(', ')}`);
-    process.exit(2);
-  }
-  try {
-    for (const m of entries) {
-      const cs = ensureCodeServer(m);
-      process.stdout.write(`${cs.version}\t${cs.entry}\n`);
-    }
-  } catch (err) {
-    log(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  }
 }

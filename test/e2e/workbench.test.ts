@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import manifest from '../../package.json';
+import { selectedMatrix } from '../../scripts/code-server.mjs';
+import { launchBrowser, newPage, screenshot } from '../harness/browser';
+import { startCodeServer } from '../harness/codeServer';
+import { repoRoot, resultsRoot } from '../harness/paths';
+
+const vsix = join(repoRoot, `tunelab-${manifest.version}.vsix`);
+
+/** The Prompt Lab webview's content: two nested iframes inside the workbench. */
+function promptLab(page: Page): FrameLocator {
+  return page.locator('iframe.webview.ready').contentFrame().locator('#active-frame').contentFrame();
+}
+
+async function runPaletteCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * The user's view of TuneLab: the packaged .vsix installed into a real VS Code (code-server),
+ * the sample workspace open in headless Chromium.
+ */
+for (const matrix of selectedMatrix()) {
+  test(`e2e: the packaged extension in VS Code ${matrix.vscode} (code-server ${matrix.codeServer})`, { timeout: 300_000 }, async (t) => {
+    assert.ok(existsSync(vsix), `${vsix} is missing: run 'npm run package' first`);
+    const out = join(resultsRoot, 'e2e', matrix.codeServer);
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const server = await startCodeServer({ matrix, vsix, logFile: join(out, 'code-server.log') });
+    const browser = await launchBrowser();
+    const consoleLines: string[] = [];
+    try {
+      const page = await newPage(browser);
+      page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400) consoleLines.push(`[http ${r.status()}] ${r.url()}`);
+      });
+      page.setDefaultTimeout(20_000);
+      let failed = false;
+      const step = (name: string, fn: () => Promise<void>) =>
+        t.test(name, { skip: failed ? 'an earlier step failed' : false }, async (_st: TestContext) => {
+          try {
+            await fn();
+          } catch (err) {
+            failed = true;
+            await screenshot(page, join(out, `${name.replace(/[^\w]+/g, '-')}.png`));
+            throw err;
+          }
+        });
+
+      await step('the workbench opens the sample workspace', async () => {
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+        await page.locator('.monaco-workbench').waitFor();
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'train.jsonl' }).waitFor({ timeout: 60_000 });
+      });
+
+      await step('the TuneLab container shows the Topics and Prompt Lab views', async () => {
+        await page.locator('.activitybar [aria-label^="TuneLab"]').first().click();
+        const sidebar = page.locator('.part.sidebar');
+        await sidebar.locator('.pane-header', { hasText: 'Topics' }).waitFor();
+        await sidebar.locator('.pane-header', { hasText: 'Prompt Lab' }).waitFor();
+      });
+
+      await step('the Topics view says what is there and opens the topics file', async () => {
+        const welcome = page.locator('.part.sidebar .welcome-view-content');
+        await welcome.getByText('This workspace has a topics file.', { exact: false }).waitFor();
+        await welcome.getByRole('button', { name: 'Open Topics File' }).click();
+        await page.locator('.tabs-container .tab', { hasText: 'topics.jsonc' }).waitFor();
+      });
+
+      await step('the Prompt Lab panel renders under its CSP and talks to the host', async () => {
+        const panel = promptLab(page);
+        await panel.locator('h2', { hasText: 'Prompt Lab' }).waitFor({ timeout: 30_000 });
+        // The status line arrives in the host's answer to `panel/ready`: proof of the round trip.
+        await panel.locator('.status', { hasText: `TuneLab ${manifest.version} · workspace trusted` }).waitFor();
+      });
+
+      await step('Show Log in the panel opens TuneLab\'s log', async () => {
+        await promptLab(page).locator('vscode-button', { hasText: 'Show Log' }).click();
+        const output = page.locator('.part.panel');
+        await output.locator('.view-lines', { hasText: `TuneLab ${manifest.version} activated` }).waitFor();
+      });
+
+      await step('TuneLab: Get Started runs from the command palette', async () => {
+        await runPaletteCommand(page, 'TuneLab: Get Started');
+        await page.getByText('Get started with TuneLab').first().waitFor();
+        await page.getByText('Open the TuneLab view').first().waitFor();
+      });
+
+      await step('nothing broke the webview\'s content security policy', async () => {
+        const violations = consoleLines.filter((l) => /Content Security Policy/i.test(l) && /index\.(js|css)|vscode-resource|vscode-cdn/i.test(l));
+        assert.deepEqual(violations, []);
+      });
+
+      if (process.env.TUNELAB_SCREENSHOTS === 'always') await screenshot(page, join(out, 'final.png'));
+    } finally {
+      writeFileSync(join(out, 'console.log'), `${consoleLines.join('\n')}\n`);
+      await browser.close();
+      await server.stop();
+    }
+  });
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+/** The repo root, from the compiled file in out/test/unit. */
+const repoRoot = path.resolve(__dirname, '../../..');
+const cliPath = path.join(repoRoot, 'dist', 'cli.js');
+const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+
+function tunelab(...args: string[]): SpawnSyncReturns<string> {
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+describe('the tunelab CLI (dist/cli.js)', () => {
+  it('is built at dist/cli.js under the repo root', () => {
+    assert.ok(statSync(path.join(repoRoot, 'package.json')).isFile(), `${repoRoot} is the repo root`);
+    assert.ok(statSync(cliPath).isFile(), 'run npm run build first');
+  });
+
+  it('starts with a node shebang, so it runs as `tunelab` once installed', () => {
+    assert.ok(readFileSync(cliPath, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  });
+
+  it('is executable', { skip: process.platform === 'win32' ? 'no exec bit on Windows' : false }, () => {
+    assert.notEqual(statSync(cliPath).mode & 0o111, 0, 'some execute bit is set');
+    accessSync(cliPath, constants.X_OK);
+  });
+
+  for (const flag of ['--version', '-v', 'version']) {
+    it(`${flag} prints package.json's version and exits 0`, () => {
+      const r = tunelab(flag);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  for (const args of [['--help'], ['-h'], ['help'], []]) {
+    it(`${args.length ? args.join(' ') : 'no arguments'} prints the help, listing --version, and exits 0`, () => {
+      const r = tunelab(...args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^Usage: tunelab /m);
+      assert.match(r.stdout, /--version/);
+      assert.match(r.stdout, /--help/);
+      assert.ok(r.stdout.includes(version), 'the help names the version');
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  it('refuses an unknown command with exit code 2, naming it and pointing at --help', () => {
+    const r = tunelab('frobnicate');
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '', 'nothing on stdout, so scripts piping it get nothing');
+    assert.ok(r.stderr.includes('frobnicate'), r.stderr);
+    assert.match(r.stderr, /command/);
+    assert.ok(r.stderr.includes('tunelab --help'), r.stderr);
+  });
+
+  it('refuses an unknown option with exit code 2, naming it as an option', () => {
+    const r = tunelab('--frobnicate');
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.includes('--frobnicate'), r.stderr);
+    assert.match(r.stderr, /option/);
+    assert.ok(r.stderr.includes('tunelab --help'), r.stderr);
+  });
+});

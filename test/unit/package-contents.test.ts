@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+
+/** The repo root, from the compiled file in out/test/unit. */
+const repoRoot = path.resolve(__dirname, '../../..');
+
+const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
+const SHIPPED_DIRS = ['dist/', 'syntaxes/', 'media/'];
+const NEVER_SHIPPED = ['src/', 'test/', 'samples/', 'node_modules/', 'out/', 'webview-ui/'];
+const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/webview/index.js', 'dist/webview/index.css'];
+
+/**
+ * The files `vsce package` would put in the .vsix, as vsce itself lists them (offline).
+ * `vsce ls` has no --allow-missing-repository option (only `vsce package` does), so it is not passed.
+ */
+function vsceLs(): string[] {
+  const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const r = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `vsce ls failed:\n${r.stderr}`);
+  return r.stdout
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => line.replace(/\\/g, '/'));
+}
+
+describe('the packaged extension (vsce ls)', { timeout: 60_000 }, () => {
+  let files: string[] = [];
+
+  before(() => {
+    files = vsceLs();
+  });
+
+  it('lists some files', () => {
+    assert.ok(files.length > 0);
+  });
+
+  it('ships only package.json, README.md, LICENSE, CHANGELOG.md and dist/, syntaxes/, media/', () => {
+    const unexpected = files.filter((f) => !TOP_LEVEL_FILES.has(f) && !SHIPPED_DIRS.some((dir) => f.startsWith(dir)));
+    assert.deepEqual(unexpected, []);
+  });
+
+  it('ships the extension, CLI and webview bundles', () => {
+    const missing = REQUIRED.filter((f) => !files.includes(f));
+    assert.deepEqual(missing, [], 'run npm run build before packaging');
+  });
+
+  it('ships the manifest, readme, licence and changelog', () => {
+    for (const f of TOP_LEVEL_FILES) assert.ok(files.includes(f), `${f} is packaged`);
+  });
+
+  it('ships nothing from src/, test/, samples/, node_modules/, out/ or webview-ui/', () => {
+    const leaked = files.filter((f) => NEVER_SHIPPED.some((dir) => f.startsWith(dir) || f.includes(`/${dir}`)));
+    assert.deepEqual(leaked, []);
+  });
+
+  it('ships no source maps, TypeScript sources or .vsix files', () => {
+    const leaked = files.filter((f) => /\.(map|ts|vsix)$/.test(f));
+    assert.deepEqual(leaked, []);
+  });
+});

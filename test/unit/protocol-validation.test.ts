@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkRequest, type RequestCheck } from '../../src/core/protocolValidation';
+
+/** The check must refuse; returns the refusal so the test can look at its id and error. */
+function refused(message: unknown): { readonly id: number | undefined; readonly error: string } {
+  const check: RequestCheck = checkRequest(message);
+  assert.equal(check.ok, false, `expected a refusal for ${JSON.stringify(message)}`);
+  if (check.ok) throw new Error('unreachable');
+  assert.ok(check.error.length > 0, 'a refusal carries an error message for the log');
+  return check;
+}
+
+describe('checkRequest: what a webview may send the host', () => {
+  describe('accepts', () => {
+    it('panel/ready with null params, handing back the same request', () => {
+      const message = { kind: 'request', id: 0, method: 'panel/ready', params: null };
+      const check = checkRequest(message);
+      assert.ok(check.ok, check.ok ? '' : check.error);
+      assert.deepEqual(check.request, message);
+    });
+
+    for (const command of ['tunelab.getStarted', 'tunelab.showLog'] as const) {
+      it(`command/run for the allowed command ${command}`, () => {
+        const message = { kind: 'request', id: 7, method: 'command/run', params: { command } };
+        const check = checkRequest(message);
+        assert.ok(check.ok, check.ok ? '' : check.error);
+        assert.deepEqual(check.request, message);
+      });
+    }
+
+    it('the largest safe integer id', () => {
+      assert.equal(checkRequest({ kind: 'request', id: Number.MAX_SAFE_INTEGER, method: 'panel/ready', params: null }).ok, true);
+    });
+  });
+
+  describe('refuses a message that is not a request envelope', () => {
+    const cases: readonly (readonly [string, unknown])[] = [
+      ['undefined', undefined],
+      ['null', null],
+      ['a string', 'panel/ready'],
+      ['a number', 42],
+      ['a boolean', true],
+      ['an array', [{ kind: 'request', id: 1, method: 'panel/ready', params: null }]],
+      ['an empty object', {}],
+    ];
+    for (const [name, message] of cases) {
+      it(name, () => {
+        assert.equal(refused(message).id, undefined);
+      });
+    }
+
+    it('a request without an id', () => {
+      refused({ kind: 'request', method: 'panel/ready', params: null });
+    });
+
+    for (const id of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2, '1', null]) {
+      it(`a request whose id is ${String(id)} (${typeof id})`, () => {
+        refused({ kind: 'request', id, method: 'panel/ready', params: null });
+      });
+    }
+
+    for (const kind of ['response', 'notification', 'REQUEST', undefined]) {
+      it(`a message of kind ${String(kind)}`, () => {
+        refused({ kind, id: 1, method: 'panel/ready', params: null });
+      });
+    }
+
+    it('a request without params (params must be present, even if null)', () => {
+      refused({ kind: 'request', id: 1, method: 'panel/ready' });
+    });
+
+    it('a request with an extra envelope field', () => {
+      refused({ kind: 'request', id: 1, method: 'panel/ready', params: null, extra: true });
+    });
+
+    it('a request whose method is not a string', () => {
+      refused({ kind: 'request', id: 1, method: 12, params: null });
+    });
+  });
+
+  describe('refuses an unknown method, naming it and returning the id so the host can answer', () => {
+    for (const method of ['panel/unknown', 'command/execute', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      it(`'${method}'`, () => {
+        const { id, error } = refused({ kind: 'request', id: 31, method, params: null });
+        assert.equal(id, 31);
+        assert.ok(error.includes(`'${method}'`), `error should name the method: ${error}`);
+      });
+    }
+
+    it('keeps the error short when the method string is huge', () => {
+      const method = `x${'A'.repeat(1_000_000)}`;
+      const { error } = refused({ kind: 'request', id: 3, method, params: null });
+      assert.ok(error.length <= 300, `error is ${error.length} characters long`);
+    });
+
+    it('keeps the error short for a method just over any cut-off', () => {
+      for (const length of [99, 100, 101, 1000]) {
+        const { error } = refused({ kind: 'request', id: 3, method: 'm'.repeat(length), params: null });
+        assert.ok(error.length <= 300, `method of ${length} characters gave an error of ${error.length}`);
+      }
+    });
+  });
+
+  describe('refuses bad params, returning the id', () => {
+    const cases: readonly (readonly [string, string, unknown])[] = [
+      ['panel/ready with an object', 'panel/ready', {}],
+      ['panel/ready with a string', 'panel/ready', 'null'],
+      ['command/run with null', 'command/run', null],
+      ['command/run with no command', 'command/run', {}],
+      ['command/run with an extra params field', 'command/run', { command: 'tunelab.showLog', args: ['x'] }],
+      ['command/run with a non-string command', 'command/run', { command: 1 }],
+      ['command/run with an array', 'command/run', ['tunelab.showLog']],
+    ];
+    for (const [name, method, params] of cases) {
+      it(name, () => {
+        const { id, error } = refused({ kind: 'request', id: 5, method, params });
+        assert.equal(id, 5);
+        assert.ok(error.includes(method), `error should name the method: ${error}`);
+      });
+    }
+  });
+
+  describe('refuses commands outside the allowlist: a webview must not run arbitrary commands', () => {
+    const commands = [
+      'workbench.action.terminal.new',
+      'workbench.action.openSettings',
+      'vscode.open',
+      'tunelab.openTopicsFile',
+      'tunelab.getStarted ',
+      'TUNELAB.SHOWLOG',
+      '',
+    ];
+    for (const command of commands) {
+      it(`'${command}'`, () => {
+        const { id } = refused({ kind: 'request', id: 9, method: 'command/run', params: { command } });
+        assert.equal(id, 9);
+      });
+    }
+  });
+});
