@@ -53,6 +53,7 @@ const targets = [
     outdir: join(root, 'dist'),
     banner: { js: '#!/usr/bin/env node' },
     minify: !watch,
+    plugins: [{ name: 'executable', setup: (b) => b.onEnd((r) => { if (r.errors.length === 0) chmodSync(join(root, 'dist/cli.js'), 0o755); }) }],
   },
   {
     ...common,
@@ -94,10 +95,9 @@ const watchMarkers = {
 
 if (!watch) rmSync(join(root, 'out/test'), { recursive: true, force: true });
 if (watch) {
-  for (const t of targets) await (await esbuild.context({ ...t, plugins: [watchMarkers] })).watch();
+  for (const t of targets) await (await esbuild.context({ ...t, plugins: [...(t.plugins ?? []), watchMarkers] })).watch();
   await buildWebview();
   process.stderr.write('watching for changes…\n');
 } else {
   await Promise.all([...targets.map((t) => esbuild.build(t)), buildWebview()]);
-  chmodSync(join(root, 'dist/cli.js'), 0o755);
 }

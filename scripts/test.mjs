@@ -10,7 +10,7 @@
  * unit,integration) runs fewer layers while you work.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,4 +65,21 @@ if (files.length === 0) {
   process.exit(1);
 }
 process.stdout.write(`\n▶ tests: ${files.map((f) => relative(root, f)).join(' ')}\n`);
-step('tests', process.execPath, ['--test', '--test-concurrency=1', ...files]);
+// A TAP copy of the run gives the counts for the closing line, printed last so it is the
+// run's verdict in any log.
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const tap = join(results, 'tests.tap');
+const run = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { cwd: root, stdio: 'inherit', env: process.env },
+);
+const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+/** @param {string} name */
+const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+const summary = `${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`;
+writeFileSync(join(results, 'summary.txt'), `${summary}\n`);
+process.stdout.write(`\n${summary}\n`);
+process.exit(run.status ?? 1);

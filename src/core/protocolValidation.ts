@@ -39,15 +39,27 @@ export type RequestCheck =
   | { readonly ok: true; readonly request: RequestMessage }
   | { readonly ok: false; readonly id: number | undefined; readonly error: string };
 
+/** The id of a refused message, when it has a usable one: the panel is waiting on that id. */
+function salvageId(message: unknown): number | undefined {
+  if (typeof message !== 'object' || message === null || !('id' in message)) return undefined;
+  const { id } = message;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** A method name as it may appear in a log line: quoted, escaped, so it cannot forge lines. */
+function quoted(method: string): string {
+  return JSON.stringify(method);
+}
+
 export function checkRequest(message: unknown): RequestCheck {
   if (!envelope(message)) {
-    return { ok: false, id: undefined, error: `not a request: ${ajv.errorsText(envelope.errors)}` };
+    return { ok: false, id: salvageId(message), error: `not a request: ${ajv.errorsText(envelope.errors)}` };
   }
   const { id, method, params } = message;
-  if (!isMethod(method)) return { ok: false, id, error: `unknown method '${method.slice(0, 100)}'` };
+  if (!isMethod(method)) return { ok: false, id, error: `unknown method ${quoted(method)}` };
   const validate = paramValidators[method];
   if (!validate(params)) {
-    return { ok: false, id, error: `bad params for '${method}': ${ajv.errorsText(validate.errors, { dataVar: 'params' })}` };
+    return { ok: false, id, error: `bad params for ${quoted(method)}: ${ajv.errorsText(validate.errors, { dataVar: 'params' })}` };
   }
   return { ok: true, request: message as RequestMessage };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import manifest from '../../package.json';
 import { selectedMatrix } from '../../scripts/code-server.mjs';
@@ -31,7 +31,7 @@ async function runPaletteCommand(page: Page, label: string): Promise<void> {
  * the sample workspace open in headless Chromium.
  */
 for (const matrix of selectedMatrix()) {
-  test(`e2e: the packaged extension in VS Code ${matrix.vscode} (code-server ${matrix.codeServer})`, { timeout: 300_000 }, async (t) => {
+  void test(`e2e: the packaged extension in VS Code ${matrix.vscode} (code-server ${matrix.codeServer})`, { timeout: 300_000 }, async (t) => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run 'npm run package' first`);
     const out = join(resultsRoot, 'e2e', matrix.codeServer);
     rmSync(out, { recursive: true, force: true });
@@ -47,8 +47,8 @@ for (const matrix of selectedMatrix()) {
       });
       page.setDefaultTimeout(20_000);
       let failed = false;
-      const step = (name: string, fn: () => Promise<void>) =>
-        t.test(name, { skip: failed ? 'an earlier step failed' : false }, async (_st: TestContext) => {
+      const step = (name: string, fn: () => Promise<void> | void) =>
+        t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
           try {
             await fn();
           } catch (err) {
@@ -97,7 +97,7 @@ for (const matrix of selectedMatrix()) {
         await page.getByText('Open the TuneLab view').first().waitFor();
       });
 
-      await step('nothing broke the webview\'s content security policy', async () => {
+      await step('nothing broke the webview\'s content security policy', () => {
         const violations = consoleLines.filter((l) => /Content Security Policy/i.test(l) && /index\.(js|css)|vscode-resource|vscode-cdn/i.test(l));
         assert.deepEqual(violations, []);
       });

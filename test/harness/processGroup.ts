@@ -38,9 +38,9 @@ export async function stopGroup(child: ChildProcess, graceMs = 5000): Promise<vo
     live.delete(child);
     return;
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   killGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+  const timer = setTimeout(() => { killGroup(child, 'SIGKILL'); }, graceMs);
   await exited;
   clearTimeout(timer);
   killGroup(child, 'SIGKILL');

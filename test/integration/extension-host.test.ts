@@ -14,7 +14,7 @@ import type { SuiteResult } from './suite/index';
  * headless Chromium. Each mocha test is reported here as a subtest.
  */
 for (const matrix of selectedMatrix()) {
-  test(`integration: extension host of VS Code ${matrix.vscode} (code-server ${matrix.codeServer})`, { timeout: 300_000 }, async (t) => {
+  void test(`integration: extension host of VS Code ${matrix.vscode} (code-server ${matrix.codeServer})`, { timeout: 300_000 }, async (t) => {
     const out = join(resultsRoot, 'integration', matrix.codeServer);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
@@ -44,7 +44,7 @@ for (const matrix of selectedMatrix()) {
       ]);
       await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(payload)}`);
       const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('the extension host suite did not finish within 240 s')), 240_000).unref(),
+        setTimeout(() => { reject(new Error('the extension host suite did not finish within 240 s')); }, 240_000).unref(),
       );
       try {
         exitCode = await Promise.race([exited, timeout]);

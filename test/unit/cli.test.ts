@@ -20,23 +20,23 @@ function tunelab(...args: string[]): SpawnSyncReturns<string> {
   return result;
 }
 
-describe('the tunelab CLI (dist/cli.js)', () => {
-  it('is built at dist/cli.js under the repo root', () => {
+void describe('the tunelab CLI (dist/cli.js)', () => {
+  void it('is built at dist/cli.js under the repo root', () => {
     assert.ok(statSync(path.join(repoRoot, 'package.json')).isFile(), `${repoRoot} is the repo root`);
     assert.ok(statSync(cliPath).isFile(), 'run npm run build first');
   });
 
-  it('starts with a node shebang, so it runs as `tunelab` once installed', () => {
+  void it('starts with a node shebang, so it runs as `tunelab` once installed', () => {
     assert.ok(readFileSync(cliPath, 'utf8').startsWith('#!/usr/bin/env node\n'));
   });
 
-  it('is executable', { skip: process.platform === 'win32' ? 'no exec bit on Windows' : false }, () => {
+  void it('is executable', { skip: process.platform === 'win32' ? 'no exec bit on Windows' : false }, () => {
     assert.notEqual(statSync(cliPath).mode & 0o111, 0, 'some execute bit is set');
     accessSync(cliPath, constants.X_OK);
   });
 
   for (const flag of ['--version', '-v', 'version']) {
-    it(`${flag} prints package.json's version and exits 0`, () => {
+    void it(`${flag} prints package.json's version and exits 0`, () => {
       const r = tunelab(flag);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, `${version}\n`);
@@ -45,7 +45,7 @@ describe('the tunelab CLI (dist/cli.js)', () => {
   }
 
   for (const args of [['--help'], ['-h'], ['help'], []]) {
-    it(`${args.length ? args.join(' ') : 'no arguments'} prints the help, listing --version, and exits 0`, () => {
+    void it(`${args.length ? args.join(' ') : 'no arguments'} prints the help, listing --version, and exits 0`, () => {
       const r = tunelab(...args);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^Usage: tunelab /m);
@@ -56,7 +56,7 @@ describe('the tunelab CLI (dist/cli.js)', () => {
     });
   }
 
-  it('refuses an unknown command with exit code 2, naming it and pointing at --help', () => {
+  void it('refuses an unknown command with exit code 2, naming it and pointing at --help', () => {
     const r = tunelab('frobnicate');
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '', 'nothing on stdout, so scripts piping it get nothing');
@@ -65,7 +65,7 @@ describe('the tunelab CLI (dist/cli.js)', () => {
     assert.ok(r.stderr.includes('tunelab --help'), r.stderr);
   });
 
-  it('refuses an unknown option with exit code 2, naming it as an option', () => {
+  void it('refuses an unknown option with exit code 2, naming it as an option', () => {
     const r = tunelab('--frobnicate');
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');

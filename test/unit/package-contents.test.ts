@@ -27,37 +27,37 @@ function vsceLs(): string[] {
     .map((line) => line.replace(/\\/g, '/'));
 }
 
-describe('the packaged extension (vsce ls)', { timeout: 60_000 }, () => {
+void describe('the packaged extension (vsce ls)', { timeout: 60_000 }, () => {
   let files: string[] = [];
 
   before(() => {
     files = vsceLs();
   });
 
-  it('lists some files', () => {
+  void it('lists some files', () => {
     assert.ok(files.length > 0);
   });
 
-  it('ships only package.json, README.md, LICENSE, CHANGELOG.md and dist/, syntaxes/, media/', () => {
+  void it('ships only package.json, README.md, LICENSE, CHANGELOG.md and dist/, syntaxes/, media/', () => {
     const unexpected = files.filter((f) => !TOP_LEVEL_FILES.has(f) && !SHIPPED_DIRS.some((dir) => f.startsWith(dir)));
     assert.deepEqual(unexpected, []);
   });
 
-  it('ships the extension, CLI and webview bundles', () => {
+  void it('ships the extension, CLI and webview bundles', () => {
     const missing = REQUIRED.filter((f) => !files.includes(f));
     assert.deepEqual(missing, [], 'run npm run build before packaging');
   });
 
-  it('ships the manifest, readme, licence and changelog', () => {
+  void it('ships the manifest, readme, licence and changelog', () => {
     for (const f of TOP_LEVEL_FILES) assert.ok(files.includes(f), `${f} is packaged`);
   });
 
-  it('ships nothing from src/, test/, samples/, node_modules/, out/ or webview-ui/', () => {
+  void it('ships nothing from src/, test/, samples/, node_modules/, out/ or webview-ui/', () => {
     const leaked = files.filter((f) => NEVER_SHIPPED.some((dir) => f.startsWith(dir) || f.includes(`/${dir}`)));
     assert.deepEqual(leaked, []);
   });
 
-  it('ships no source maps, TypeScript sources or .vsix files', () => {
+  void it('ships no source maps, TypeScript sources or .vsix files', () => {
     const leaked = files.filter((f) => /\.(map|ts|vsix)$/.test(f));
     assert.deepEqual(leaked, []);
   });

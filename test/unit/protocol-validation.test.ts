@@ -6,14 +6,13 @@ import { checkRequest, type RequestCheck } from '../../src/core/protocolValidati
 function refused(message: unknown): { readonly id: number | undefined; readonly error: string } {
   const check: RequestCheck = checkRequest(message);
   assert.equal(check.ok, false, `expected a refusal for ${JSON.stringify(message)}`);
-  if (check.ok) throw new Error('unreachable');
   assert.ok(check.error.length > 0, 'a refusal carries an error message for the log');
   return check;
 }
 
-describe('checkRequest: what a webview may send the host', () => {
-  describe('accepts', () => {
-    it('panel/ready with null params, handing back the same request', () => {
+void describe('checkRequest: what a webview may send the host', () => {
+  void describe('accepts', () => {
+    void it('panel/ready with null params, handing back the same request', () => {
       const message = { kind: 'request', id: 0, method: 'panel/ready', params: null };
       const check = checkRequest(message);
       assert.ok(check.ok, check.ok ? '' : check.error);
@@ -21,7 +20,7 @@ describe('checkRequest: what a webview may send the host', () => {
     });
 
     for (const command of ['tunelab.getStarted', 'tunelab.showLog'] as const) {
-      it(`command/run for the allowed command ${command}`, () => {
+      void it(`command/run for the allowed command ${command}`, () => {
         const message = { kind: 'request', id: 7, method: 'command/run', params: { command } };
         const check = checkRequest(message);
         assert.ok(check.ok, check.ok ? '' : check.error);
@@ -29,12 +28,12 @@ describe('checkRequest: what a webview may send the host', () => {
       });
     }
 
-    it('the largest safe integer id', () => {
+    void it('the largest safe integer id', () => {
       assert.equal(checkRequest({ kind: 'request', id: Number.MAX_SAFE_INTEGER, method: 'panel/ready', params: null }).ok, true);
     });
   });
 
-  describe('refuses a message that is not a request envelope', () => {
+  void describe('refuses a message that is not a request envelope', () => {
     const cases: readonly (readonly [string, unknown])[] = [
       ['undefined', undefined],
       ['null', null],
@@ -45,56 +44,62 @@ describe('checkRequest: what a webview may send the host', () => {
       ['an empty object', {}],
     ];
     for (const [name, message] of cases) {
-      it(name, () => {
+      void it(name, () => {
         assert.equal(refused(message).id, undefined);
       });
     }
 
-    it('a request without an id', () => {
+    void it('a request without an id', () => {
       refused({ kind: 'request', method: 'panel/ready', params: null });
     });
 
     for (const id of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2, '1', null]) {
-      it(`a request whose id is ${String(id)} (${typeof id})`, () => {
+      void it(`a request whose id is ${String(id)} (${typeof id})`, () => {
         refused({ kind: 'request', id, method: 'panel/ready', params: null });
       });
     }
 
     for (const kind of ['response', 'notification', 'REQUEST', undefined]) {
-      it(`a message of kind ${String(kind)}`, () => {
+      void it(`a message of kind ${String(kind)}`, () => {
         refused({ kind, id: 1, method: 'panel/ready', params: null });
       });
     }
 
-    it('a request without params (params must be present, even if null)', () => {
+    void it('a request without params (params must be present, even if null)', () => {
       refused({ kind: 'request', id: 1, method: 'panel/ready' });
     });
 
-    it('a request with an extra envelope field', () => {
+    void it('a request with an extra envelope field', () => {
       refused({ kind: 'request', id: 1, method: 'panel/ready', params: null, extra: true });
     });
 
-    it('a request whose method is not a string', () => {
+    void it('a request whose method is not a string', () => {
       refused({ kind: 'request', id: 1, method: 12, params: null });
     });
   });
 
-  describe('refuses an unknown method, naming it and returning the id so the host can answer', () => {
+  void describe('refuses an unknown method, naming it and returning the id so the host can answer', () => {
     for (const method of ['panel/unknown', 'command/execute', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      it(`'${method}'`, () => {
+      void it(`'${method}'`, () => {
         const { id, error } = refused({ kind: 'request', id: 31, method, params: null });
         assert.equal(id, 31);
-        assert.ok(error.includes(`'${method}'`), `error should name the method: ${error}`);
+        assert.ok(error.includes(JSON.stringify(method)), `error should name the method: ${error}`);
       });
     }
 
-    it('keeps the error short when the method string is huge', () => {
+    void it('escapes the method, so a webview cannot forge lines in the log', () => {
+      const { error } = refused({ kind: 'request', id: 4, method: 'x\n[error] forged line\r', params: null });
+      assert.ok(!/[\r\n]/.test(error), `error has a raw line break: ${JSON.stringify(error)}`);
+      assert.ok(error.includes('\\n[error] forged line'), error);
+    });
+
+    void it('keeps the error short when the method string is huge', () => {
       const method = `x${'A'.repeat(1_000_000)}`;
       const { error } = refused({ kind: 'request', id: 3, method, params: null });
       assert.ok(error.length <= 300, `error is ${error.length} characters long`);
     });
 
-    it('keeps the error short for a method just over any cut-off', () => {
+    void it('keeps the error short for a method just over any cut-off', () => {
       for (const length of [99, 100, 101, 1000]) {
         const { error } = refused({ kind: 'request', id: 3, method: 'm'.repeat(length), params: null });
         assert.ok(error.length <= 300, `method of ${length} characters gave an error of ${error.length}`);
@@ -102,7 +107,27 @@ describe('checkRequest: what a webview may send the host', () => {
     });
   });
 
-  describe('refuses bad params, returning the id', () => {
+  void describe('returns the id of a refused envelope when the id itself is usable, so the panel is answered', () => {
+    const cases: readonly (readonly [string, unknown])[] = [
+      ['an extra envelope field', { kind: 'request', id: 12, method: 'panel/ready', params: null, extra: true }],
+      ['a wrong kind', { kind: 'notification', id: 12, method: 'panel/ready', params: null }],
+      ['a method over the length limit', { kind: 'request', id: 12, method: 'm'.repeat(101), params: null }],
+      ['no params', { kind: 'request', id: 12, method: 'panel/ready' }],
+    ];
+    for (const [name, message] of cases) {
+      void it(name, () => {
+        assert.equal(refused(message).id, 12);
+      });
+    }
+
+    for (const [name, id] of [['a negative id', -1], ['a fractional id', 1.5], ['a string id', '12'], ['an unsafe id', 2 ** 60]] as const) {
+      void it(`but not ${name}`, () => {
+        assert.equal(refused({ kind: 'request', id, method: 'nope', params: null, extra: 1 }).id, undefined);
+      });
+    }
+  });
+
+  void describe('refuses bad params, returning the id', () => {
     const cases: readonly (readonly [string, string, unknown])[] = [
       ['panel/ready with an object', 'panel/ready', {}],
       ['panel/ready with a string', 'panel/ready', 'null'],
@@ -113,7 +138,7 @@ describe('checkRequest: what a webview may send the host', () => {
       ['command/run with an array', 'command/run', ['tunelab.showLog']],
     ];
     for (const [name, method, params] of cases) {
-      it(name, () => {
+      void it(name, () => {
         const { id, error } = refused({ kind: 'request', id: 5, method, params });
         assert.equal(id, 5);
         assert.ok(error.includes(method), `error should name the method: ${error}`);
@@ -121,7 +146,7 @@ describe('checkRequest: what a webview may send the host', () => {
     }
   });
 
-  describe('refuses commands outside the allowlist: a webview must not run arbitrary commands', () => {
+  void describe('refuses commands outside the allowlist: a webview must not run arbitrary commands', () => {
     const commands = [
       'workbench.action.terminal.new',
       'workbench.action.openSettings',
@@ -132,7 +157,7 @@ describe('checkRequest: what a webview may send the host', () => {
       '',
     ];
     for (const command of commands) {
-      it(`'${command}'`, () => {
+      void it(`'${command}'`, () => {
         const { id } = refused({ kind: 'request', id: 9, method: 'command/run', params: { command } });
         assert.equal(id, 9);
       });

@@ -12,32 +12,32 @@ function section(values: Readonly<Record<string, unknown>>): RawSettingGetter & 
   return Object.assign(get, { reads });
 }
 
-describe('normalizeSettings', () => {
-  it("defaults the topics file to 'topics.jsonc'", () => {
+void describe('normalizeSettings', () => {
+  void it("defaults the topics file to 'topics.jsonc'", () => {
     assert.equal(DEFAULT_SETTINGS.topicsFile, 'topics.jsonc');
     assert.deepEqual(normalizeSettings(section({})), { topicsFile: 'topics.jsonc' });
   });
 
-  it("reads the topics file from the 'topics.file' key of the tunelab section", () => {
+  void it("reads the topics file from the 'topics.file' key of the tunelab section", () => {
     const get = section({ 'topics.file': 'data/my-topics.jsonc' });
     assert.equal(normalizeSettings(get).topicsFile, 'data/my-topics.jsonc');
     assert.ok(get.reads.includes('topics.file'), `keys read: ${get.reads.join(', ')}`);
   });
 
-  it('keeps a relative path with folders and an absolute path as given', () => {
+  void it('keeps a relative path with folders and an absolute path as given', () => {
     assert.equal(normalizeSettings(section({ 'topics.file': 'a/b/c.jsonc' })).topicsFile, 'a/b/c.jsonc');
     assert.equal(normalizeSettings(section({ 'topics.file': '/abs/topics.jsonc' })).topicsFile, '/abs/topics.jsonc');
   });
 
-  it('trims surrounding whitespace', () => {
+  void it('trims surrounding whitespace', () => {
     assert.equal(normalizeSettings(section({ 'topics.file': '  spaced.jsonc\t\n' })).topicsFile, 'spaced.jsonc');
   });
 
-  it('keeps whitespace inside the path', () => {
+  void it('keeps whitespace inside the path', () => {
     assert.equal(normalizeSettings(section({ 'topics.file': ' my topics.jsonc ' })).topicsFile, 'my topics.jsonc');
   });
 
-  describe('falls back to the default', () => {
+  void describe('falls back to the default', () => {
     const cases: readonly (readonly [string, unknown])[] = [
       ['when the value is missing (undefined)', undefined],
       ['when the value is null', null],
@@ -50,7 +50,7 @@ describe('normalizeSettings', () => {
       ['when the value is an array', ['x.jsonc']],
     ];
     for (const [name, value] of cases) {
-      it(name, () => {
+      void it(name, () => {
         assert.equal(normalizeSettings(section({ 'topics.file': value })).topicsFile, DEFAULT_SETTINGS.topicsFile);
       });
     }

@@ -50,17 +50,17 @@ function cspOf(html: string): Map<string, string[]> {
   return directives;
 }
 
-describe('webview HTML', () => {
-  describe('the Content-Security-Policy', () => {
+void describe('webview HTML', () => {
+  void describe('the Content-Security-Policy', () => {
     const nonce = createNonce();
     const html = renderWebviewHtml(page({ nonce }));
     const csp = cspOf(html);
 
-    it("blocks everything by default: default-src 'none'", () => {
+    void it("blocks everything by default: default-src 'none'", () => {
       assert.deepEqual(csp.get('default-src'), ["'none'"]);
     });
 
-    it('allows scripts only by the nonce: no unsafe-inline, unsafe-eval, wildcard or host', () => {
+    void it('allows scripts only by the nonce: no unsafe-inline, unsafe-eval, wildcard or host', () => {
       assert.deepEqual(csp.get('script-src'), [`'nonce-${nonce}'`]);
       const all = [...csp.values()].flat();
       assert.ok(!all.includes("'unsafe-inline'"), 'no unsafe-inline anywhere');
@@ -68,26 +68,26 @@ describe('webview HTML', () => {
       assert.ok(!all.includes('*'), 'no bare wildcard anywhere');
     });
 
-    it('has no directive that would loosen script loading behind script-src', () => {
+    void it('has no directive that would loosen script loading behind script-src', () => {
       for (const directive of ['script-src-elem', 'script-src-attr', 'worker-src', 'connect-src', 'frame-src', 'object-src']) {
         assert.ok(!csp.has(directive), `${directive} is not set, so default-src 'none' applies`);
       }
     });
 
-    it("takes styles and fonts only from the webview's cspSource", () => {
+    void it("takes styles and fonts only from the webview's cspSource", () => {
       assert.deepEqual(csp.get('style-src'), [CSP_SOURCE]);
       assert.deepEqual(csp.get('font-src'), [CSP_SOURCE]);
     });
 
-    it('renders the same policy as contentSecurityPolicy()', () => {
+    void it('renders the same policy as contentSecurityPolicy()', () => {
       const direct = contentSecurityPolicy(CSP_SOURCE, nonce);
       const meta = tags(html, 'meta').find((m) => m.get('http-equiv') === 'Content-Security-Policy');
       assert.equal(meta?.get('content'), direct);
     });
   });
 
-  describe('the script tag', () => {
-    it('is the only script, carries the CSP nonce and loads the given URI', () => {
+  void describe('the script tag', () => {
+    void it('is the only script, carries the CSP nonce and loads the given URI', () => {
       const nonce = createNonce();
       const html = renderWebviewHtml(page({ nonce }));
       const scripts = tags(html, 'script');
@@ -99,30 +99,30 @@ describe('webview HTML', () => {
       assert.deepEqual(cspOf(html).get('script-src'), [`'nonce-${script.get('nonce') ?? ''}'`]);
     });
 
-    it('loads the stylesheet from the given URI', () => {
+    void it('loads the stylesheet from the given URI', () => {
       const links = tags(renderWebviewHtml(page()), 'link').filter((l) => l.get('rel') === 'stylesheet');
       assert.equal(links.length, 1);
       assert.equal(links[0]?.get('href'), page().styleUri);
     });
   });
 
-  describe('createNonce', () => {
-    it('is base64url of 16 random bytes (128 bits)', () => {
+  void describe('createNonce', () => {
+    void it('is base64url of 16 random bytes (128 bits)', () => {
       const nonce = createNonce();
       assert.match(nonce, /^[A-Za-z0-9_-]{22}$/);
       assert.equal(Buffer.from(nonce, 'base64url').length, 16);
     });
 
-    it('differs across 1000 calls', () => {
+    void it('differs across 1000 calls', () => {
       const nonces = new Set(Array.from({ length: 1000 }, () => createNonce()));
       assert.equal(nonces.size, 1000);
     });
   });
 
-  describe('escaping: a hostile URI or title cannot break out of its attribute', () => {
+  void describe('escaping: a hostile URI or title cannot break out of its attribute', () => {
     const hostile = 'https://x.test/a"><script>alert(1)</script><x y=\'&amp;';
 
-    it('in the script src', () => {
+    void it('in the script src', () => {
       const html = renderWebviewHtml(page({ scriptUri: hostile }));
       assert.ok(!html.includes('"><script>alert'), 'the raw payload is not in the page');
       const scripts = tags(html, 'script');
@@ -130,7 +130,7 @@ describe('webview HTML', () => {
       assert.equal(scripts[0]?.get('src'), hostile, 'the attribute reads back as the original URI');
     });
 
-    it('in the stylesheet href', () => {
+    void it('in the stylesheet href', () => {
       const html = renderWebviewHtml(page({ styleUri: hostile }));
       assert.equal(tags(html, 'script').length, 1, 'no second script tag was injected');
       const links = tags(html, 'link');
@@ -138,13 +138,13 @@ describe('webview HTML', () => {
       assert.equal(links[0]?.get('href'), hostile);
     });
 
-    it('in the title', () => {
+    void it('in the title', () => {
       const html = renderWebviewHtml(page({ title: '</title><script>alert(1)</script>' }));
       assert.equal(tags(html, 'script').length, 1, 'no second script tag was injected');
       assert.ok(html.includes('<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>'));
     });
 
-    it('in the nonce', () => {
+    void it('in the nonce', () => {
       const html = renderWebviewHtml(page({ nonce: 'n" onload="alert(1)' }));
       const scripts = tags(html, 'script');
       assert.equal(scripts.length, 1);
