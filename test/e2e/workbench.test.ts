@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -11,6 +11,25 @@ import { repoRoot, resultsRoot } from '../harness/paths';
 
 const vsix = join(repoRoot, `tunelab-${manifest.version}.vsix`);
 
+/**
+ * The class of the rendered token whose text is `text` in the editor (Monaco renders each token
+ * as a span whose class carries its colour; spaces may come out as no-break spaces).
+ */
+async function tokenClass(page: Page, text: string): Promise<string> {
+  const handle = await page.waitForFunction((wanted) => {
+    // Runs in the page; the tests' TypeScript has no DOM library, so say what is used of it.
+    const { document } = globalThis as unknown as {
+      document: { querySelectorAll(selector: string): Iterable<{ textContent: string | null; className: string }> };
+    };
+    const spans = document.querySelectorAll('.editor-group-container .monaco-editor .view-line span > span');
+    for (const span of spans) {
+      if ((span.textContent ?? '').replace(/\u00a0/g, ' ').trim() === wanted.trim()) return span.className;
+    }
+    return undefined;
+  }, text);
+  return String(await handle.jsonValue());
+}
+
 /** The Prompt Lab webview's content: two nested iframes inside the workbench. */
 function promptLab(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').contentFrame().locator('#active-frame').contentFrame();
@@ -18,12 +37,18 @@ function promptLab(page: Page): FrameLocator {
 
 async function runPaletteCommand(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget input:visible');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file the way a user does: the Explorer, then a click on its row. */
+async function openFromExplorer(page: Page, file: string): Promise<void> {
+  await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().click();
 }
 
 /**
@@ -37,6 +62,7 @@ for (const matrix of selectedMatrix()) {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const server = await startCodeServer({ matrix, vsix, logFile: join(out, 'code-server.log') });
+    copyFileSync(join(repoRoot, 'test/fixtures/leaky.jsonl'), join(server.workspace, 'leaky.jsonl'));
     const browser = await launchBrowser();
     const consoleLines: string[] = [];
     try {
@@ -95,6 +121,16 @@ for (const matrix of selectedMatrix()) {
         await runPaletteCommand(page, 'TuneLab: Get Started');
         await page.getByText('Get started with TuneLab').first().waitFor();
         await page.getByText('Open the TuneLab view').first().waitFor();
+      });
+
+      await step('a dataset shows leaked headers, role tokens and placeholders as their own tokens', async () => {
+        await openFromExplorer(page, 'leaky.jsonl');
+        await page.locator('.tabs-container .tab', { hasText: 'leaky.jsonl' }).waitFor();
+        // Without TuneLab's grammar each of these is part of one plain string token.
+        const plain = await tokenClass(page, ' Fill out form DS-82 and mail it to ');
+        for (const marked of ['### Answer:', '{{passport_office}}', '<|assistant|>']) {
+          assert.notEqual(await tokenClass(page, marked), plain, `${marked} is not highlighted`);
+        }
       });
 
       await step('nothing broke the webview\'s content security policy', () => {
