@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -211,4 +212,46 @@ export function selectedMatrix() {
   const unknown = want.filter((v) => !MATRIX.some((m) => m.codeServer === v));
   if (unknown.length) throw new Error(`TUNELAB_CODE_SERVER names versions outside the matrix: ${unknown.join(', ')}`);
   return picked;
+}
+
+/**
+ * A free TCP port on 127.0.0.1, or `wanted` when it is free (0: any).
+ * @param {number} [wanted]
+ * @returns {Promise<number>}
+ */
+export function freePort(wanted = 0) {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (err) => {
+      reject(new Error(`port ${wanted} is not free: ${err.message}`));
+    });
+    server.listen(wanted, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : wanted;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/**
+ * Waits until code-server at `url` answers /healthz.
+ * @param {string} url
+ * @param {number} timeoutMs
+ * @param {() => string | undefined} exited why the server is gone, if it is
+ */
+export async function waitForHealth(url, timeoutMs, exited) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = exited();
+    if (why) throw new Error(`code-server exited before it was ready: ${why}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

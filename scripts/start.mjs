@@ -7,10 +7,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot, ensureCodeServer, MATRIX, selectedMatrix } from './code-server.mjs';
+import { cacheRoot, ensureCodeServer, freePort, MATRIX, selectedMatrix, waitForHealth } from './code-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** @type {{ version: string }} */
@@ -40,21 +39,7 @@ if (install.status !== 0) {
   process.exit(1);
 }
 
-/** @returns {Promise<number>} */
-function pickPort() {
-  const wanted = Number(process.env.TUNELAB_PORT ?? 0);
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (err) => reject(new Error(`port ${wanted} is not free: ${err.message}`)));
-    server.listen(wanted, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : wanted;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const port = await pickPort();
+const port = await freePort(Number(process.env.TUNELAB_PORT ?? 0));
 const workspace = join(root, 'samples');
 const child = spawn(
   cs.node,
@@ -68,17 +53,12 @@ child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
 });
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-  } catch {
-    // not listening yet
-  }
-  if (child.exitCode !== null || i > 150) {
-    process.stderr.write('code-server did not start\n');
-    process.exit(1);
-  }
-  await new Promise((r) => setTimeout(r, 200));
+try {
+  await waitForHealth(`http://127.0.0.1:${port}`, 30_000, () => (child.exitCode === null ? undefined : `exit code ${child.exitCode}`));
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  process.exit(1);
 }
 process.stdout.write(`\nTuneLab ${pkg.version} in VS Code ${cs.vscode} (code-server ${cs.version}), on samples/:\n\n  ${url}\n\nPress Ctrl+C to stop.\n`);
 

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCodeServer, type MatrixEntry } from '../../scripts/code-server.mjs';
+import { ensureCodeServer, freePort, waitForHealth, type MatrixEntry } from '../../scripts/code-server.mjs';
 import { samplesDir } from './paths';
 import { spawnGroup, stopGroup } from './processGroup';
 
@@ -25,34 +24,6 @@ export interface RunningCodeServer {
   /** The per-run folder for scratch files (profile, extensions, TMPDIR); removed by stop(). */
   readonly home: string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => { resolve(port); });
-    });
-  });
-}
-
-async function waitForHealth(url: string, timeoutMs: number, exited: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const why = exited();
-    if (why) throw new Error(`code-server exited before it was ready: ${why}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**
