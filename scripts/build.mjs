@@ -34,6 +34,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   external: ['vscode'],
+  // jsonc-parser's `main` is a UMD build whose internal requires break when bundled; its ESM build does not.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
 };
