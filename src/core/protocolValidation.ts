@@ -1,5 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { HostRequests, RequestMessage, RequestMethod } from './protocol';
+import type { HostRequests, PanelCommand, RequestMessage, RequestMethod } from './protocol';
 
 /**
  * Checks a message from a webview before the host acts on it. A webview runs model output and
@@ -7,32 +7,48 @@ import type { HostRequests, RequestMessage, RequestMethod } from './protocol';
  * are refused.
  */
 
-const ajv = new Ajv({ allErrors: false, strict: true });
+// Compiled on first use: activation should not pay for ajv's code generation when no panel
+// ever sends a message.
+interface Validators {
+  readonly ajv: Ajv;
+  readonly envelope: ValidateFunction<{ kind: 'request'; id: number; method: string; params: unknown }>;
+  readonly params: { readonly [M in RequestMethod]: ValidateFunction<HostRequests[M][0]> };
+}
+let compiled: Validators | undefined;
 
-const envelope = ajv.compile<{ kind: 'request'; id: number; method: string; params: unknown }>({
-  type: 'object',
-  properties: {
-    kind: { const: 'request' },
-    id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    method: { type: 'string', maxLength: 100 },
-    params: {},
-  },
-  required: ['kind', 'id', 'method', 'params'],
-  additionalProperties: false,
-});
+function validators(): Validators {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: false, strict: true });
+  compiled = {
+    ajv,
+    envelope: ajv.compile({
+      type: 'object',
+      properties: {
+        kind: { const: 'request' },
+        id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        method: { type: 'string', maxLength: 100 },
+        params: {},
+      },
+      required: ['kind', 'id', 'method', 'params'],
+      additionalProperties: false,
+    }),
+    params: {
+      'panel/ready': ajv.compile<null>({ type: 'null' }),
+      'command/run': ajv.compile<{ command: PanelCommand }>({
+        type: 'object',
+        properties: { command: { type: 'string', enum: ['tunelab.getStarted', 'tunelab.showLog'] } },
+        required: ['command'],
+        additionalProperties: false,
+      }),
+    },
+  };
+  return compiled;
+}
 
-const paramValidators: { readonly [M in RequestMethod]: ValidateFunction<HostRequests[M][0]> } = {
-  'panel/ready': ajv.compile<null>({ type: 'null' }),
-  'command/run': ajv.compile<{ command: 'tunelab.getStarted' | 'tunelab.showLog' }>({
-    type: 'object',
-    properties: { command: { type: 'string', enum: ['tunelab.getStarted', 'tunelab.showLog'] } },
-    required: ['command'],
-    additionalProperties: false,
-  }),
-};
+const METHODS: ReadonlySet<string> = new Set<RequestMethod>(['panel/ready', 'command/run']);
 
 function isMethod(method: string): method is RequestMethod {
-  return Object.prototype.hasOwnProperty.call(paramValidators, method);
+  return METHODS.has(method);
 }
 
 export type RequestCheck =
@@ -52,6 +68,7 @@ function quoted(method: string): string {
 }
 
 export function checkRequest(message: unknown): RequestCheck {
+  const { ajv, envelope, params: paramValidators } = validators();
   if (!envelope(message)) {
     return { ok: false, id: salvageId(message), error: `not a request: ${ajv.errorsText(envelope.errors)}` };
   }

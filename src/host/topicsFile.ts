@@ -1,10 +1,11 @@
+import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Config } from './config';
 
 /** Finds the topics file named by `tunelab.topics.file` in the workspace folders. */
 export async function findTopicsFile(config: Config): Promise<vscode.Uri | undefined> {
   const setting = config.settings.topicsFile;
-  const candidates = setting.startsWith('/')
+  const candidates = isAbsolute(setting)
     ? [vscode.Uri.file(setting)]
     : (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, setting));
   for (const uri of candidates) {
@@ -42,7 +43,7 @@ export class TopicsFileWatcher implements vscode.Disposable {
   private watch(): void {
     for (const w of this.watchers) w.dispose();
     const setting = this.config.settings.topicsFile;
-    const patterns = setting.startsWith('/')
+    const patterns = isAbsolute(setting)
       ? [setting]
       : (vscode.workspace.workspaceFolders ?? []).map((f) => new vscode.RelativePattern(f, setting));
     const refresh = () => void this.refresh();

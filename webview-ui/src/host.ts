@@ -7,25 +7,15 @@ import type {
   RequestResult,
 } from '../../src/core/protocol';
 
-interface VsCodeApi<State> {
+interface VsCodeApi {
   postMessage(message: unknown): void;
-  getState(): State | undefined;
-  setState(state: State): void;
 }
 
-declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
+declare function acquireVsCodeApi(): VsCodeApi;
 
-/** Drafts and view state that survive hiding and re-showing the panel. */
-export interface PanelState {
-  readonly version: 1;
-}
-
-/**
- * The panel's one handle on the host: typed requests with promised results, typed
- * notifications, and the webview's persisted state.
- */
+/** The panel's one handle on the host: typed requests with promised results, and typed notifications. */
 export class HostClient {
-  private readonly api = acquireVsCodeApi<PanelState>();
+  private readonly api = acquireVsCodeApi();
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<NotificationMethod, Set<(params: never) => void>>();
@@ -48,14 +38,6 @@ export class HostClient {
     let set = this.listeners.get(method);
     if (!set) this.listeners.set(method, (set = new Set()));
     set.add(listener);
-  }
-
-  getState(): PanelState | undefined {
-    return this.api.getState();
-  }
-
-  setState(state: PanelState): void {
-    this.api.setState(state);
   }
 
   private receive(data: unknown): void {

@@ -1,6 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { html, render } from 'lit';
-import type { Bootstrap } from '../../src/core/protocol';
+import type { Bootstrap, PanelCommand } from '../../src/core/protocol';
 import { HostClient } from './host';
 import './styles.css';
 
@@ -36,7 +36,7 @@ function draw(boot: Bootstrap | undefined, error?: string): void {
 
 let boot: Bootstrap | undefined;
 
-function run(command: 'tunelab.getStarted' | 'tunelab.showLog'): void {
+function run(command: PanelCommand): void {
   host.request('command/run', { command }).catch((err: unknown) => {
     draw(boot, err instanceof Error ? err.message : String(err));
   });
