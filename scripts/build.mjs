@@ -59,6 +59,14 @@ const targets = [
   },
   {
     ...common,
+    // The tokenizers carry megabytes of vocabulary: a bundle of their own, which the extension
+    // and the CLI load only when a rule first needs token counts.
+    entryPoints: { tokenizers: join(root, 'src/core/tokens/tokenizers.ts') },
+    outdir: join(root, 'dist'),
+    minify: !watch,
+  },
+  {
+    ...common,
     // Each test file is its own bundle so node's test runner and mocha can load them one by one.
     entryPoints: walk(join(root, 'test'), (f) => /\.(test|itest)\.ts$|[\\/]suite[\\/]index\.ts$/.test(f)).map((f) => ({
       in: f,

@@ -1,9 +1,17 @@
 import * as vscode from 'vscode';
+import { registerDatasetCommands } from './commands/dataset';
 import { registerGeneralCommands } from './commands/general';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
+import { LintSettingsSource } from './host/lintSettings';
+import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { trust } from './host/trust';
+import { DatasetCodeActions } from './providers/datasetCodeActions';
+import { DatasetHover } from './providers/datasetHover';
+import { DatasetLinting } from './providers/datasetLinting';
+import { DatasetStatsPanel } from './views/datasetStatsPanel';
+import { DatasetStatus } from './views/datasetStatus';
 import { PROMPT_LAB_VIEW_ID, PromptLabViewProvider } from './views/promptLabView';
 import { TOPICS_VIEW_ID, TopicsTreeProvider } from './views/topicsView';
 
@@ -18,6 +26,19 @@ export function activate(context: vscode.ExtensionContext): void {
       new TopicsFileWatcher(config, log),
       vscode.window.registerTreeDataProvider(TOPICS_VIEW_ID, new TopicsTreeProvider()),
       ...registerGeneralCommands({ log, config }),
+    );
+    const lintSettings = new LintSettingsSource();
+    const linting = new DatasetLinting(context.extensionUri, lintSettings, () => loadTokenizers(context.extensionUri), log);
+    const stats = new DatasetStatsPanel(linting, log);
+    const datasets: vscode.DocumentSelector = { language: 'jsonl' };
+    context.subscriptions.push(
+      lintSettings,
+      linting,
+      stats,
+      new DatasetStatus(linting),
+      vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
+      vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
+      ...registerDatasetCommands({ linting, stats }),
     );
     const promptLab = new PromptLabViewProvider(context.extensionUri, log);
     context.subscriptions.push(promptLab, vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab));

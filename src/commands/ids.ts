@@ -3,6 +3,8 @@ export const CommandId = {
   getStarted: 'tunelab.getStarted',
   showLog: 'tunelab.showLog',
   openTopicsFile: 'tunelab.openTopicsFile',
+  showDatasetStats: 'tunelab.showDatasetStats',
+  selectDatasetFormat: 'tunelab.selectDatasetFormat',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

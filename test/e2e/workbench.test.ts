@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import manifest from '../../package.json';
 import { selectedMatrix } from '../../scripts/code-server.mjs';
 import { launchBrowser, newPage, screenshot } from '../harness/browser';
@@ -51,6 +51,28 @@ async function openFromExplorer(page: Page, file: string): Promise<void> {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().click();
 }
 
+async function waitForCount(locator: Locator, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let seen = -1;
+  while (Date.now() < deadline) {
+    seen = await locator.count();
+    if (seen === count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(seen, count, `expected ${count} of ${String(locator)}`);
+}
+
+async function waitForText(locator: Locator, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = ((await locator.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    if (pattern.test(seen)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.match(seen, pattern);
+}
+
 /**
  * The user's view of TuneLab: the packaged .vsix installed into a real VS Code (code-server),
  * the sample workspace open in headless Chromium.
@@ -63,6 +85,7 @@ for (const matrix of selectedMatrix()) {
     mkdirSync(out, { recursive: true });
     const server = await startCodeServer({ matrix, vsix, logFile: join(out, 'code-server.log') });
     copyFileSync(join(repoRoot, 'test/fixtures/leaky.jsonl'), join(server.workspace, 'leaky.jsonl'));
+    copyFileSync(join(repoRoot, 'test/fixtures/problems.jsonl'), join(server.workspace, 'problems.jsonl'));
     const browser = await launchBrowser();
     const consoleLines: string[] = [];
     try {
@@ -131,6 +154,30 @@ for (const matrix of selectedMatrix()) {
         for (const marked of ['### Answer:', '{{passport_office}}', '<|assistant|>']) {
           assert.notEqual(await tokenClass(page, marked), plain, `${marked} is not highlighted`);
         }
+      });
+
+      await step('a dataset with a leaked header and a duplicate shows squiggles, Problems counts and TuneLab\'s status', async () => {
+        // Diagnostics of closed files leave the Problems count, so start from a clean slate.
+        await runPaletteCommand(page, 'View: Close All Editors');
+        await waitForText(page.locator('#status\\.problems'), /^\D*0\D+0\D*$/);
+        await openFromExplorer(page, 'problems.jsonl');
+        await page.locator('.tabs-container .tab', { hasText: 'problems.jsonl' }).waitFor();
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        await waitForCount(editor.locator('.squiggly-warning'), 2);
+        await waitForText(page.locator('#status\\.problems'), /0\D+2/);
+        await page.locator('.statusbar-item', { hasText: 'TuneLab: 4 rows · 0 errors · 2 warnings · 1 duplicate' }).waitFor();
+      });
+
+      await step('the light bulb\'s quick fix removes the leaked header, and the count drops', async () => {
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        await editor.locator('.view-line', { hasText: 'Fill out form DS-82' }).locator('span', { hasText: '### Answer:' }).first().click();
+        const bulb = page.locator('.lightBulbWidget');
+        await bulb.waitFor({ state: 'visible' });
+        await bulb.click();
+        await page.locator('.action-widget .monaco-list-row', { hasText: 'Remove the leaked' }).first().click();
+        await waitForCount(editor.locator('.squiggly-warning'), 1);
+        await waitForText(page.locator('#status\\.problems'), /0\D+1(?!\d)/);
+        await editor.locator('.view-line', { hasText: '"response": "Fill out form DS-82' }).waitFor();
       });
 
       await step('nothing broke the webview\'s content security policy', () => {

@@ -7,9 +7,9 @@ import { before, describe, it } from 'node:test';
 const repoRoot = path.resolve(__dirname, '../../..');
 
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-const SHIPPED_DIRS = ['dist/', 'syntaxes/', 'media/'];
+const SHIPPED_DIRS = ['dist/', 'syntaxes/', 'media/', 'schemas/'];
 const NEVER_SHIPPED = ['src/', 'test/', 'samples/', 'node_modules/', 'out/', 'webview-ui/'];
-const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/webview/index.js', 'dist/webview/index.css'];
+const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/tokenizers.js', 'dist/webview/index.js', 'dist/webview/index.css', 'schemas/tunelab.schema.json'];
 
 /**
  * The files `vsce package` would put in the .vsix, as vsce itself lists them (offline).
@@ -38,12 +38,12 @@ void describe('the packaged extension (vsce ls)', { timeout: 60_000 }, () => {
     assert.ok(files.length > 0);
   });
 
-  void it('ships only package.json, README.md, LICENSE, CHANGELOG.md and dist/, syntaxes/, media/', () => {
+  void it('ships only package.json, README.md, LICENSE, CHANGELOG.md and dist/, syntaxes/, media/, schemas/', () => {
     const unexpected = files.filter((f) => !TOP_LEVEL_FILES.has(f) && !SHIPPED_DIRS.some((dir) => f.startsWith(dir)));
     assert.deepEqual(unexpected, []);
   });
 
-  void it('ships the extension, CLI and webview bundles', () => {
+  void it('ships the extension, CLI, tokenizer and webview bundles and the tunelab.jsonc schema', () => {
     const missing = REQUIRED.filter((f) => !files.includes(f));
     assert.deepEqual(missing, [], 'run npm run build before packaging');
   });

@@ -1,0 +1,54 @@
+// @ts-check
+/**
+ * Runs the benchmarks: bundles the harness (bench/harness.ts) with every bench/*.bench.ts into
+ * one script in a private temp folder and runs it under `node --expose-gc`, so the harness can
+ * collect garbage between runs. Targets are reported (✓/✗), not enforced: the exit code is
+ * non-zero only when a case crashed.
+ * Usage: npm run bench [-- <words>…]   (only the cases whose name contains one of the words)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = join(root, 'bench');
+/** @type {{ version: string }} */
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const files = readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).sort();
+// The entry point: import every file's `cases` and hand them all to the harness.
+const entry = [
+  "import { main } from './harness';",
+  ...files.map((f, i) => `import { cases as cases${i} } from './${f.replace(/\.ts$/, '')}';`),
+  `void main([${files.map((_, i) => `...cases${i}`).join(', ')}]);`,
+].join('\n');
+
+const dir = mkdtempSync(join(tmpdir(), 'tunelab-bench-'));
+try {
+  const outfile = join(dir, 'bench.js');
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: benchDir, sourcefile: 'bench-entry.ts', loader: 'ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    packages: 'external',
+    mainFields: ['module', 'main'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
+  });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--enable-source-maps', outfile, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+  });
+  process.exitCode = r.status ?? 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,126 @@
+/**
+ * The arguments of `tunelab lint`, parsed and validated. Every mistake becomes one message that
+ * says what was wrong and what to write instead; the caller prints it and exits with 2.
+ */
+import { parseArgs } from 'node:util';
+import { RULES, ruleInfo } from '../core/lint/catalog';
+import { SEVERITIES } from '../core/lint/config';
+import type { FormatId, RuleId, SeveritySetting } from '../core/lint/types';
+import { FORMAT_IDS } from '../core/formats/index';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface LintArgs {
+  readonly files: readonly string[];
+  readonly output: OutputFormat;
+  /** The most warnings allowed before the exit code is 1; undefined for no limit. */
+  readonly maxWarnings: number | undefined;
+  /** `--rule id=severity` flags, in order (a later one wins). */
+  readonly rules: readonly (readonly [RuleId, SeveritySetting])[];
+  readonly datasetFormat: FormatId | 'auto' | undefined;
+  readonly nearDuplicates: boolean;
+  readonly config: string | undefined;
+}
+
+export type ParsedLintArgs =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'lint'; readonly args: LintArgs };
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  format: { type: 'string' },
+  'max-warnings': { type: 'string' },
+  rule: { type: 'string', multiple: true },
+  'dataset-format': { type: 'string' },
+  'no-near-duplicates': { type: 'boolean' },
+  config: { type: 'string' },
+} as const;
+
+function isOneOf<T extends string>(value: string, list: readonly T[]): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+/** Parses one `--rule` value, `id=severity`. */
+export function parseRuleFlag(value: string): { rule: readonly [RuleId, SeveritySetting] } | { error: string } {
+  const eq = value.indexOf('=');
+  if (eq < 0) return { error: `--rule takes id=severity, e.g. --rule pii=error (got '${value}').` };
+  const id = value.slice(0, eq).trim();
+  const severity = value.slice(eq + 1).trim();
+  const info = ruleInfo(id);
+  if (info === undefined) return { error: `--rule ${value}: unknown rule '${id}'. The rules are ${RULES.map((r) => r.id).join(', ')}.` };
+  if (!isOneOf(severity, SEVERITIES)) {
+    return { error: `--rule ${value}: unknown severity '${severity}'. Use one of ${SEVERITIES.join(', ')}.` };
+  }
+  return { rule: [info.id, severity] };
+}
+
+/** Parses the arguments after `lint`. */
+export function parseLintArgs(argv: readonly string[]): ParsedLintArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    return { kind: 'error', message: parseError(e) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+
+  const output = values.format ?? 'text';
+  if (!isOneOf(output, OUTPUT_FORMATS)) {
+    return { kind: 'error', message: `--format ${output}: unknown output format. Use text, json or sarif (for the dataset's format, use --dataset-format).` };
+  }
+
+  let maxWarnings: number | undefined;
+  const mw = values['max-warnings'];
+  if (mw !== undefined) {
+    if (!/^\d+$/.test(mw.trim())) return { kind: 'error', message: `--max-warnings takes a whole number of 0 or more, e.g. --max-warnings 0 (got '${mw}').` };
+    maxWarnings = Number(mw.trim());
+  }
+
+  const rules: (readonly [RuleId, SeveritySetting])[] = [];
+  for (const value of values.rule ?? []) {
+    const r = parseRuleFlag(value);
+    if ('error' in r) return { kind: 'error', message: r.error };
+    rules.push(r.rule);
+  }
+
+  const df = values['dataset-format'];
+  if (df !== undefined && df !== 'auto' && !isOneOf(df, FORMAT_IDS)) {
+    return { kind: 'error', message: `--dataset-format ${df}: unknown dataset format. Use auto or one of ${FORMAT_IDS.join(', ')}.` };
+  }
+
+  if (values.config === '') return { kind: 'error', message: '--config takes the path of a tunelab.jsonc file.' };
+  if (positionals.length === 0) {
+    return { kind: 'error', message: 'no files to lint. Name the dataset files, e.g. tunelab lint data/train.jsonl.' };
+  }
+  return {
+    kind: 'lint',
+    args: {
+      files: positionals,
+      output,
+      maxWarnings,
+      rules,
+      datasetFormat: df,
+      nearDuplicates: values['no-near-duplicates'] !== true,
+      config: values.config,
+    },
+  };
+}
+
+/** Words node's parseArgs errors for the user (they carry a code and a message naming the option). */
+function parseError(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const name = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return `unknown option '${name}'.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = /Option '(-[\w-]+)/.exec(message)?.[1];
+    if (name !== undefined && message.includes('argument missing')) return `option '${name}' needs a value.`;
+    if (name !== undefined && message.includes('does not take an argument')) return `option '${name}' takes no value.`;
+  }
+  return message;
+}

@@ -1,0 +1,399 @@
+/**
+ * `tunelab lint`: lints JSON Lines datasets from the command line.
+ *
+ * Each file is read line by line as a stream and fed to a `DatasetLinter` with a fixed format,
+ * so findings come out in line order as they are found and each line is checked once. When
+ * the format is not fixed (by --dataset-format, tunelab.jsonc or a template.json), the first
+ * lines are held back until the format is known, then replayed.
+ */
+import { existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import type * as Sarif from 'sarif';
+import { detectFormat, FORMAT_IDS, matchFormat } from '../core/formats/index';
+import { parseLine } from '../core/jsonl/parse';
+import { RULES } from '../core/lint/catalog';
+import { resolveSettings, SEVERITIES, type ConfigLayer, type LintSettings } from '../core/lint/config';
+import { DatasetLinter } from '../core/lint/engine';
+import type { Finding, FormatContext, FormatId, JsonObject, TokenCounter, TokenizerFamily } from '../core/lint/types';
+import { VERSION } from '../core/version';
+import { parseLintArgs, type LintArgs } from './args';
+import type { CliIo } from './cli';
+import { BufferedOutput, functionStream } from './output';
+import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
+import { jsonLine, sarifArtifact, sarifFrame, sarifResult, summaryLine, textLine, type SarifRunInfo, type Totals } from './reporters';
+
+/** Lines read before the format is decided when nothing fixes it (more only while none matches a known format). */
+export const DETECTION_LINES = 1000;
+
+export const LINT_HELP = `Usage: tunelab lint <files…> [options]
+
+Checks JSON Lines fine-tuning datasets: JSON syntax, blank lines, the dataset format's
+schema, duplicates and near-duplicates, and the content rules. Files are read as streams,
+so any size works.
+
+Options:
+  --format <text|json|sarif>      How to print findings: text (default, path:line:col lines),
+                                  json (one JSON object per finding per line) or sarif
+                                  (a SARIF 2.1.0 log for code scanning)
+  --max-warnings <n>              Exit with 1 when there are more than n warnings
+  --rule <id=severity>            Set a rule's severity: ${SEVERITIES.join(', ')} (repeatable)
+  --dataset-format <format|auto>  The datasets' format: auto (default) or one of
+                                  ${wrapList(FORMAT_IDS, 34)}
+  --no-near-duplicates            Skip near-duplicate detection (the slowest check)
+  --config <path>                 Read this tunelab.jsonc instead of the nearest one in the
+                                  current directory or above it
+  -h, --help                      Show this help
+
+With auto, a template.json beside a file makes it JumpStart instruction; otherwise the format
+most of its first ${DETECTION_LINES} lines match is used.
+
+Rules: ${wrapList(RULES.map((r) => r.id), 7)}
+
+Exit codes: 0 no errors and no more warnings than --max-warnings allows; 1 errors, or too many
+warnings; 2 a usage error or a file that cannot be read.
+`;
+
+function wrapList(items: readonly string[], indent: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line === '' ? item : `${line}, ${item}`;
+    if (indent + next.length > 92 && line !== '') {
+      lines.push(`${line},`);
+      line = item;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One file
+
+/**
+ * Feeds one file's lines to a linter and hands each finding to `emit`, in line order.
+ *
+ * The engine treats an empty last line as the one after a final newline, which is never a
+ * finding; but every line a stream reader gives is a real line, so an empty one is confirmed
+ * as a blank line once the next line arrives (or the file ends).
+ */
+export class StreamingLint {
+  private linter: DatasetLinter | undefined;
+  private buffer: string[] | undefined;
+  private records: JsonObject[] = [];
+  private pendingBlank = -1;
+  private readonly blankLines: boolean;
+  /** Lines read so far. */
+  rows = 0;
+
+  constructor(
+    private readonly settings: LintSettings,
+    private readonly context: FormatContext,
+    private readonly options: { readonly nearDuplicates: boolean; readonly tokens: TokenCounter | undefined },
+    private readonly emit: (finding: Finding) => void,
+  ) {
+    const blank = settings.rules.get('blank-line')?.severity;
+    this.blankLines = blank !== undefined && blank !== 'off';
+    if (settings.format !== 'auto' || context.templateKeys !== undefined) this.start(settings.format);
+    else this.buffer = [];
+  }
+
+  /** True when a rule wanted token counts and there was no tokenizer to give them. */
+  get neededTokens(): boolean {
+    return this.linter?.needsTokens ?? false;
+  }
+
+  /** One line of the file, without its line break. */
+  push(line: string): void {
+    const text = this.rows === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+    this.rows++;
+    if (this.buffer === undefined) {
+      this.feed(text);
+      return;
+    }
+    this.buffer.push(text);
+    const parsed = parseLine(text, 0);
+    const record = parsed.kind === 'record' ? parsed.value as JsonObject : undefined;
+    if (record !== undefined) this.records.push(record);
+    // Decide at the end of the window, or after it at the first line of a known format.
+    const n = this.buffer.length;
+    if (n === DETECTION_LINES || (n > DETECTION_LINES && record !== undefined && matchFormat(record, this.context) !== undefined)) {
+      const { format } = detectFormat(this.records, this.context);
+      if (format !== undefined) this.decide(format);
+    }
+  }
+
+  /** The file ended. */
+  end(): void {
+    if (this.buffer !== undefined) this.decide(detectFormat(this.records, this.context).format ?? 'auto');
+    if (this.pendingBlank >= 0) {
+      // The line after the file's final newline: the engine's own notion of the document's end.
+      this.linter?.appendLine('');
+      this.confirmBlank();
+    }
+  }
+
+  /** Fixes the format and replays the lines held back. */
+  private decide(format: FormatId | 'auto'): void {
+    const lines = this.buffer ?? [];
+    this.buffer = undefined;
+    this.records = [];
+    this.start(format);
+    for (const text of lines) this.feed(text);
+  }
+
+  private start(format: FormatId | 'auto'): void {
+    this.linter = new DatasetLinter({
+      settings: format === this.settings.format ? this.settings : { ...this.settings, format },
+      context: this.context,
+      nearDuplicates: this.options.nearDuplicates,
+      ...(this.options.tokens === undefined ? {} : { tokens: this.options.tokens }),
+    });
+  }
+
+  private feed(text: string): void {
+    const linter = this.linter as DatasetLinter;
+    const index = linter.lineCount;
+    const found = linter.appendLine(text);
+    if (this.pendingBlank >= 0) this.confirmBlank();
+    for (const f of found) this.emit(f);
+    if (text === '' && this.blankLines && !found.some((f) => f.rule === 'blank-line')) this.pendingBlank = index;
+  }
+
+  /** Checks the pending empty line again now that it is no longer the last one. */
+  private confirmBlank(): void {
+    const linter = this.linter as DatasetLinter;
+    const line = this.pendingBlank;
+    this.pendingBlank = -1;
+    linter.replaceLines(line, 1, ['']);
+    linter.step(Infinity);
+    for (const f of linter.findingsOnLine(line)) if (f.rule === 'blank-line') this.emit(f);
+  }
+}
+
+type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean } | { readonly ok: false; readonly message: string };
+
+interface Sink {
+  readonly output: BufferedOutput;
+  readonly emit: (finding: Finding) => void;
+}
+
+/** Streams one file through a `StreamingLint`, pausing while the output asks to wait. */
+async function lintFile(file: string, shown: string, settings: LintSettings, context: FormatContext, options: { nearDuplicates: boolean; tokens: TokenCounter | undefined }, sink: Sink): Promise<FileOutcome> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const hint = code === 'ENOENT' ? 'Check the path (it is relative to the current directory).' : 'Check the file\'s permissions.';
+    return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. ${hint}` };
+  }
+  try {
+    if ((await handle.stat()).isDirectory()) {
+      return { ok: false, message: `${shown} is a directory. Name the dataset files in it, e.g. ${path.join(shown, '*.jsonl')}.` };
+    }
+    const lint = new StreamingLint(settings, context, options, sink.emit);
+    const input = handle.createReadStream({ encoding: 'utf8', autoClose: false, highWaterMark: 256 * 1024 });
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      const fail = (e: unknown): void => {
+        lines.close();
+        input.destroy();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      };
+      lines.on('line', (line) => {
+        try {
+          lint.push(line);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        if (sink.output.blocked) {
+          lines.pause();
+          void sink.output.drained().then(() => { lines.resume(); });
+        }
+      });
+      lines.on('close', () => { resolve(); });
+      input.on('error', fail);
+    });
+    lint.end();
+    return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. Check the file and try again.` };
+    throw e;
+  } finally {
+    await handle.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizers
+
+/**
+ * The token counter of the tokenizers bundle beside the CLI (`tokenizers.js`), loaded at its
+ * first count: most datasets never have a record long enough to need one.
+ */
+function bundledTokenizers(warn: (message: string) => void): TokenCounter | undefined {
+  const file = path.join(__dirname, 'tokenizers.js');
+  if (!existsSync(file)) return undefined;
+  let counter: TokenCounter | undefined;
+  let failed = false;
+  const load = (): TokenCounter | undefined => {
+    try {
+      const mod = createRequire(__filename)(file) as { tokenizers?: TokenCounter; default?: { tokenizers?: TokenCounter } };
+      const found = mod.tokenizers ?? mod.default?.tokenizers;
+      if (found === undefined) throw new Error(`${file} does not export the tokenizers`);
+      return found;
+    } catch (e) {
+      failed = true;
+      warn(`could not load the tokenizers (${e instanceof Error ? e.message : String(e)}); token limits (too-long) are not checked. Reinstall tunelab.`);
+      return undefined;
+    }
+  };
+  return {
+    count(text: string, family: TokenizerFamily): number {
+      if (counter === undefined && !failed) counter = load();
+      return counter === undefined ? 0 : counter.count(text, family);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+/** Runs `tunelab lint` on its arguments (those after `lint`) and returns the exit code. */
+export async function runLint(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseLintArgs(argv);
+  if (parsed.kind === 'help') {
+    io.out(LINT_HELP);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    io.err(`tunelab lint: ${parsed.message}\nRun 'tunelab lint --help' to see the options.\n`);
+    return 2;
+  }
+  const args = parsed.args;
+  const cwd = io.cwd ?? process.cwd();
+  const env = io.env ?? process.env;
+  const notices: Sarif.Notification[] = [];
+  const warn = (message: string): void => {
+    io.err(`tunelab: warning: ${message}\n`);
+    notices.push({ level: 'warning', message: { text: message } });
+  };
+
+  const settings = await settingsFor(args, cwd, io, warn);
+  if (settings === undefined) return 2;
+
+  const stdout = io.stdout ?? functionStream(io.out);
+  const output = new BufferedOutput(stdout);
+  const colors = args.output === 'text' && stdout.isTTY === true && (env.NO_COLOR ?? '') === '';
+  const sarifInfo: SarifRunInfo = { version: VERSION, srcRoot: directoryUri(cwd) };
+  let sarifCount = 0;
+  if (args.output === 'sarif') output.write(sarifFrame(sarifInfo).head);
+
+  const totals = { errors: 0, warnings: 0, infos: 0, hints: 0, files: 0, rows: 0 };
+  let unreadable = false;
+  let neededTokens = false;
+  const tokens = bundledTokenizers(warn);
+  const templates = new TemplateReader(cwd);
+  const seen = new Set<string>();
+
+  for (const name of args.files) {
+    const file = path.resolve(cwd, name);
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const template = await templates.forDataset(file);
+    if (template.problem !== undefined) {
+      output.flush();
+      warn(template.problem);
+    }
+    const artifact = sarifArtifact(sarifRelative(file, cwd), pathToFileURL(file).href);
+    const emit = (f: Finding): void => {
+      if (f.severity === 'error') totals.errors++;
+      else if (f.severity === 'warning') totals.warnings++;
+      else if (f.severity === 'info') totals.infos++;
+      else totals.hints++;
+      if (args.output === 'text') output.write(textLine(name, f, colors));
+      else if (args.output === 'json') output.write(jsonLine(name, f));
+      else output.write(`${sarifCount++ === 0 ? '' : ','}${JSON.stringify(sarifResult(artifact, f))}`);
+    };
+    const outcome = await lintFile(file, name, settings, template.context, { nearDuplicates: args.nearDuplicates, tokens }, { output, emit });
+    if (!outcome.ok) {
+      unreadable = true;
+      output.flush();
+      io.err(`tunelab lint: ${outcome.message}\n`);
+      notices.push({ level: 'error', message: { text: outcome.message } });
+      continue;
+    }
+    totals.files++;
+    totals.rows += outcome.rows;
+    neededTokens ||= outcome.neededTokens;
+  }
+
+  if (neededTokens && tokens === undefined) {
+    warn(`some records may be over the token limit, but the tokenizers (tokenizers.js beside the tunelab program) are missing, so too-long was not checked. Reinstall tunelab.`);
+  }
+  const tooManyWarnings = args.maxWarnings !== undefined && totals.warnings > args.maxWarnings;
+  const code = unreadable ? 2 : totals.errors > 0 || tooManyWarnings ? 1 : 0;
+
+  const summary = summaryLine(totals satisfies Totals, colors);
+  if (args.output === 'text') output.write(summary);
+  if (args.output === 'sarif') {
+    const invocation: Sarif.Invocation = { executionSuccessful: !unreadable };
+    if (notices.length > 0) invocation.toolExecutionNotifications = notices;
+    output.write(sarifFrame(sarifInfo, invocation).tail);
+  }
+  await output.end();
+  if (args.output !== 'text') io.err(summary);
+  if (tooManyWarnings) {
+    io.err(`tunelab lint: ${totals.warnings} warnings, more than --max-warnings ${args.maxWarnings} allows.\n`);
+  }
+  return code;
+}
+
+/** Defaults, then the project's tunelab.jsonc (or --config), then the flags. Undefined after a usage error. */
+async function settingsFor(args: LintArgs, cwd: string, io: CliIo, warn: (message: string) => void): Promise<LintSettings | undefined> {
+  const layers: ConfigLayer[] = [];
+  const configFile = args.config !== undefined ? path.resolve(cwd, args.config) : findProjectConfig(cwd);
+  if (configFile !== undefined) {
+    const config = await readProjectConfig(configFile, cwd);
+    if (!config.ok) {
+      if (args.config !== undefined) {
+        io.err(`tunelab lint: ${config.message}\n`);
+        return undefined;
+      }
+      warn(config.message);
+    } else {
+      layers.push(config.layer);
+      for (const p of config.problems) warn(p);
+    }
+  }
+  const rules: Record<string, string> = {};
+  for (const [id, severity] of args.rules) rules[id] = severity;
+  layers.push({
+    source: 'command line',
+    ...(args.datasetFormat === undefined ? {} : { format: args.datasetFormat }),
+    ...(args.rules.length === 0 ? {} : { rules }),
+  });
+  const { settings, problems } = resolveSettings(layers);
+  for (const p of problems) warn(p);
+  return settings;
+}
+
+/** The file's path relative to `cwd` with `/` separators, or undefined when it is outside. */
+function sarifRelative(file: string, cwd: string): string | undefined {
+  const shown = displayPath(file, cwd);
+  return shown === file ? undefined : shown.split(path.sep).join('/');
+}
+
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}

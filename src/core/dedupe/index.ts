@@ -1,0 +1,8 @@
+/**
+ * Duplicate detection for datasets: exact duplicates by normalized text, near-duplicates by
+ * word-shingle similarity. Both indexes update row by row, for a dataset being edited.
+ */
+export { normalizeText } from './normalize';
+export { ExactIndex, confirmGroup, exactKey, hashKey } from './exact';
+export { NearDuplicateIndex, type NearDuplicateOptions, type Partner } from './nearIndex';
+export { candidateProbability, chooseBanding, shingleHashes } from './minhash';

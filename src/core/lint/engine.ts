@@ -1,0 +1,622 @@
+/**
+ * The dataset linter: one per open dataset, kept up to date line by line.
+ *
+ * Rows mirror the document's lines. An edit replaces a run of rows (`replaceLines`); only the
+ * new rows are parsed and checked again, the duplicate indexes take the old rows out and the
+ * new ones in, and a row keeps its object identity while others are inserted above it (ids
+ * are rows, not line numbers). Work is done in `step(budget)` slices so a host can yield
+ * between them; duplicate findings are derived from the indexes when findings are read.
+ *
+ * Pure: no `vscode`, no I/O.
+ */
+import { ExactIndex, exactKey } from '../dedupe/exact';
+import { NearDuplicateIndex } from '../dedupe/nearIndex';
+import { normalizeText } from '../dedupe/normalize';
+import { FORMATS, formatById } from '../formats/index';
+import { createLocator } from '../jsonl/locate';
+import { parseLine, type ParsedLine } from '../jsonl/parse';
+import { CONTENT_RULES } from '../rules/index';
+import type { LintSettings, RuleSetting } from './config';
+import type {
+  ContentRule, Finding, FormatContext, FormatId, FormatModule, Issue, JsonObject, RecordView,
+  RelatedLine, RuleId, Severity, TokenCounter,
+} from './types';
+
+/** A local issue with its severity resolved (duplicates are derived later). */
+interface RowIssue extends Issue { readonly severity: Severity }
+
+const enum Stage { Parse, Check, Near, Done }
+
+export interface Row {
+  /** The row's current line number; kept true as rows are inserted and removed above it. */
+  index: number;
+  readonly text: string;
+  stage: Stage;
+  parsed: ParsedLine | undefined;
+  /** The first format (in detection order) the record matches, null for none. */
+  match: FormatId | null;
+  view: RecordView | undefined;
+  issues: readonly RowIssue[];
+  /** Key in the prompt index (records with a prompt). */
+  promptKey: string | undefined;
+  /** Key in the record index (records without a prompt side, e.g. `text`). */
+  recordKey: string | undefined;
+  /** Normalized prompt and record texts, computed only for rows in a duplicate group. */
+  normPrompt: string | undefined;
+  normRecord: string | undefined;
+  inNear: boolean;
+  /** Cached near-duplicate partners; undefined when stale. */
+  near: { row: Row; similarity: number }[] | undefined;
+  /** The prompt the near index holds for this row. */
+  nearText: string | undefined;
+  /** A rule wanted to count tokens but no counter was loaded. */
+  wantsTokens: boolean;
+}
+
+export interface LinterOptions {
+  readonly settings: LintSettings;
+  readonly context: FormatContext;
+  /** Near-duplicate detection (MinHash/LSH) costs far more than the rest; a host may leave it off. */
+  readonly nearDuplicates?: boolean;
+  readonly tokens?: TokenCounter;
+}
+
+export interface DatasetStats {
+  readonly rows: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly infos: number;
+  readonly byRule: ReadonlyMap<RuleId, number>;
+  /** Groups of two or more rows that are the same record, prompt, or nearly the same prompt. */
+  readonly duplicateGroups: number;
+  /** Rows that repeat an earlier row (the copies a user would delete). */
+  readonly duplicateRows: number;
+  readonly formats: ReadonlyMap<FormatId | 'none', number>;
+  readonly answers: number;
+  readonly refusals: number;
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+export class DatasetLinter {
+  private rows: Row[] = [];
+  private options: LinterOptions;
+  private readonly counts = new Map<FormatId, number>();
+  private effective: FormatModule | undefined;
+  private readonly promptIndex = new ExactIndex<Row>();
+  private readonly recordIndex = new ExactIndex<Row>();
+  private nearIndex: NearDuplicateIndex<Row>;
+  /** Rows that still have work, in any stage; processed front to back. */
+  private pending: Row[] = [];
+  private parseQueue = 0; // rows of `pending` in Stage.Parse, for the detection decision
+  private tokensWanted = false;
+  private readonly enabledRules: { rule: ContentRule; setting: RuleSetting }[] = [];
+  private readonly env: { tokens: TokenCounter | undefined; needsTokens(): void };
+  /** Set by `env.needsTokens` while one row's rules run. */
+  private currentWantsTokens = false;
+
+  constructor(options: LinterOptions) {
+    this.options = options;
+    this.nearIndex = new NearDuplicateIndex<Row>({ threshold: options.settings.nearDuplicateThreshold });
+    this.env = {
+      tokens: options.tokens,
+      needsTokens: () => { this.tokensWanted = true; this.currentWantsTokens = true; },
+    };
+    this.configureRules();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Input
+
+  /** Replaces the whole document. */
+  setText(text: string): void {
+    const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    this.replaceLines(0, this.rows.length, body.split(LINE_BREAK));
+  }
+
+  /**
+   * Replaces `deleteCount` rows from `start` with rows for `lines` (texts without line breaks).
+   * The document's last line, when empty, is the final newline's and is never a finding.
+   */
+  replaceLines(start: number, deleteCount: number, lines: readonly string[]): void {
+    const removed = this.rows.slice(start, start + deleteCount);
+    for (const row of removed) this.unindex(row);
+    const added = lines.map((text, i) => newRow(text, start + i));
+    // Not splice(start, n, ...added): spreading a million rows as arguments overflows the stack.
+    if (added.length < 10_000) this.rows.splice(start, deleteCount, ...added);
+    else this.rows = this.rows.slice(0, start).concat(added, this.rows.slice(start + deleteCount));
+    if (added.length !== removed.length) {
+      for (let i = start + added.length; i < this.rows.length; i++) (this.rows[i] as Row).index = i;
+    }
+    // A row that was the final empty line may now be a blank line in the middle, or the reverse.
+    this.requeueEdges(start, added.length);
+    for (const row of added) this.pending.push(row); // push one by one for the same reason
+    this.parseQueue += added.length;
+  }
+
+  /** Appends one line and brings it fully up to date; for streaming (the CLI) with a fixed format. */
+  appendLine(text: string): Finding[] {
+    const row = newRow(text, this.rows.length);
+    this.rows.push(row);
+    this.pending.push(row);
+    this.parseQueue++;
+    this.step(Infinity);
+    return this.rowFindings(row, new Map());
+  }
+
+  /** Changes settings or the format context; everything is checked again. */
+  configure(options: Partial<LinterOptions>): void {
+    const thresholdChanged = options.settings !== undefined && options.settings.nearDuplicateThreshold !== this.options.settings.nearDuplicateThreshold;
+    this.options = { ...this.options, ...options };
+    this.env.tokens = this.options.tokens;
+    this.configureRules();
+    if (thresholdChanged || options.nearDuplicates === false) {
+      this.nearIndex = new NearDuplicateIndex<Row>({ threshold: this.options.settings.nearDuplicateThreshold });
+      for (const row of this.rows) { row.inNear = false; row.near = undefined; row.nearText = undefined; }
+    }
+    this.effective = undefined;
+    this.recheckAll();
+  }
+
+  /** A tokenizer arrived: rows that wanted one are checked again. */
+  setTokenCounter(tokens: TokenCounter): void {
+    this.options = { ...this.options, tokens };
+    this.env.tokens = tokens;
+    this.tokensWanted = false;
+    for (const row of this.rows) {
+      if (row.wantsTokens && row.stage > Stage.Check) { row.stage = Stage.Check; this.pending.push(row); }
+    }
+  }
+
+  /** True when a rule needed a token count and no counter was loaded: load one and call `setTokenCounter`. */
+  get needsTokens(): boolean {
+    return this.tokensWanted && this.options.tokens === undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Work
+
+  /**
+   * Does up to `budget` rows' worth of work and returns true when nothing is left. Every row is
+   * parsed before any is checked, because the detected format depends on all of them.
+   */
+  step(budget: number): boolean {
+    let units = 0;
+    while (units < budget && this.pending.length > 0) {
+      if (this.parseQueue > 0) {
+        units += this.parsePending(budget - units);
+        continue;
+      }
+      this.decideFormat();
+      units += this.checkPending(budget - units);
+    }
+    if (this.pending.length === 0) this.decideFormat();
+    return this.pending.length === 0;
+  }
+
+  get done(): boolean {
+    return this.pending.length === 0;
+  }
+
+  private parsePending(budget: number): number {
+    let n = 0;
+    for (const row of this.pending) {
+      if (n >= budget) break;
+      if (row.stage !== Stage.Parse) continue;
+      row.parsed = parseLine(row.text, row.index);
+      row.match = row.parsed.kind === 'record' ? firstMatch(row.parsed.value as JsonObject, this.options.context) : null;
+      if (row.match !== null) this.counts.set(row.match, (this.counts.get(row.match) ?? 0) + 1);
+      row.stage = Stage.Check;
+      this.parseQueue--;
+      n++;
+    }
+    if (n === 0) this.parseQueue = 0; // nothing left to parse whatever the count said
+    return Math.max(n, 1);
+  }
+
+  /** The file's format: the setting, else a template.json beside the file, else the majority. */
+  private decideFormat(): void {
+    const next = this.chooseFormat();
+    if (next !== this.effective) {
+      this.effective = next;
+      this.recheckAll();
+    }
+  }
+
+  private chooseFormat(): FormatModule | undefined {
+    const { settings, context } = this.options;
+    if (settings.format !== 'auto') return formatById(settings.format);
+    if (context.templateKeys !== undefined) return formatById('jumpstart-instruction');
+    let best: FormatModule | undefined;
+    let bestCount = 0;
+    for (const f of FORMATS) {
+      const c = this.counts.get(f.id) ?? 0;
+      if (c > bestCount) { best = f; bestCount = c; }
+    }
+    return best;
+  }
+
+  private recheckAll(): void {
+    this.pending = this.pending.filter((r) => r.stage === Stage.Parse);
+    for (const row of this.rows) {
+      if (row.stage !== Stage.Parse) { row.stage = Stage.Check; this.pending.push(row); }
+    }
+  }
+
+  private checkPending(budget: number): number {
+    let n = 0;
+    let i = 0;
+    const near = this.options.nearDuplicates === true;
+    for (; i < this.pending.length && n < budget; i++) {
+      const row = this.pending[i] as Row;
+      if (row.index < 0) continue;
+      if (row.stage === Stage.Check) {
+        this.check(row);
+        row.stage = near ? Stage.Near : Stage.Done;
+        n++;
+      }
+    }
+    // Near-duplicates only after every row is checked, so the findings a user fixes first come first.
+    if (i === this.pending.length && near) {
+      for (i = 0; i < this.pending.length && n < budget; i++) {
+        const row = this.pending[i] as Row;
+        if (row.index >= 0 && row.stage === Stage.Near) { this.indexNear(row); n += 8; }
+        if (row.stage === Stage.Near) row.stage = Stage.Done;
+      }
+    }
+    this.pending = this.pending.filter((r) => r.stage !== Stage.Done && r.index >= 0);
+    return Math.max(n, 1);
+  }
+
+  private check(row: Row): void {
+    this.unindexExact(row);
+    row.issues = [];
+    row.view = undefined;
+    row.wantsTokens = false;
+    const parsed = row.parsed;
+    if (parsed === undefined) return;
+    const issues: RowIssue[] = [];
+    const push = (issue: Issue): void => {
+      const severity = this.severity(issue.rule);
+      if (severity !== undefined) issues.push({ ...issue, severity });
+    };
+    if (parsed.kind === 'blank') {
+      if (!this.isFinalEmpty(row)) {
+        push({ rule: 'blank-line', start: 0, end: row.text.length, message: 'Blank line: JumpStart and OpenAI reject a dataset with empty lines. Delete it.', fix: { title: 'Delete the blank line' } });
+      }
+    } else if (parsed.kind === 'error') {
+      push({ rule: 'json-syntax', start: parsed.start, end: parsed.end, message: parsed.message });
+    } else {
+      for (const k of parsed.duplicateKeys) {
+        push({ rule: 'duplicate-key', start: k.start, end: k.end, message: `The key "${k.key}" appears twice in one object; JSON parsers keep only the last value. Remove or rename one.` });
+      }
+      this.checkRecord(row, parsed.value as JsonObject, push);
+    }
+    row.issues = issues;
+  }
+
+  private checkRecord(row: Row, record: JsonObject, push: (issue: Issue) => void): void {
+    const ctx = this.options.context;
+    const at = createLocator(row.text);
+    const file = this.effective;
+    let view: RecordView | undefined;
+    if (file === undefined) {
+      push({ rule: 'schema', ...wholeLine(row), message: `This line matches no dataset format TuneLab knows (${FORMATS.map((f) => f.label).join(', ')}). Check its keys, or set tunelab.dataset.format.` });
+    } else if (row.match === file.id || file.matches(record, ctx)) {
+      for (const issue of file.check(record, at, ctx)) push(issue);
+      view = file.view(record, ctx);
+    } else if (row.match !== null) {
+      const other = formatById(row.match);
+      push({ rule: 'mixed-format', ...wholeLine(row), message: `This line is ${other.label} but the file is ${file.label}: a trainer reads one format per file. Convert the line, or move it to a file of its own.` });
+      view = other.view(record, ctx);
+    } else {
+      for (const issue of file.check(record, at, ctx)) push(issue);
+      view = file.view(record, ctx);
+    }
+    row.view = view;
+    if (view === undefined) return;
+    this.currentWantsTokens = false;
+    for (const { rule, setting } of this.enabledRules) {
+      for (const issue of rule.check(view, at, setting.options, this.env)) push(issue);
+    }
+    row.wantsTokens = this.currentWantsTokens;
+    this.indexExact(row, view);
+  }
+
+  private severity(rule: RuleId): Severity | undefined {
+    const s = this.options.settings.rules.get(rule)?.severity;
+    return s === undefined || s === 'off' ? undefined : s;
+  }
+
+  private configureRules(): void {
+    this.enabledRules.length = 0;
+    for (const rule of CONTENT_RULES) {
+      const setting = this.options.settings.rules.get(rule.id);
+      if (setting !== undefined && setting.severity !== 'off') this.enabledRules.push({ rule, setting });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Duplicate indexes
+
+  /**
+   * Two records can only be the same if their prompts are, so records with a prompt are filed by
+   * prompt alone, and whole records are compared only within a prompt group: hashing every
+   * answer (most of a dataset's text) would cost more than the rest of the lint together.
+   */
+  private indexExact(row: Row, view: RecordView): void {
+    if (this.severity('duplicate') === undefined && this.severity('duplicate-prompt') === undefined) return;
+    if (view.prompt.trim() !== '') {
+      row.promptKey = exactKey(view.prompt);
+      this.promptIndex.add(row.promptKey, row);
+    } else if (view.fields.length > 0) {
+      row.recordKey = recordKey(view);
+      this.recordIndex.add(row.recordKey, row);
+    }
+  }
+
+  private unindexExact(row: Row): void {
+    if (row.promptKey !== undefined) this.promptIndex.remove(row.promptKey, row);
+    if (row.recordKey !== undefined) this.recordIndex.remove(row.recordKey, row);
+    row.promptKey = undefined;
+    row.recordKey = undefined;
+    row.normPrompt = undefined;
+    row.normRecord = undefined;
+  }
+
+  private indexNear(row: Row): void {
+    const prompt = row.view?.prompt;
+    if (row.inNear && prompt === row.nearText) return; // re-checked, same prompt: nothing moves
+    if (row.inNear) this.removeNear(row);
+    if (prompt === undefined || prompt.trim() === '' || this.severity('near-duplicate') === undefined) return;
+    this.nearIndex.set(row, prompt);
+    row.inNear = true;
+    row.nearText = prompt;
+    row.near = this.nearIndex.partners(row).map((p) => ({ row: p.id, similarity: p.similarity }));
+    for (const p of row.near) p.row.near = undefined;
+  }
+
+  private removeNear(row: Row): void {
+    if (!row.inNear) return;
+    for (const p of row.near ?? this.nearIndex.partners(row).map((q) => ({ row: q.id }))) p.row.near = undefined;
+    this.nearIndex.delete(row);
+    row.inNear = false;
+    row.near = undefined;
+    row.nearText = undefined;
+  }
+
+  private nearPartners(row: Row): { row: Row; similarity: number }[] {
+    if (!row.inNear) return [];
+    row.near ??= this.nearIndex.partners(row).map((p) => ({ row: p.id, similarity: p.similarity }));
+    return row.near;
+  }
+
+  private unindex(row: Row): void {
+    this.unindexExact(row);
+    this.removeNear(row);
+    if (row.match !== null && row.stage !== Stage.Parse) {
+      const c = (this.counts.get(row.match) ?? 1) - 1;
+      if (c > 0) this.counts.set(row.match, c); else this.counts.delete(row.match);
+    }
+    if (row.stage === Stage.Parse) this.parseQueue--;
+    row.index = -1;
+    row.stage = Stage.Done;
+  }
+
+  /** The rows next to an edit whose "is it the final empty line?" answer may have changed. */
+  private requeueEdges(start: number, added: number): void {
+    const around = [start - 1, start + added, this.rows.length - 1, this.rows.length - 2];
+    for (const i of around) {
+      const row = this.rows[i];
+      if (row !== undefined && row.parsed?.kind === 'blank' && row.stage === Stage.Done) {
+        row.stage = Stage.Check;
+        this.pending.push(row);
+      }
+    }
+  }
+
+  private isFinalEmpty(row: Row): boolean {
+    return row.index === this.rows.length - 1 && row.text === '';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Output
+
+  get lineCount(): number {
+    return this.rows.length;
+  }
+
+  /** The format the file is checked against, if one was decided. */
+  get format(): FormatModule | undefined {
+    return this.effective;
+  }
+
+  /** How many parsed lines match each format (each line counted for its first match). */
+  get formatCounts(): ReadonlyMap<FormatId, number> {
+    return this.counts;
+  }
+
+  /** The view of a line's record through the file's format, if it parsed. */
+  viewOf(line: number): RecordView | undefined {
+    return this.rows[line]?.view;
+  }
+
+  /** Every finding, ordered by line. */
+  findings(): Finding[] {
+    const out: Finding[] = [];
+    const firsts: GroupMemo = new Map();
+    for (const row of this.rows) {
+      if (row.issues.length === 0 && row.promptKey === undefined && row.recordKey === undefined && !row.inNear) continue;
+      for (const f of this.rowFindings(row, firsts)) out.push(f);
+    }
+    return out;
+  }
+
+  /** The findings on one line. */
+  findingsOnLine(line: number): Finding[] {
+    const row = this.rows[line];
+    return row === undefined ? [] : this.rowFindings(row, new Map());
+  }
+
+  private rowFindings(row: Row, firsts: GroupMemo): Finding[] {
+    const out: Finding[] = row.issues.map((i) => ({ ...i, line: row.index }));
+    const dup = this.duplicateFinding(row, firsts);
+    if (dup !== undefined) out.push(dup);
+    return out;
+  }
+
+  private duplicateFinding(row: Row, firsts: GroupMemo): Finding | undefined {
+    const group = row.promptKey !== undefined ? this.groupFirsts(this.promptIndex, row.promptKey, firsts)
+      : row.recordKey !== undefined ? this.groupFirsts(this.recordIndex, row.recordKey, firsts) : undefined;
+    const recordFirst = group?.byRecord.get(normRecord(row));
+    if (recordFirst !== undefined && recordFirst !== row) {
+      return this.duplicate(row, 'duplicate', [recordFirst],
+        `Same record as line ${recordFirst.index + 1} (ignoring case, spacing and punctuation): a repeated row weighs its answer twice in training. Delete this copy.`);
+    }
+    const promptFirst = row.promptKey === undefined ? undefined : group?.byPrompt.get(normPrompt(row));
+    if (promptFirst !== undefined && promptFirst !== row) {
+      return this.duplicate(row, 'duplicate-prompt', [promptFirst],
+        `Same prompt as line ${promptFirst.index + 1} with a different answer: the model is taught two answers to one question. Keep the better one, or merge them.`);
+    }
+    const earlier = this.nearPartners(row).filter((p) => p.row.index >= 0 && p.row.index < row.index && (row.promptKey === undefined || p.row.promptKey !== row.promptKey));
+    if (earlier.length > 0) {
+      earlier.sort((a, b) => a.row.index - b.row.index);
+      const names = earlier.slice(0, 5).map((p) => `line ${p.row.index + 1} (${Math.round(p.similarity * 100)}% similar)`).join(', ');
+      const more = earlier.length > 5 ? ` and ${earlier.length - 5} more` : '';
+      return this.duplicate(row, 'near-duplicate', earlier.map((p) => p.row),
+        `Nearly the same prompt as ${names}${more}: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.`);
+    }
+    return undefined;
+  }
+
+  private duplicate(row: Row, rule: RuleId, others: readonly Row[], message: string): Finding | undefined {
+    const severity = this.severity(rule);
+    if (severity === undefined) return undefined;
+    const range = this.promptRange(row);
+    const related: RelatedLine[] = others.slice(0, 20).map((o) => ({ line: o.index, ...this.promptRange(o), message: `line ${o.index + 1}` }));
+    return { rule, severity, line: row.index, ...range, message, related, fix: { title: `Delete this duplicate (keep line ${(others[0]?.index ?? 0) + 1})` } };
+  }
+
+  /**
+   * For the key's group (rows whose hashes met), the earliest row of each distinct normalized
+   * prompt and record. Comparing the texts themselves means a hash collision can never produce a
+   * wrong finding. Memoized per group for one pass over the rows; only rows in groups pay.
+   */
+  private groupFirsts(index: ExactIndex<Row>, key: string, memo: GroupMemo): GroupFirsts | undefined {
+    const members = index.group(key);
+    if (members === undefined) return undefined;
+    let firsts = memo.get(members);
+    if (firsts !== undefined) return firsts;
+    firsts = { byPrompt: new Map(), byRecord: new Map() };
+    for (const m of [...members].sort((a, b) => a.index - b.index)) {
+      const p = normPrompt(m);
+      if (!firsts.byPrompt.has(p)) firsts.byPrompt.set(p, m);
+      const r = normRecord(m);
+      if (!firsts.byRecord.has(r)) firsts.byRecord.set(r, m);
+    }
+    memo.set(members, firsts);
+    return firsts;
+  }
+
+  private promptRange(row: Row): { start: number; end: number } {
+    const field = row.view?.fields.find((f) => f.role === 'prompt') ?? row.view?.fields[0];
+    if (field === undefined) return wholeLine(row);
+    return createLocator(row.text).valueRange(field.path);
+  }
+
+  /** Counts for the status bar and the stats view. */
+  stats(isRefusal: (answer: string) => boolean): DatasetStats {
+    const byRule = new Map<RuleId, number>();
+    let errors = 0, warnings = 0, infos = 0, duplicateRows = 0, answers = 0, refusals = 0, rows = 0;
+    const formats = new Map<FormatId | 'none', number>();
+    for (const f of this.findings()) {
+      byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+      if (f.severity === 'error') errors++;
+      else if (f.severity === 'warning') warnings++;
+      else if (f.severity === 'info') infos++;
+      if (f.rule === 'duplicate' || f.rule === 'duplicate-prompt' || f.rule === 'near-duplicate') duplicateRows++;
+    }
+    for (const row of this.rows) {
+      if (row.index < 0 || this.isFinalEmpty(row)) continue;
+      rows++;
+      const key = row.match ?? 'none';
+      formats.set(key, (formats.get(key) ?? 0) + 1);
+      for (const field of row.view?.fields ?? []) {
+        if (field.role !== 'answer') continue;
+        answers++;
+        if (isRefusal(field.text)) refusals++;
+      }
+    }
+    return { rows, errors, warnings, infos, byRule, duplicateGroups: this.duplicateGroups(), duplicateRows, formats, answers, refusals };
+  }
+
+  private duplicateGroups(): number {
+    let groups = 0;
+    const counted = new Set<Row>();
+    const memo: GroupMemo = new Map();
+    for (const [key, members] of [...this.recordIndex.groups(), ...this.promptIndex.groups()]) {
+      const index = this.promptIndex.group(key) === members ? this.promptIndex : this.recordIndex;
+      const firsts = this.groupFirsts(index, key, memo);
+      // A group is a set of rows with the same prompt (or the same record, without a prompt).
+      for (const first of firsts?.byPrompt.values() ?? []) {
+        const same = [...members].filter((m) => normPrompt(m) === normPrompt(first));
+        if (same.length > 1) groups++;
+      }
+      for (const m of members) counted.add(m);
+    }
+    // Near-duplicate groups: connected components among rows not already counted.
+    const seen = new Set<Row>();
+    for (const row of this.rows) {
+      if (!row.inNear || seen.has(row) || counted.has(row)) continue;
+      const partners = this.nearPartners(row);
+      if (partners.length === 0) continue;
+      groups++;
+      const stack = [row];
+      for (let r = stack.pop(); r !== undefined; r = stack.pop()) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        for (const p of this.nearPartners(r)) if (!seen.has(p.row)) stack.push(p.row);
+      }
+    }
+    return groups;
+  }
+}
+
+function newRow(text: string, index: number): Row {
+  return {
+    index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
+  };
+}
+
+function firstMatch(record: JsonObject, ctx: FormatContext): FormatId | null {
+  for (const f of FORMATS) if (f.matches(record, ctx)) return f.id;
+  return null;
+}
+
+function wholeLine(row: Row): { start: number; end: number } {
+  return { start: 0, end: row.text.length };
+}
+
+/**
+ * Each field's role and the hash of its normalized text, so two records with the same texts in
+ * the same places share a key (short keys: the index never holds the texts themselves).
+ */
+function recordKey(view: RecordView): string {
+  let key = '';
+  for (const f of view.fields) key += f.role.charAt(0) + exactKey(f.text);
+  return key;
+}
+
+interface GroupFirsts { readonly byPrompt: Map<string, Row>; readonly byRecord: Map<string, Row> }
+type GroupMemo = Map<ReadonlySet<Row>, GroupFirsts>;
+
+function normPrompt(row: Row): string {
+  row.normPrompt ??= normalizeText(row.view?.prompt ?? '');
+  return row.normPrompt;
+}
+
+function normRecord(row: Row): string {
+  row.normRecord ??= (row.view?.fields ?? []).map((f) => `${f.role}\u0001${normalizeText(f.text)}`).join('\u0002');
+  return row.normRecord;
+}

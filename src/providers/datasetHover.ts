@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { tokenizerOf, trainingText } from '../core/lint/tokensOf';
+import type { DatasetLinting } from './datasetLinting';
+
+const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)', hint: '$(light-bulb)' } as const;
+
+/** Hover on a dataset line: its format, its token count for the configured model, and its findings. */
+export class DatasetHover implements vscode.HoverProvider {
+  constructor(private readonly linting: DatasetLinting) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const state = this.linting.get(document);
+    if (state === undefined) return undefined;
+    const line = position.line;
+    const view = state.linter.viewOf(line);
+    const findings = state.findings.filter((f) => f.line === line);
+    if (view === undefined && findings.length === 0) return undefined;
+
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = false;
+    md.supportHtml = false;
+    const parts: string[] = [];
+    if (view !== undefined) {
+      const family = tokenizerOf(state.settings.settings);
+      let tokens: string;
+      try {
+        const counter = await this.linting.tokenCounter();
+        if (token.isCancellationRequested) return undefined;
+        tokens = ` · ${counter.count(trainingText(view), family).toLocaleString('en-US')} tokens (${family === 'llama3' ? 'Llama 3' : 'o200k'})`;
+      } catch {
+        tokens = ' · token count unavailable (the tokenizer did not load; see TuneLab\'s log)';
+      }
+      const label = state.linter.format?.label ?? 'unknown format';
+      parts.push(`**TuneLab** · line ${line + 1} · ${escape(label)}${tokens}`);
+    }
+    for (const f of findings) {
+      parts.push(`${SEVERITY_ICON[f.severity]} ${escape(f.message)} \`${f.rule}\``);
+    }
+    md.appendMarkdown(parts.join('\n\n'));
+    return new vscode.Hover(md, new vscode.Range(line, 0, line, document.lineAt(line).text.length));
+  }
+}
+
+/** Dataset text is untrusted: nothing in it may become a link, an image or markup. */
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~$]/g, '\\$&');
+}

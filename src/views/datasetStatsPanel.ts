@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { tokenizerOf, trainingText } from '../core/lint/tokensOf';
+import { FORMATS } from '../core/formats/index';
+import { isRefusal } from '../core/rules/index';
+import type { FormatId } from '../core/lint/types';
+import { createNonce } from '../core/webview/html';
+import { renderStatsPage, type StatsPageInput } from '../core/webview/statsPage';
+import type { DatasetLinting, LintedDataset } from '../providers/datasetLinting';
+
+const FORMAT_LABELS: ReadonlyMap<FormatId | 'none', string> = new Map<FormatId | 'none', string>([
+  ...FORMATS.map((f) => [f.id, f.label] as const),
+  ['none', 'No known format'],
+]);
+
+/** Rows tokenized between yields, so counting 50k rows never blocks the editor. */
+const TOKENS_PER_SLICE = 500;
+
+/**
+ * The Dataset Stats view: a webview panel beside the dataset with its counts, the findings per
+ * rule and a histogram of tokens per row. Static HTML, no script; re-rendered as the dataset changes.
+ */
+export class DatasetStatsPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private dataset: vscode.Uri | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private generation = 0;
+
+  constructor(private readonly linting: DatasetLinting, private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(linting.onDidUpdate((d) => {
+      if (this.panel !== undefined && d.document.uri.toString() === this.dataset?.toString()) this.scheduleRender();
+    }));
+  }
+
+  show(document: vscode.TextDocument): void {
+    this.dataset = document.uri;
+    if (this.panel === undefined) {
+      this.panel = vscode.window.createWebviewPanel('tunelab.datasetStats', 'Dataset Stats', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: false,
+        localResourceRoots: [],
+      });
+      this.panel.onDidDispose(() => { this.panel = undefined; this.generation++; }, undefined, this.disposables);
+    } else {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+    }
+    this.panel.title = `Dataset Stats: ${basename(document.uri)}`;
+    this.scheduleRender(0);
+  }
+
+  private scheduleRender(delay = 400): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.timer = undefined; void this.render(); }, delay);
+  }
+
+  private async render(): Promise<void> {
+    const panel = this.panel;
+    const uri = this.dataset;
+    const state = uri === undefined ? undefined : this.linting.get(uri);
+    if (panel === undefined || state === undefined) return;
+    const generation = ++this.generation;
+    const base = this.pageInput(state, { note: 'Counting tokens…' });
+    panel.webview.html = renderStatsPage(base);
+    try {
+      const counter = await this.linting.tokenCounter();
+      const family = tokenizerOf(state.settings.settings);
+      const counts: number[] = [];
+      for (let line = 0; line < state.linter.lineCount; line++) {
+        const view = state.linter.viewOf(line);
+        if (view !== undefined) counts.push(counter.count(trainingText(view), family));
+        if (line % TOKENS_PER_SLICE === TOKENS_PER_SLICE - 1) {
+          await new Promise((r) => setImmediate(r));
+          if (generation !== this.generation) return; // a newer render took over
+        }
+      }
+      if (generation !== this.generation || this.panel !== panel) return;
+      const limit = state.settings.settings.rules.get('too-long')?.options.maxTokens;
+      panel.webview.html = renderStatsPage({ ...this.pageInput(state, { counts, family: family === 'llama3' ? 'Llama 3' : 'o200k', limit: typeof limit === 'number' ? limit : undefined }) });
+    } catch (err) {
+      this.log.error(`Dataset Stats: could not count tokens: ${String(err)}`);
+      if (generation === this.generation) panel.webview.html = renderStatsPage(this.pageInput(state, { note: 'Token counts are unavailable: the tokenizer did not load (see TuneLab\'s log).' }));
+    }
+  }
+
+  private pageInput(state: LintedDataset, tokens: StatsPageInput['tokens']): StatsPageInput {
+    return {
+      nonce: createNonce(),
+      fileName: vscode.workspace.asRelativePath(state.document.uri),
+      formatLabel: state.linter.format?.label,
+      formatLabels: FORMAT_LABELS,
+      stats: state.linter.stats(isRefusal),
+      tokens,
+    };
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function basename(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}

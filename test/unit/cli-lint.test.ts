@@ -1,0 +1,436 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Ajv from 'ajv';
+import { runLint } from '../../src/cli/lint';
+import type { OutStream } from '../../src/cli/output';
+
+/** The repo root: above the compiled test (out/test/unit), else the current directory's (test bundles built elsewhere). */
+function findRepoRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'test/fixtures/cli'))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('run the tests from the repository');
+}
+const repoRoot = findRepoRoot();
+/** The CLI under test: dist/cli.js, or the bundle named by TUNELAB_CLI. */
+const cliPath = process.env.TUNELAB_CLI ?? path.join(repoRoot, 'dist', 'cli.js');
+const fixtures = 'test/fixtures/cli';
+const fixture = (name: string): string => `${fixtures}/${name}`;
+
+function tunelab(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** The finding lines of text output (everything but the summary). */
+function findingLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l !== '' && !/^\d+ problems? \(/.test(l));
+}
+
+/** `path:line:col: severity rule` of each finding line. */
+function locations(stdout: string): string[] {
+  return findingLines(stdout).map((l) => {
+    const m = /^(.*?:\d+:\d+): (\w+) ([\w-]+): /.exec(l);
+    assert.ok(m, `a finding line: ${l}`);
+    return `${m[1] ?? ''} ${m[2] ?? ''} ${m[3] ?? ''}`;
+  });
+}
+
+function summary(stdout: string): string {
+  return stdout.split('\n').filter((l) => /^\d+ problems? \(/.test(l)).join('\n');
+}
+
+interface JsonFinding { file: string; line: number; column: number; endColumn: number; severity: string; rule: string; message: string }
+
+void describe('tunelab lint', () => {
+  void it('passes a clean JumpStart dataset read with the keys of its template.json: exit 0', () => {
+    const r = tunelab(['lint', fixture('jumpstart/train.jsonl')]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, '0 problems (0 errors, 0 warnings, 0 infos) in 1 file · 4 rows\n');
+    assert.equal(r.status, 0);
+  });
+
+  void it('reports each problem as path:line:col (1-based) in line order, with a summary, and exits 1 on errors', () => {
+    const file = fixture('problems.jsonl');
+    const r = tunelab(['lint', file]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(locations(r.stdout), [
+      `${file}:2:84 warning leaked-header`,
+      `${file}:3:1 error blank-line`,
+      `${file}:4:64 error json-syntax`,
+      `${file}:6:17 warning duplicate`,
+    ]);
+    const lines = findingLines(r.stdout);
+    assert.match(lines[0] ?? '', /: warning leaked-header: The answer starts with .*### Answer:/);
+    assert.match(lines[3] ?? '', /Same record as line 5\b/, 'the duplicate names the earlier copy');
+    assert.equal(summary(r.stdout), '4 problems (2 errors, 2 warnings, 0 infos) in 1 file · 7 rows');
+    assert.equal(r.stderr, '');
+  });
+
+  void it('exits 0 with only warnings, and 1 once they exceed --max-warnings', () => {
+    const file = fixture('warnings.jsonl');
+    const plain = tunelab(['lint', file]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.deepEqual(locations(plain.stdout), [`${file}:2:84 warning leaked-header`]);
+    assert.equal(tunelab(['lint', '--max-warnings', '1', file]).status, 0);
+    const strict = tunelab(['lint', '--max-warnings', '0', file]);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stderr, /1 warnings?, more than --max-warnings 0/);
+  });
+
+  void it('--rule id=severity changes a rule: off silences it, error makes it fail', () => {
+    const file = fixture('warnings.jsonl');
+    const off = tunelab(['lint', '--rule', 'leaked-header=off', '--max-warnings', '0', file]);
+    assert.equal(off.status, 0, off.stderr);
+    assert.deepEqual(findingLines(off.stdout), []);
+    const error = tunelab(['lint', file, '--rule', 'leaked-header=error']);
+    assert.equal(error.status, 1);
+    assert.deepEqual(locations(error.stdout), [`${file}:2:84 error leaked-header`]);
+  });
+
+  void it('refuses a bad --rule with exit 2, naming what is wrong', () => {
+    const file = fixture('warnings.jsonl');
+    for (const [value, what] of [['no-such-rule=error', /unknown rule 'no-such-rule'/], ['pii=loud', /unknown severity 'loud'.*error, warning, info, hint, off/], ['pii', /id=severity/]] as const) {
+      const r = tunelab(['lint', '--rule', value, file]);
+      assert.equal(r.status, 2, value);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, what);
+      assert.match(r.stderr, /tunelab lint --help/);
+    }
+  });
+
+  void it('usage errors exit 2: no files, an unknown option, an unknown output or dataset format, a bad --max-warnings', () => {
+    const cases: [string[], RegExp][] = [
+      [['lint'], /no files to lint/],
+      [['lint', '--frobnicate', fixture('warnings.jsonl')], /unknown option '--frobnicate'/],
+      [['lint', '--format', 'xml', fixture('warnings.jsonl')], /unknown output format/],
+      [['lint', '--dataset-format', 'csv', fixture('warnings.jsonl')], /unknown dataset format.*jumpstart-instruction/],
+      [['lint', '--max-warnings', 'many', fixture('warnings.jsonl')], /--max-warnings takes a whole number/],
+      [['lint', fixture('warnings.jsonl'), '--format'], /'--format' needs a value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = tunelab(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+    }
+  });
+
+  void it('--help prints the lint usage and exits 0; the main help lists lint', () => {
+    const r = tunelab(['lint', '--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: tunelab lint <files…> \[options\]/);
+    for (const option of ['--format', '--max-warnings', '--rule', '--dataset-format', '--no-near-duplicates', '--config']) assert.ok(r.stdout.includes(option), option);
+    assert.match(tunelab(['--help']).stdout, /^ {2}lint {2,}\S/m);
+  });
+
+  void it('a missing file is exit 2 with a message on stderr; the other files are still linted', () => {
+    const r = tunelab(['lint', 'no/such/file.jsonl', fixture('warnings.jsonl')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot read no\/such\/file\.jsonl: no such file\. Check the path/);
+    assert.deepEqual(locations(r.stdout), [`${fixture('warnings.jsonl')}:2:84 warning leaked-header`]);
+    assert.equal(summary(r.stdout), '1 problem (0 errors, 1 warning, 0 infos) in 1 file · 3 rows');
+  });
+
+  void it('a directory is not a dataset: exit 2, saying to name its files', () => {
+    const r = tunelab(['lint', fixtures]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is a directory\. Name the dataset files in it/);
+  });
+
+  void it('reads a UTF-8 BOM and CRLF line ends: columns do not count the BOM, rows are lines', () => {
+    const file = fixture('crlf-bom.jsonl');
+    const r = tunelab(['lint', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(locations(r.stdout), [`${file}:1:84 warning leaked-header`]);
+    assert.match(summary(r.stdout), / · 3 rows$/);
+  });
+
+  void it('a last line without a final newline is linted, and no blank line is invented', () => {
+    const file = fixture('no-final-newline.jsonl');
+    const r = tunelab(['lint', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(locations(r.stdout), [`${file}:3:84 warning leaked-header`]);
+    assert.match(summary(r.stdout), / · 3 rows$/);
+  });
+
+  void it('a broken template.json is a warning naming the file; the default keys apply', () => {
+    const r = tunelab(['lint', fixture('broken-template/train.jsonl')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^tunelab: warning: test\/fixtures\/cli\/broken-template\/template\.json: /m);
+    assert.deepEqual(findingLines(r.stdout), []);
+  });
+
+  void it('reads tunelab.jsonc from the current directory upwards, warning about its problems; --config names one', () => {
+    const fromProject = tunelab(['lint', 'leaky.jsonl', '--max-warnings', '0'], { cwd: path.join(repoRoot, fixtures, 'project') });
+    assert.equal(fromProject.status, 0, fromProject.stderr);
+    assert.deepEqual(findingLines(fromProject.stdout), [], 'leaked-header is off in the project file');
+    assert.match(fromProject.stderr, /^tunelab: warning: tunelab\.jsonc: unknown rule "no-such-rule"/m);
+
+    const fromRoot = tunelab(['lint', fixture('project/leaky.jsonl')]);
+    assert.deepEqual(locations(fromRoot.stdout), [`${fixture('project/leaky.jsonl')}:2:84 warning leaked-header`], 'no project file above the repo root');
+
+    const named = tunelab(['lint', '--config', fixture('project/tunelab.jsonc'), fixture('project/leaky.jsonl')]);
+    assert.deepEqual(findingLines(named.stdout), []);
+    assert.match(named.stderr, /test\/fixtures\/cli\/project\/tunelab\.jsonc: unknown rule "no-such-rule"/);
+
+    const flagWins = tunelab(['lint', '--config', fixture('project/tunelab.jsonc'), '--rule', 'leaked-header=warning', fixture('project/leaky.jsonl')]);
+    assert.deepEqual(locations(flagWins.stdout), [`${fixture('project/leaky.jsonl')}:2:84 warning leaked-header`], '--rule is applied after the file');
+
+    const missing = tunelab(['lint', '--config', 'nowhere/tunelab.jsonc', fixture('project/leaky.jsonl')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read the configuration file nowhere\/tunelab\.jsonc/);
+  });
+
+  void it('--dataset-format fixes the format: JumpStart lines checked as OpenAI chat are mixed-format errors', () => {
+    const file = fixture('warnings.jsonl');
+    const r = tunelab(['lint', '--dataset-format', 'openai-chat', file]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(locations(r.stdout).filter((l) => !l.endsWith('leaked-header')), [1, 2, 3].map((n) => `${file}:${n}:1 error mixed-format`));
+    assert.match(findingLines(r.stdout)[0] ?? '', /the file is OpenAI chat/);
+  });
+
+  void it('--format json prints one JSON object per finding per line, 1-based, and the summary on stderr', () => {
+    const file = fixture('problems.jsonl');
+    const r = tunelab(['lint', '--format', 'json', file]);
+    assert.equal(r.status, 1);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines.pop(), '', 'every object ends with a line break');
+    const findings = lines.map((l) => JSON.parse(l) as JsonFinding);
+    assert.deepEqual(findings.map((f) => Object.keys(f)), findings.map(() => ['file', 'line', 'column', 'endColumn', 'severity', 'rule', 'message']));
+    assert.deepEqual(findings.map(({ file: f, line, column, endColumn, severity, rule }) => [f, line, column, endColumn, severity, rule]), [
+      [file, 2, 84, 95, 'warning', 'leaked-header'],
+      [file, 3, 1, 1, 'error', 'blank-line'],
+      [file, 4, 64, 65, 'error', 'json-syntax'],
+      [file, 6, 17, 63, 'warning', 'duplicate'],
+    ]);
+    assert.match(r.stderr, /^4 problems \(2 errors, 2 warnings, 0 infos\) in 1 file · 7 rows$/m);
+  });
+
+  void describe('--format sarif', () => {
+    const schema = JSON.parse(readFileSync(path.join(repoRoot, fixtures, 'sarif-2.1.0-subset.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true });
+    const isUri = (s: string, base?: string): boolean => {
+      try {
+        return new URL(s, base).href !== '';
+      } catch {
+        return false;
+      }
+    };
+    ajv.addFormat('uri', (s: string) => isUri(s));
+    ajv.addFormat('uri-reference', (s: string) => isUri(s, 'file:///base/'));
+    const validate = ajv.compile(schema);
+
+    interface Region { startLine: number; startColumn: number; endColumn: number }
+    interface Loc { id?: number; physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: Region }; message?: { text: string } }
+    interface Log {
+      $schema: string;
+      version: string;
+      runs: {
+        tool: { driver: { name: string; version: string; informationUri?: string; rules: { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }[] } };
+        originalUriBaseIds: Record<string, { uri: string }>;
+        results: { ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: Loc[]; relatedLocations?: Loc[] }[];
+        invocations: { executionSuccessful: boolean }[];
+      }[];
+    }
+
+    void it('is a valid SARIF 2.1.0 log with the rules, levels, 1-based regions and %SRCROOT%-relative paths', () => {
+      const file = fixture('problems.jsonl');
+      const r = tunelab(['lint', '--format', 'sarif', file]);
+      assert.equal(r.status, 1);
+      const log = JSON.parse(r.stdout) as Log;
+      assert.ok(validate(log), ajv.errorsText(validate.errors));
+      assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
+      assert.equal(log.version, '2.1.0');
+      assert.equal(log.runs.length, 1);
+      const run = log.runs[0];
+      assert.ok(run);
+      const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+      assert.equal(run.tool.driver.name, 'tunelab');
+      assert.equal(run.tool.driver.version, version);
+      assert.equal(run.tool.driver.informationUri, undefined);
+      const ids = run.tool.driver.rules.map((d) => d.id);
+      for (const id of ['json-syntax', 'blank-line', 'duplicate', 'leaked-header', 'too-long']) assert.ok(ids.includes(id), id);
+      assert.equal(run.tool.driver.rules.find((d) => d.id === 'json-syntax')?.defaultConfiguration.level, 'error');
+      assert.equal(run.tool.driver.rules.find((d) => d.id === 'too-short')?.defaultConfiguration.level, 'note');
+      assert.ok(run.tool.driver.rules.every((d) => d.shortDescription.text.length > 0));
+      assert.match(run.originalUriBaseIds['%SRCROOT%']?.uri ?? '', /^file:\/\/.*\/$/);
+      assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
+
+      const summaryOf = run.results.map((res) => {
+        const loc = res.locations[0]?.physicalLocation;
+        assert.equal(ids[res.ruleIndex], res.ruleId, 'ruleIndex points at the rule');
+        assert.ok(res.message.text.length > 0);
+        return [res.ruleId, res.level, loc?.artifactLocation.uri, loc?.artifactLocation.uriBaseId, loc?.region.startLine, loc?.region.startColumn, loc?.region.endColumn];
+      });
+      assert.deepEqual(summaryOf, [
+        ['leaked-header', 'warning', file, '%SRCROOT%', 2, 84, 95],
+        ['blank-line', 'error', file, '%SRCROOT%', 3, 1, 1],
+        ['json-syntax', 'error', file, '%SRCROOT%', 4, 64, 65],
+        ['duplicate', 'warning', file, '%SRCROOT%', 6, 17, 63],
+      ]);
+      const related = run.results[3]?.relatedLocations ?? [];
+      assert.deepEqual(related.map((l) => [l.physicalLocation.region.startLine, l.physicalLocation.region.startColumn, l.message?.text]), [[5, 17, 'line 5']]);
+      assert.match(r.stderr, /^4 problems/m, 'the summary goes to stderr');
+    });
+
+    void it('a clean run is a valid log with no results; an unreadable file marks the run unsuccessful', () => {
+      const clean = JSON.parse(tunelab(['lint', '--format', 'sarif', fixture('jumpstart/train.jsonl')]).stdout) as Log;
+      assert.ok(validate(clean), ajv.errorsText(validate.errors));
+      assert.deepEqual(clean.runs[0]?.results, []);
+
+      const r = tunelab(['lint', '--format', 'sarif', 'missing.jsonl']);
+      assert.equal(r.status, 2);
+      const log = JSON.parse(r.stdout) as Log;
+      assert.ok(validate(log), ajv.errorsText(validate.errors));
+      assert.equal(log.runs[0]?.invocations[0]?.executionSuccessful, false);
+    });
+  });
+
+  void describe('streaming files', () => {
+    let dir = '';
+    before(() => { dir = mkdtempSync(path.join(tmpdir(), 'tunelab-cli-lint-')); });
+    after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+    const record = (i: number, answer?: string): string => JSON.stringify({
+      instruction: `Question ${i}: which office handles permit request ${i % 97} for district ${Math.floor(i / 97)}?`,
+      context: '',
+      response: answer ?? `The district ${Math.floor(i / 97)} office handles permit request ${i % 97}; bring form ${i} and your identification.`,
+    });
+
+    void it('reports a finding on the last line of a large file with its line number', () => {
+      const n = 60_000;
+      const lines: string[] = [];
+      for (let i = 0; i < n - 1; i++) lines.push(record(i));
+      lines.push(record(n - 1, '### Answer: the office at the end of the file handles it.'));
+      const file = path.join(dir, 'large.jsonl');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const r = tunelab(['lint', '--format', 'json', '--no-near-duplicates', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const findings = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonFinding);
+      assert.deepEqual(findings.map((f) => [f.line, f.column, f.rule]), [[n, (lines[n - 1] ?? '').indexOf('### Answer:') + 1, 'leaked-header']]);
+      assert.match(r.stderr, new RegExp(`· ${n} rows`));
+    });
+
+    void it('counts tokens with the tokenizers bundled beside the CLI when a record may be over the limit', () => {
+      const file = path.join(dir, 'long.jsonl');
+      const long = 'The office reviews each application carefully and answers by mail within a month. '.repeat(150);
+      writeFileSync(file, `${record(1)}\n${record(2, long)}\n`);
+      const r = tunelab(['lint', file]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(locations(r.stdout), [`${file}:2:1 warning too-long`]);
+      assert.match(findingLines(r.stdout)[0] ?? '', /about \d+ tokens \(Llama 3 tokenizer\), over the limit of 1024/);
+    });
+
+    void it('an empty line before the final newline is a blank line; the final newline is not', () => {
+      const file = path.join(dir, 'trailing-blank.jsonl');
+      writeFileSync(file, `${record(1)}\n${record(2)}\n\n`);
+      const r = tunelab(['lint', file]);
+      assert.equal(r.status, 1);
+      assert.deepEqual(locations(r.stdout), [`${file}:3:1 error blank-line`]);
+      assert.match(summary(r.stdout), / · 3 rows$/);
+    });
+
+    void it('consecutive empty lines are each a blank line, also while the format is still being detected', () => {
+      const file = path.join(dir, 'blanks.jsonl');
+      writeFileSync(file, ['', '', record(1), '', '', record(2)].join('\n'));
+      const r = tunelab(['lint', file]);
+      assert.deepEqual(locations(r.stdout), [1, 2, 4, 5].map((l) => `${file}:${l}:1 error blank-line`));
+    });
+
+    void it('detects the format from the first lines and reports a line in another format as mixed-format', () => {
+      const file = path.join(dir, 'mixed.jsonl');
+      const chat = JSON.stringify({ messages: [{ role: 'user', content: 'Where do I renew my license?' }, { role: 'assistant', content: 'At any branch of the motor vehicle office, or online.' }] });
+      writeFileSync(file, `${[record(1), record(2), record(3), chat].join('\n')}\n`);
+      const r = tunelab(['lint', file]);
+      assert.equal(r.status, 1);
+      assert.deepEqual(locations(r.stdout), [`${file}:4:1 error mixed-format`]);
+    });
+
+    void it('the same problems found in a file of many lines as in its first lines, after the detection window', () => {
+      const file = path.join(dir, 'late.jsonl');
+      const lines: string[] = [];
+      for (let i = 0; i < 2500; i++) lines.push(record(i));
+      lines[1500] = '';
+      lines[2000] = lines[10] ?? '';
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const r = tunelab(['lint', '--no-near-duplicates', file]);
+      assert.deepEqual(locations(r.stdout), [`${file}:1501:1 error blank-line`, `${file}:2001:16 warning duplicate`]);
+      assert.match(findingLines(r.stdout)[1] ?? '', /Same record as line 11\b/);
+    });
+  });
+
+  void it('waits for a slow reader: reading pauses while the output stream asks it to, and nothing is lost', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunelab-cli-lint-'));
+    try {
+      const leak = readFileSync(path.join(repoRoot, fixture('warnings.jsonl')), 'utf8').split('\n')[1] ?? '';
+      const n = 20_000;
+      writeFileSync(path.join(dir, 'leaks.jsonl'), `${Array.from({ length: n }, () => leak).join('\n')}\n`);
+      // The stream says "wait" at the first write, and drains only once nothing has been written
+      // to it for a while: a reader that does not pause goes on writing until the file ends.
+      const chunks: string[] = [];
+      let blocked = false;
+      let writesWhileBlocked = 0;
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      let drainListener: (() => void) | undefined;
+      const drainWhenIdle = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          blocked = false;
+          const listener = drainListener;
+          drainListener = undefined;
+          listener?.();
+        }, 200);
+      };
+      const slow: OutStream = {
+        write(chunk, callback) {
+          const first = chunks.length === 0;
+          chunks.push(chunk);
+          setImmediate(() => { callback?.(); });
+          if (first) blocked = true;
+          else if (blocked) writesWhileBlocked++;
+          if (blocked) drainWhenIdle();
+          return !blocked;
+        },
+        once(_event, listener) {
+          drainListener = listener;
+        },
+      };
+      let err = '';
+      const code = await runLint(['--format', 'json', '--rule', 'duplicate=off', '--rule', 'duplicate-prompt=off', '--no-near-duplicates', 'leaks.jsonl'], {
+        out: () => { throw new Error('lint writes through stdout'); },
+        err: (text) => { err += text; },
+        stdout: slow,
+        cwd: dir,
+        env: {},
+      });
+      assert.equal(code, 0, err);
+      const lines = chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonFinding);
+      assert.equal(lines.length, n);
+      assert.deepEqual(lines.map((f) => f.line), Array.from({ length: n }, (_, i) => i + 1), 'every finding, in line order');
+      assert.ok(chunks.length > 40, `written in many batches (${chunks.length})`);
+      assert.ok(writesWhileBlocked < 12, `at most the rest of one chunk read is written while the stream is full (${writesWhileBlocked} of ${chunks.length} writes)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('colours only on a terminal: piped output has no escape codes even without NO_COLOR', () => {
+    const r = tunelab(['lint', fixture('warnings.jsonl')], { env: { NO_COLOR: '' } });
+    assert.ok(!r.stdout.includes('\u001b['), 'no ANSI escapes when stdout is a pipe');
+  });
+});

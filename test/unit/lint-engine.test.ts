@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { resolveSettings, type ConfigLayer } from '../../src/core/lint/config';
+import { DatasetLinter, type LinterOptions } from '../../src/core/lint/engine';
+import type { Finding, FormatContext, TokenCounter } from '../../src/core/lint/types';
+import { isRefusal } from '../../src/core/rules/index';
+
+function linter(text: string, layers: ConfigLayer[] = [], context: FormatContext = {}, extra: Partial<LinterOptions> = {}): DatasetLinter {
+  const l = new DatasetLinter({ settings: resolveSettings(layers).settings, context, nearDuplicates: true, ...extra });
+  l.setText(text);
+  l.step(Infinity);
+  return l;
+}
+
+/** `line:rule` with 1-based lines, as a user reads them. */
+function summary(findings: readonly Finding[]): string[] {
+  return findings.map((f) => `${f.line + 1}:${f.rule}`);
+}
+
+const row = (instruction: string, response: string, context = ''): string => JSON.stringify({ instruction, context, response });
+const Q = [
+  'How do I renew my passport by mail from another state?',
+  'What documents do I need to apply for a REAL ID card?',
+  'How do I register to vote after moving to a new county?',
+  'Where can I apply for unemployment benefits after a layoff?',
+  'How do I appeal a parking ticket issued by the city?',
+  'Can I get a replacement Social Security card online today?',
+];
+const A = 'Start on the official agency website, gather the listed documents, and book an appointment if one is needed.';
+
+void describe('DatasetLinter: whole documents', () => {
+  void it('a clean JumpStart dataset has no findings, and a final newline is not a blank line', () => {
+    const l = linter(`${Q.map((q) => row(q, `${A} ${q.length}`)).join('\n')}\n`);
+    assert.deepEqual(summary(l.findings()), []);
+    assert.equal(l.format?.id, 'jumpstart-instruction');
+  });
+
+  void it('reports blank lines, broken JSON, leaked headers and duplicates on their lines', () => {
+    const text = [row(Q[0] ?? '', `### Answer: ${A}`), '', '{"instruction": "x"', row(Q[1] ?? '', A), row(Q[1] ?? '', A), ''].join('\n');
+    assert.deepEqual(summary(linter(text).findings()), ['1:leaked-header', '2:blank-line', '3:json-syntax', '5:duplicate']);
+  });
+
+  void it('a prompt repeated with another answer is duplicate-prompt, naming the first line', () => {
+    const text = [row(Q[0] ?? '', A), row(Q[1] ?? '', A), row(Q[0] ?? '', `${A} Then wait for the letter.`)].join('\n');
+    const f = linter(text).findings();
+    assert.deepEqual(summary(f), ['3:duplicate-prompt']);
+    assert.match(f[0]?.message ?? '', /line 1/);
+    assert.equal(f[0]?.related?.[0]?.line, 0);
+  });
+
+  void it('a near-duplicate prompt names the earlier line and its similarity', () => {
+    const text = [
+      row('How do I renew my passport by mail if I am living in another state for work this year?', A),
+      row(Q[2] ?? '', A),
+      row('How do I renew my passport by post if I am living in another state for work this year?', `${A} Allow six weeks.`),
+    ].join('\n');
+    const f = linter(text).findings();
+    assert.deepEqual(summary(f), ['3:near-duplicate']);
+    assert.match(f[0]?.message ?? '', /line 1 \(\d+% similar\)/);
+  });
+
+  void it('a line in another format is mixed-format; the majority decides the file\'s format', () => {
+    const chat = (q: string): string => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: A }] });
+    const text = [chat(Q[0] ?? ''), chat(Q[1] ?? ''), row(Q[2] ?? '', A)].join('\n');
+    const l = linter(text);
+    assert.notEqual(l.format?.id, 'jumpstart-instruction');
+    assert.deepEqual(summary(l.findings()), ['3:mixed-format']);
+  });
+
+  void it('severities and "off" come from the configuration layers, later layers winning', () => {
+    const text = [row(Q[0] ?? '', `### Answer: ${A}`), ''].join('\n');
+    const layers: ConfigLayer[] = [{ source: 'tunelab.jsonc', rules: { 'leaked-header': 'error' } }];
+    assert.equal(linter(text, layers).findings()[0]?.severity, 'error');
+    layers.push({ source: 'Settings', rules: { 'leaked-header': 'off' } });
+    assert.deepEqual(summary(linter(text, layers).findings()), []);
+  });
+
+  void it('configuration mistakes are reported, not thrown, and the defaults stay', () => {
+    const { settings, problems } = resolveSettings([{ source: 'Settings', rules: { 'no-such-rule': 'error', pii: 'loud', 'too-long': { options: { maxTokens: 'many' } } }, format: 'csv' }]);
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems.join('\n'), /unknown rule "no-such-rule"/);
+    assert.equal(settings.format, 'auto');
+    assert.equal(settings.rules.get('pii')?.severity, 'warning');
+  });
+
+  void it('a tokenizer is asked for only when a record\'s bytes could exceed the limit', () => {
+    const layers: ConfigLayer[] = [{ source: 't', rules: { 'too-long': { options: { maxTokens: 64 } } } }];
+    const short = linter(row('Where do I vote?', 'At your polling place.'), layers);
+    assert.equal(short.needsTokens, false);
+    const long = linter(row(Q[0] ?? '', A.repeat(5)), layers);
+    assert.equal(long.needsTokens, true);
+    let calls = 0;
+    const counter: TokenCounter = { count: (text) => { calls++; return Math.ceil(text.length / 4); } };
+    long.setTokenCounter(counter);
+    long.step(Infinity);
+    assert.ok(calls > 0);
+    assert.deepEqual(summary(long.findings()), ['1:too-long']);
+  });
+
+  void it('stats count rows, findings, duplicates, formats and refusal-style answers', () => {
+    const text = [row(Q[0] ?? '', A), row(Q[0] ?? '', A), row(Q[1] ?? '', 'I\'m sorry, but I can\'t share another person\'s records. You can ask the county clerk how to request your own.'), ''].join('\n');
+    const s = linter(text).stats(isRefusal);
+    assert.equal(s.rows, 3);
+    assert.equal(s.duplicateRows, 1);
+    assert.equal(s.duplicateGroups, 1);
+    assert.equal(s.answers, 3);
+    assert.equal(s.refusals, 1);
+    assert.equal(s.formats.get('jumpstart-instruction'), 3);
+  });
+});
+
+void describe('DatasetLinter: incremental edits give the same findings as a fresh lint', () => {
+  const lines = [
+    row(Q[0] ?? '', A), row(Q[1] ?? '', A), row(Q[0] ?? '', A), '', '{"broken": ', row(Q[3] ?? '', `### Response: ${A}`),
+    row('How can I renew my passport by mail from another state?', A), row(Q[4] ?? '', 'Call 555-0142 for [Your City] office hours.'),
+    JSON.stringify({ messages: [{ role: 'user', content: Q[5] }, { role: 'assistant', content: A }] }), row(Q[5] ?? '', ''),
+  ];
+  const edit = fc.record({
+    start: fc.nat(12),
+    deleteCount: fc.nat(3),
+    insert: fc.array(fc.constantFrom(...lines), { maxLength: 3 }),
+  });
+
+  void it('for random sequences of line splices', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...lines), { maxLength: 12 }), fc.array(edit, { maxLength: 8 }), (initial, edits) => {
+      const doc = [...initial];
+      const inc = linter(doc.join('\n'));
+      for (const e of edits) {
+        const start = Math.min(e.start, doc.length - 1 < 0 ? 0 : doc.length - 1);
+        const deleteCount = Math.min(e.deleteCount, Math.max(doc.length - start, 0));
+        if (doc.length === 0) { doc.push(...e.insert); inc.setText(doc.join('\n')); continue; }
+        doc.splice(start, deleteCount, ...e.insert);
+        inc.replaceLines(start, deleteCount, e.insert);
+        if (doc.length === 0) { doc.push(''); inc.setText(''); }
+        inc.step(Infinity);
+        assert.equal(inc.lineCount, doc.length);
+      }
+      inc.step(Infinity);
+      const fresh = linter(doc.join('\n'));
+      const strip = (f: Finding[]) => f.map((x) => `${x.line}:${x.rule}:${x.start}-${x.end}:${x.message}`);
+      assert.deepEqual(strip(inc.findings()), strip(fresh.findings()));
+    }), { numRuns: 300 });
+  });
+
+  void it('works when stepped in small slices', () => {
+    const text = Array.from({ length: 500 }, (_, i) => lines[i % lines.length] ?? '').join('\n');
+    const sliced = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    sliced.setText(text);
+    let steps = 0;
+    while (!sliced.step(7)) steps++;
+    assert.ok(steps > 10);
+    assert.deepEqual(sliced.findings(), linter(text).findings());
+  });
+});

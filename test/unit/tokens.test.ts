@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { createLocator } from '../../src/core/jsonl/locate';
+import type { RecordView, RuleEnv, TokenCounter, TokenizerFamily } from '../../src/core/lint/types';
+import { trainingText } from '../../src/core/lint/tokensOf';
+import { tooLong } from '../../src/core/rules/index';
+import { utf8Length, utf8LengthUpTo } from '../../src/core/tokens/bytes';
+import { lazyCounter } from '../../src/core/tokens/load';
+import { tokenizers } from '../../src/core/tokens/tokenizers';
+
+/** Any UTF-16 units, lone surrogates included (what a JSON string may decode to). */
+const units = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 200 }).map((codes) => String.fromCharCode(...codes));
+/** Text with the pieces that stress tokenizers: special-token spellings, emoji, CJK, escapes, long digit runs. */
+const pieces = fc.array(fc.constantFrom(
+  'Hello', ' world', '\n', '\t', '  ', 'é', '市役所', '😀', '👍🏽', '\ud800', '\udfff', '<|eot_id|>', '<|endoftext|>', '<|im_start|>', '<|begin_of_text|>',
+  '### Answer:', '12345678901', "'s", '...', '\\', '"', '{', 'ﬁ', '\u0301',
+), { maxLength: 40 }).map((a) => a.join(''));
+
+void describe('utf8Length', () => {
+  void it('gives the UTF-8 byte length of known strings', () => {
+    assert.equal(utf8Length(''), 0);
+    assert.equal(utf8Length('Hello'), 5);
+    assert.equal(utf8Length('é'), 2);
+    assert.equal(utf8Length('€'), 3);
+    assert.equal(utf8Length('😀'), 4);
+    assert.equal(utf8Length('\ud800'), 3, 'a lone high surrogate is written as U+FFFD');
+    assert.equal(utf8Length('\udc00x'), 4, 'a lone low surrogate too');
+    assert.equal(utf8Length('\ud800\ud800\udc00'), 7, 'a lone high surrogate, then a pair');
+  });
+
+  void it('property: equals Buffer.byteLength for any UTF-16 units', () => {
+    fc.assert(fc.property(units, (text) => { assert.equal(utf8Length(text), Buffer.byteLength(text, 'utf8')); }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (text) => { assert.equal(utf8Length(text), Buffer.byteLength(text, 'utf8')); }), { numRuns: 1000 });
+  });
+
+  void it('property: utf8LengthUpTo is the length when within the limit, else -1', () => {
+    fc.assert(fc.property(fc.oneof(units, pieces), fc.nat({ max: 700 }), (text, limit) => {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      assert.equal(utf8LengthUpTo(text, limit), bytes <= limit ? bytes : -1);
+    }), { numRuns: 2000 });
+  });
+});
+
+void describe('tokenizers (the real vocabularies)', () => {
+  // Counts of the text alone (no begin/end-of-text tokens), as the libraries give them.
+  const known: readonly (readonly [string, number, number])[] = [
+    ['Hello world', 2, 2],
+    ['Hello world!', 3, 3],
+    ['The quick brown fox jumps over the lazy dog.', 10, 10],
+    ['Où est la mairie ? 市役所はどこですか？', 14, 15],
+    // Llama 3 reads <|eot_id|> as its one special token; o200k reads it as plain text.
+    ['### Answer: Fill out form DS-82.<|eot_id|>', 11, 16],
+    ['    def f(x):\n        return x ** 2\n', 12, 12],
+    ['😀👍🏽', 8, 4],
+    ['', 0, 0],
+  ];
+  for (const [text, llama3, o200k] of known) {
+    void it(`${JSON.stringify(text)}: Llama 3 ${llama3}, o200k ${o200k}`, () => {
+      assert.equal(tokenizers.count(text, 'llama3'), llama3);
+      assert.equal(tokenizers.count(text, 'o200k'), o200k);
+    });
+  }
+
+  void it('counts special-token spellings in the data instead of throwing', () => {
+    assert.equal(tokenizers.count('a <|endoftext|> b', 'o200k'), 9);
+    assert.equal(tokenizers.count('a <|eot_id|> b <|im_start|>', 'llama3'), 9);
+  });
+
+  void it('property: never more tokens than UTF-8 bytes (the bound too-long relies on), for both families', () => {
+    fc.assert(fc.property(fc.oneof(pieces, units), (text) => {
+      const bytes = utf8Length(text);
+      for (const family of ['llama3', 'o200k'] as const) assert.ok(tokenizers.count(text, family) <= bytes, `${family}: ${JSON.stringify(text)}`);
+    }), { numRuns: 400 });
+  });
+});
+
+void describe('lazyCounter', () => {
+  const counter: TokenCounter = { count: (text) => text.length };
+
+  void it('loads once, shares the load between concurrent callers, and keeps the result', async () => {
+    let loads = 0;
+    const load = lazyCounter(async () => { loads++; await Promise.resolve(); return counter; });
+    const [a, b] = await Promise.all([load(), load()]);
+    assert.equal(a, counter);
+    assert.equal(b, counter);
+    assert.equal(await load(), counter);
+    assert.equal(loads, 1);
+  });
+
+  void it('tries again after a failed load', async () => {
+    let loads = 0;
+    const load = lazyCounter(() => (++loads === 1 ? Promise.reject(new Error('bundle missing')) : Promise.resolve(counter)));
+    await assert.rejects(load(), /bundle missing/);
+    assert.equal(await load(), counter);
+    assert.equal(loads, 2);
+  });
+});
+
+void describe('too-long with the real tokenizers', () => {
+  const answer = 'To renew your passport by mail, fill out Form DS-82, sign it, and enclose your most recent passport, one 2x2 photo and the fee. '.repeat(12);
+  const line = JSON.stringify({ instruction: 'How do I renew my passport?', context: '', response: answer });
+  const view: RecordView = {
+    format: 'jumpstart-instruction',
+    prompt: 'How do I renew my passport?',
+    fields: [
+      { path: ['instruction'], role: 'prompt', text: 'How do I renew my passport?' },
+      { path: ['context'], role: 'context', text: '' },
+      { path: ['response'], role: 'answer', text: answer },
+    ],
+  };
+  const env: RuleEnv = { tokens: tokenizers, needsTokens: () => { throw new Error('the counter is loaded'); } };
+
+  for (const family of ['llama3', 'o200k'] as const satisfies readonly TokenizerFamily[]) {
+    void it(`${family}: reports the record with its real count over the limit, and nothing under it`, () => {
+      const count = tokenizers.count(trainingText(view), family);
+      assert.ok(count > 200 && count < utf8Length(trainingText(view)), String(count));
+      const over = tooLong.check(view, createLocator(line), { tokenizer: family, maxTokens: count - 1 }, env);
+      assert.equal(over.length, 1);
+      assert.deepEqual([over[0]?.start, over[0]?.end], [0, line.length]);
+      assert.match(over[0]?.message ?? '', new RegExp(`about ${count} tokens .*over the limit of ${count - 1}`));
+      assert.deepEqual(tooLong.check(view, createLocator(line), { tokenizer: family, maxTokens: count }, env), []);
+    });
+  }
+});
