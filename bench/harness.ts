@@ -149,7 +149,7 @@ function timeTable(outcomes: readonly Outcome[]): string {
     const ratio = o.median / o.floor;
     const ok = (o.target.ms === undefined || o.median <= o.target.ms) && (o.target.ratio === undefined || ratio <= o.target.ratio);
     const hasTarget = o.target.ms !== undefined || o.target.ratio !== undefined;
-    return [o.name, formatMs(o.median), `${formatMs(o.floor)} (${o.floorName})`, `${ratio.toFixed(1)}×`, targetText(o.target), hasTarget ? (ok ? '✓' : '✗') : ''];
+    return [o.name, formatMs(o.median), `${formatMs(o.floor)} (${o.floorName})`, `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(1)}×`, targetText(o.target), hasTarget ? (ok ? '✓' : '✗') : ''];
   });
   return table(['case', 'median', 'floor', 'ratio', 'target', ''], rows, [false, true, false, true, false, false]);
 }

@@ -47,7 +47,10 @@ async function runPaletteCommand(page: Page, label: string): Promise<void> {
 
 /** Opens a workspace file the way a user does: the Explorer, then a click on its row. */
 async function openFromExplorer(page: Page, file: string): Promise<void> {
-  await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+  // Clicking the Explorer icon while the Explorer is showing would close the sidebar.
+  if (!(await page.locator('.explorer-folders-view').first().isVisible())) {
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+  }
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().click();
 }
 
@@ -170,11 +173,18 @@ for (const matrix of selectedMatrix()) {
 
       await step('the light bulb\'s quick fix removes the leaked header, and the count drops', async () => {
         const editor = page.locator('.editor-group-container .monaco-editor').first();
-        await editor.locator('.view-line', { hasText: 'Fill out form DS-82' }).locator('span', { hasText: '### Answer:' }).first().click();
-        const bulb = page.locator('.lightBulbWidget');
+        // The grammar makes the header its own token, so its span is the one to click into.
+        await editor.locator('.view-line span > span').getByText(/^###\s+Answer:$/).first().click();
+        // The bulb is a content widget in older builds and a glyph in the gutter in newer ones.
+        const bulb = editor.locator('[class*="lightBulb"]:visible, [class*="lightbulb"]:visible, [class*="light-bulb"]:visible').first();
         await bulb.waitFor({ state: 'visible' });
         await bulb.click();
-        await page.locator('.action-widget .monaco-list-row', { hasText: 'Remove the leaked' }).first().click();
+        // The menu's rows sit under an overlay that takes the pointer: point at the fix, then Enter.
+        const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Remove the leaked' }).first();
+        await fix.waitFor({ state: 'visible' });
+        await fix.hover({ force: true });
+        await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Remove the leaked' }).waitFor();
+        await page.keyboard.press('Enter');
         await waitForCount(editor.locator('.squiggly-warning'), 1);
         await waitForText(page.locator('#status\\.problems'), /0\D+1(?!\d)/);
         await editor.locator('.view-line', { hasText: '"response": "Fill out form DS-82' }).waitFor();
