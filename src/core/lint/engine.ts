@@ -44,6 +44,7 @@ export interface Row {
   /** Normalized prompt and record texts, computed only for rows in a duplicate group. */
   normPrompt: string | undefined;
   normRecord: string | undefined;
+  promptRange: { start: number; end: number } | undefined;
   inNear: boolean;
   /** Cached near-duplicate partners; undefined when stale. */
   near: { row: Row; similarity: number }[] | undefined;
@@ -362,6 +363,7 @@ export class DatasetLinter {
     row.recordKey = undefined;
     row.normPrompt = undefined;
     row.normRecord = undefined;
+    row.promptRange = undefined;
   }
 
   private indexNear(row: Row): void {
@@ -518,10 +520,12 @@ export class DatasetLinter {
     return firsts;
   }
 
+  /** Where a duplicate's squiggle goes: the prompt's value. Cached: locating parses the line again. */
   private promptRange(row: Row): { start: number; end: number } {
+    if (row.promptRange !== undefined) return row.promptRange;
     const field = row.view?.fields.find((f) => f.role === 'prompt') ?? row.view?.fields[0];
-    if (field === undefined) return wholeLine(row);
-    return createLocator(row.text).valueRange(field.path);
+    row.promptRange = field === undefined ? wholeLine(row) : createLocator(row.text).valueRange(field.path);
+    return row.promptRange;
   }
 
   /** Counts for the status bar and the stats view. */
@@ -585,7 +589,7 @@ export class DatasetLinter {
 function newRow(text: string, index: number): Row {
   return {
     index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
-    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
   };
 }
 
