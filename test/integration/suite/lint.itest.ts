@@ -215,3 +215,21 @@ suite('Dataset linting in the extension host', () => {
     await expectDiagnostics(uri, ['50001:duplicate'], 60_000);
   });
 });
+
+suite('Dataset linting: the project file', () => {
+  test('a tunelab.jsonc at the workspace root configures the rules, and edits to it apply at once', async () => {
+    const project = workspaceFile('tunelab.jsonc');
+    const original = await vscode.workspace.fs.readFile(project).then((b) => b, () => undefined);
+    try {
+      const { uri } = await openDataset('project.jsonl', LEAKY);
+      await expectDiagnostics(uri, ['1:leaked-header', '3:blank-line', '5:duplicate', '6:json-syntax']);
+      await vscode.workspace.fs.writeFile(project, enc.encode('// team settings\n{ "rules": { "duplicate": "off", "blank-line": "warning", }, }\n'));
+      await expectDiagnostics(uri, ['1:leaked-header', '3:blank-line', '6:json-syntax']);
+      assert.equal(ours(uri).find((d) => ruleOf(d) === 'blank-line')?.severity, vscode.DiagnosticSeverity.Warning);
+    } finally {
+      if (original !== undefined) await vscode.workspace.fs.writeFile(project, original);
+      else await vscode.workspace.fs.delete(project);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+});

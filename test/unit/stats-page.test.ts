@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DatasetStats } from '../../src/core/lint/engine';
+import { histogram, renderStatsPage, summarizeTokens } from '../../src/core/webview/statsPage';
+
+const stats: DatasetStats = {
+  rows: 966, errors: 1, warnings: 12, infos: 3,
+  byRule: new Map([['duplicate', 10], ['blank-line', 1]]),
+  duplicateGroups: 7, duplicateRows: 12,
+  formats: new Map([['jumpstart-instruction', 965], ['none', 1]]),
+  answers: 965, refusals: 48,
+};
+
+void describe('the Dataset Stats page', () => {
+  void it('summarizes token counts with nearest-rank quantiles', () => {
+    assert.deepEqual(summarizeTokens([5, 1, 3, 2, 4]), { min: 1, median: 3, p95: 5, max: 5, count: 5 });
+    assert.equal(summarizeTokens([]), undefined);
+  });
+
+  void it('bins token counts into round-width bins that hold every row', () => {
+    const counts = Array.from({ length: 1000 }, (_, i) => i * 3);
+    const bins = histogram(counts);
+    assert.ok(bins.length <= 25);
+    assert.equal(bins.reduce((a, b) => a + b.count, 0), counts.length);
+    assert.ok([1, 2, 5].some((m) => String((bins[0]?.to ?? 0) / m).match(/^10*$/)), `width ${bins[0]?.to}`);
+  });
+
+  void it('shows the counts, rules, formats and a histogram, under a CSP with no script', () => {
+    const html = renderStatsPage({
+      nonce: 'abc', fileName: 'data/train.jsonl', formatLabel: 'JumpStart instruction',
+      formatLabels: new Map([['jumpstart-instruction', 'JumpStart instruction'], ['none', 'No known format']]),
+      stats, tokens: { counts: [100, 200, 300, 1500], family: 'Llama 3', limit: 1024 },
+    });
+    assert.match(html, /content="default-src &#39;none&#39;; style-src &#39;nonce-abc&#39;"/, 'the CSP, its quotes escaped as the HTML parser reads them');
+    assert.doesNotMatch(html, /<script/i);
+    assert.match(html, /<th scope="row">Rows<\/th><td>966<\/td>/);
+    assert.match(html, /5% \(48 of 965 answers\)/);
+    assert.match(html, /<code>duplicate<\/code><\/td><td class="num">10</);
+    assert.match(html, /<svg role="img" aria-label="Histogram of tokens per row"/);
+    assert.match(html, /1 \(limit 1,024\)/, 'rows over the limit are counted');
+  });
+
+  void it('escapes the file name and labels, which come from the workspace', () => {
+    const html = renderStatsPage({
+      nonce: 'n', fileName: '<img src=x onerror=alert(1)>.jsonl', formatLabel: undefined,
+      formatLabels: new Map(), stats, tokens: { note: 'Counting tokens…' },
+    });
+    assert.doesNotMatch(html, /<img/);
+    assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;\.jsonl/);
+    assert.match(html, /Counting tokens…/);
+  });
+});
