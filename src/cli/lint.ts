@@ -109,6 +109,11 @@ export class StreamingLint {
     return this.linter?.needsTokens ?? false;
   }
 
+  /** Checks that failed inside the engine (reported, never fatal). */
+  takeErrors(): string[] {
+    return this.linter?.takeErrors() ?? [];
+  }
+
   /** One line of the file, without its line break. */
   push(line: string): void {
     const text = this.rows === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
@@ -177,7 +182,7 @@ export class StreamingLint {
   }
 }
 
-type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean } | { readonly ok: false; readonly message: string };
+type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean; readonly errors: readonly string[] } | { readonly ok: false; readonly message: string };
 
 interface Sink {
   readonly output: BufferedOutput;
@@ -223,7 +228,7 @@ async function lintFile(file: string, shown: string, settings: LintSettings, con
       input.on('error', fail);
     });
     lint.end();
-    return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens };
+    return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens, errors: lint.takeErrors() };
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. Check the file and try again.` };
@@ -335,6 +340,7 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
     totals.files++;
     totals.rows += outcome.rows;
     neededTokens ||= outcome.neededTokens;
+    for (const e of outcome.errors) warn(`a check failed on ${name}, ${e}; that line was not fully checked. Please report this.`);
   }
 
   if (neededTokens && tokens === undefined) {

@@ -193,6 +193,7 @@ export class DatasetLinting implements vscode.Disposable {
         }
       }
       if (disposed()) return;
+      for (const e of state.linter.takeErrors()) this.log.error(`A check failed on ${vscode.workspace.asRelativePath(state.document.uri)}, ${e}`);
       if (state.linter.needsTokens) this.loadTokensFor(state);
       state.busy = state.timer !== undefined;
       this.publish(state);

@@ -87,7 +87,7 @@ export class DatasetStatsPanel implements vscode.Disposable {
       fileName: vscode.workspace.asRelativePath(state.document.uri),
       formatLabel: state.linter.format?.label,
       formatLabels: FORMAT_LABELS,
-      stats: state.linter.stats(isRefusal),
+      stats: state.linter.stats(isRefusal, state.findings),
       tokens,
     };
   }

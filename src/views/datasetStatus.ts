@@ -39,7 +39,7 @@ export class DatasetStatus implements vscode.Disposable {
   }
 
   private showCounts(state: LintedDataset): void {
-    const s = state.linter.stats(isRefusal);
+    const s = state.linter.stats(isRefusal, state.findings);
     const parts = [`${s.rows.toLocaleString('en-US')} ${plural(s.rows, 'row')}`];
     parts.push(`${s.errors.toLocaleString('en-US')} ${plural(s.errors, 'error')}`);
     if (s.warnings > 0) parts.push(`${s.warnings.toLocaleString('en-US')} ${plural(s.warnings, 'warning')}`);

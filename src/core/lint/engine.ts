@@ -252,7 +252,7 @@ export class DatasetLinter {
       const row = this.pending[i] as Row;
       if (row.index < 0) continue;
       if (row.stage === Stage.Check) {
-        this.check(row);
+        this.checkSafely(row);
         row.stage = near ? Stage.Near : Stage.Done;
         n++;
       }
@@ -267,6 +267,28 @@ export class DatasetLinter {
     }
     this.pending = this.pending.filter((r) => r.stage !== Stage.Done && r.index >= 0);
     return Math.max(n, 1);
+  }
+
+  /**
+   * A check that throws (a bug, or input no test foresaw) must not stop the lint: the row keeps
+   * no findings, the error is kept for the host to log, and the other rows go on.
+   */
+  private checkSafely(row: Row): void {
+    try {
+      this.check(row);
+    } catch (err) {
+      row.issues = [];
+      row.view = undefined;
+      const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+      if (this.errors.length < 10) this.errors.push(`line ${row.index + 1}: ${detail}`);
+    }
+  }
+
+  private readonly errors: string[] = [];
+
+  /** Internal errors since the last call (at most ten), for the host's log. */
+  takeErrors(): string[] {
+    return this.errors.splice(0);
   }
 
   private check(row: Row): void {
@@ -529,11 +551,12 @@ export class DatasetLinter {
   }
 
   /** Counts for the status bar and the stats view. */
-  stats(isRefusal: (answer: string) => boolean): DatasetStats {
+  /** Pass the findings just read, if any, to save reading them again. */
+  stats(isRefusal: (answer: string) => boolean, findings: readonly Finding[] = this.findings()): DatasetStats {
     const byRule = new Map<RuleId, number>();
     let errors = 0, warnings = 0, infos = 0, duplicateRows = 0, answers = 0, refusals = 0, rows = 0;
     const formats = new Map<FormatId | 'none', number>();
-    for (const f of this.findings()) {
+    for (const f of findings) {
       byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
       if (f.severity === 'error') errors++;
       else if (f.severity === 'warning') warnings++;
