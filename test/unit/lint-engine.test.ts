@@ -115,6 +115,9 @@ void describe('DatasetLinter: incremental edits give the same findings as a fres
     row(Q[0] ?? '', A), row(Q[1] ?? '', A), row(Q[0] ?? '', A), '', '{"broken": ', row(Q[3] ?? '', `### Response: ${A}`),
     row('How can I renew my passport by mail from another state?', A), row(Q[4] ?? '', 'Call 555-0142 for [Your City] office hours.'),
     JSON.stringify({ messages: [{ role: 'user', content: Q[5] }, { role: 'assistant', content: A }] }), row(Q[5] ?? '', ''),
+    // A near-duplicate pair (bigram Jaccard 0.81), so the near index and its cached decisions are exercised.
+    row('How do I renew my passport by mail if I am living in another state for work this year?', A),
+    row('How do I renew my passport by post if I am living in another state for work this year?', `${A} Allow six weeks.`),
   ];
   const edit = fc.record({
     start: fc.nat(12),
@@ -140,7 +143,7 @@ void describe('DatasetLinter: incremental edits give the same findings as a fres
       const fresh = linter(doc.join('\n'));
       const strip = (f: Finding[]) => f.map((x) => `${x.line}:${x.rule}:${x.start}-${x.end}:${x.message}`);
       assert.deepEqual(strip(inc.findings()), strip(fresh.findings()));
-    }), { numRuns: 300 });
+    }), { numRuns: 1000 });
   });
 
   void it('works when stepped in small slices', () => {

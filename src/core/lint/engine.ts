@@ -45,6 +45,8 @@ export interface Row {
   normPrompt: string | undefined;
   normRecord: string | undefined;
   promptRange: { start: number; end: number } | undefined;
+  /** The cached duplicate decision: undefined when stale, null for none. */
+  dup: DuplicateDecision | null | undefined;
   inNear: boolean;
   /** Cached near-duplicate partners; undefined when stale. */
   near: { row: Row; similarity: number }[] | undefined;
@@ -376,9 +378,11 @@ export class DatasetLinter {
       row.recordKey = recordKey(view);
       this.recordIndex.add(row.recordKey, row);
     }
+    this.staleGroup(row);
   }
 
   private unindexExact(row: Row): void {
+    this.staleGroup(row);
     if (row.promptKey !== undefined) this.promptIndex.remove(row.promptKey, row);
     if (row.recordKey !== undefined) this.recordIndex.remove(row.recordKey, row);
     row.promptKey = undefined;
@@ -397,12 +401,14 @@ export class DatasetLinter {
     row.inNear = true;
     row.nearText = prompt;
     row.near = this.nearIndex.partners(row).map((p) => ({ row: p.id, similarity: p.similarity }));
-    for (const p of row.near) p.row.near = undefined;
+    row.dup = undefined;
+    for (const p of row.near) { p.row.near = undefined; p.row.dup = undefined; }
   }
 
   private removeNear(row: Row): void {
     if (!row.inNear) return;
-    for (const p of row.near ?? this.nearIndex.partners(row).map((q) => ({ row: q.id }))) p.row.near = undefined;
+    for (const p of row.near ?? this.nearIndex.partners(row).map((q) => ({ row: q.id }))) { p.row.near = undefined; p.row.dup = undefined; }
+    row.dup = undefined;
     this.nearIndex.delete(row);
     row.inNear = false;
     row.near = undefined;
@@ -470,7 +476,7 @@ export class DatasetLinter {
     const out: Finding[] = [];
     const firsts: GroupMemo = new Map();
     for (const row of this.rows) {
-      if (row.issues.length === 0 && row.promptKey === undefined && row.recordKey === undefined && !row.inNear) continue;
+      if (row.issues.length === 0 && row.dup === null) continue; // the common case: nothing to say
       for (const f of this.rowFindings(row, firsts)) out.push(f);
     }
     return out;
@@ -489,36 +495,59 @@ export class DatasetLinter {
     return out;
   }
 
+  /**
+   * The row's duplicate finding. Which rows it repeats is decided once and cached on the row
+   * (`dup`) until a row joins or leaves its groups; line numbers go into the message only here,
+   * since rows move as lines are inserted above them.
+   */
   private duplicateFinding(row: Row, firsts: GroupMemo): Finding | undefined {
+    row.dup ??= this.decideDuplicate(row, firsts);
+    const dup = row.dup;
+    if (dup === null) return undefined;
+    const severity = this.severity(dup.rule);
+    if (severity === undefined) return undefined;
+    const others = dup.others.filter((o) => o.row.index >= 0);
+    const first = others[0];
+    if (first === undefined) return undefined;
+    let message: string;
+    if (dup.rule === 'duplicate') {
+      message = `Same record as line ${first.row.index + 1} (ignoring case, spacing and punctuation): a repeated row weighs its answer twice in training. Delete this copy.`;
+    } else if (dup.rule === 'duplicate-prompt') {
+      message = `Same prompt as line ${first.row.index + 1} with a different answer: the model is taught two answers to one question. Keep the better one, or merge them.`;
+    } else {
+      const names = others.slice(0, 5).map((p) => `line ${p.row.index + 1} (${Math.round(p.similarity * 100)}% similar)`).join(', ');
+      const more = others.length > 5 ? ` and ${others.length - 5} more` : '';
+      message = `Nearly the same prompt as ${names}${more}: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.`;
+    }
+    const related: RelatedLine[] = others.slice(0, 20).map((o) => ({ line: o.row.index, ...this.promptRange(o.row), message: `line ${o.row.index + 1}` }));
+    return { rule: dup.rule, severity, line: row.index, ...this.promptRange(row), message, related, fix: { title: `Delete this duplicate (keep line ${first.row.index + 1})` } };
+  }
+
+  private decideDuplicate(row: Row, firsts: GroupMemo): DuplicateDecision | null {
+    if (row.index < 0) return null;
     const group = row.promptKey !== undefined ? this.groupFirsts(this.promptIndex, row.promptKey, firsts)
       : row.recordKey !== undefined ? this.groupFirsts(this.recordIndex, row.recordKey, firsts) : undefined;
     const recordFirst = group?.byRecord.get(normRecord(row));
     if (recordFirst !== undefined && recordFirst !== row) {
-      return this.duplicate(row, 'duplicate', [recordFirst],
-        `Same record as line ${recordFirst.index + 1} (ignoring case, spacing and punctuation): a repeated row weighs its answer twice in training. Delete this copy.`);
+      return this.severity('duplicate') === undefined ? null : { rule: 'duplicate', others: [{ row: recordFirst, similarity: 1 }] };
     }
     const promptFirst = row.promptKey === undefined ? undefined : group?.byPrompt.get(normPrompt(row));
     if (promptFirst !== undefined && promptFirst !== row) {
-      return this.duplicate(row, 'duplicate-prompt', [promptFirst],
-        `Same prompt as line ${promptFirst.index + 1} with a different answer: the model is taught two answers to one question. Keep the better one, or merge them.`);
+      return { rule: 'duplicate-prompt', others: [{ row: promptFirst, similarity: 1 }] };
     }
     const earlier = this.nearPartners(row).filter((p) => p.row.index >= 0 && p.row.index < row.index && (row.promptKey === undefined || p.row.promptKey !== row.promptKey));
-    if (earlier.length > 0) {
-      earlier.sort((a, b) => a.row.index - b.row.index);
-      const names = earlier.slice(0, 5).map((p) => `line ${p.row.index + 1} (${Math.round(p.similarity * 100)}% similar)`).join(', ');
-      const more = earlier.length > 5 ? ` and ${earlier.length - 5} more` : '';
-      return this.duplicate(row, 'near-duplicate', earlier.map((p) => p.row),
-        `Nearly the same prompt as ${names}${more}: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.`);
-    }
-    return undefined;
+    if (earlier.length === 0) return null;
+    earlier.sort((a, b) => a.row.index - b.row.index);
+    return { rule: 'near-duplicate', others: earlier };
   }
 
-  private duplicate(row: Row, rule: RuleId, others: readonly Row[], message: string): Finding | undefined {
-    const severity = this.severity(rule);
-    if (severity === undefined) return undefined;
-    const range = this.promptRange(row);
-    const related: RelatedLine[] = others.slice(0, 20).map((o) => ({ line: o.index, ...this.promptRange(o), message: `line ${o.index + 1}` }));
-    return { rule, severity, line: row.index, ...range, message, related, fix: { title: `Delete this duplicate (keep line ${(others[0]?.index ?? 0) + 1})` } };
+  /** The rows whose duplicate findings may change when `row` joins or leaves the indexes. */
+  private staleGroup(row: Row): void {
+    row.dup = undefined;
+    const key = row.promptKey ?? row.recordKey;
+    if (key === undefined) return;
+    const index = row.promptKey !== undefined ? this.promptIndex : this.recordIndex;
+    for (const m of index.members(key) ?? []) m.dup = undefined;
   }
 
   /**
@@ -612,7 +641,7 @@ export class DatasetLinter {
 function newRow(text: string, index: number): Row {
   return {
     index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
-    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
   };
 }
 
@@ -633,6 +662,12 @@ function recordKey(view: RecordView): string {
   let key = '';
   for (const f of view.fields) key += f.role.charAt(0) + exactKey(f.text);
   return key;
+}
+
+interface DuplicateDecision {
+  readonly rule: 'duplicate' | 'duplicate-prompt' | 'near-duplicate';
+  /** The earlier rows it repeats, earliest first. */
+  readonly others: readonly { readonly row: Row; readonly similarity: number }[];
 }
 
 interface GroupFirsts { readonly byPrompt: Map<string, Row>; readonly byRecord: Map<string, Row> }
