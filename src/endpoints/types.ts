@@ -1,0 +1,86 @@
+/**
+ * One interface for every model backend: a request in, a stream of chunks out, typed errors.
+ * Pure types and the error class; no `vscode`.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage { readonly role: ChatRole; readonly content: string }
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly temperature?: number;
+  readonly topP?: number;
+  /** The most tokens to generate. */
+  readonly maxTokens?: number;
+  readonly stop?: readonly string[];
+  /** Ask for a JSON object as the reply (where the backend supports it). */
+  readonly json?: boolean;
+  /** For reproducible sampling, where the backend supports it. */
+  readonly seed?: number;
+}
+
+export interface Usage { readonly inputTokens: number; readonly outputTokens: number }
+
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'other';
+
+export type ChatChunk =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'usage'; readonly usage: Usage }
+  | { readonly type: 'finish'; readonly reason: FinishReason };
+
+export interface ChatEndpoint {
+  /** The endpoint's id in settings, for logs and errors. */
+  readonly id: string;
+  /**
+   * Streams the reply. The iterable ends after a `finish` chunk; it throws an `EndpointError` on
+   * failure, and an `EndpointError` of kind `cancelled` when `signal` aborts.
+   */
+  chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+}
+
+export type EndpointErrorKind =
+  | 'auth'
+  | 'rate-limited'
+  | 'bad-request'
+  | 'context-too-long'
+  | 'not-found'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'bad-response'
+  | 'cancelled';
+
+/**
+ * A failure worded for the user: what happened and what to do. `retryAfterMs` is set when the
+ * server said how long to wait; `status` is the HTTP status when there was one. The message never
+ * contains a key or a prompt.
+ */
+export class EndpointError extends Error {
+  override readonly name = 'EndpointError';
+  constructor(
+    readonly kind: EndpointErrorKind,
+    message: string,
+    readonly options: { readonly status?: number; readonly retryAfterMs?: number; readonly requestId?: string; readonly cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  get status(): number | undefined {
+    return this.options.status;
+  }
+
+  get retryAfterMs(): number | undefined {
+    return this.options.retryAfterMs;
+  }
+
+  /**
+   * Whether trying again may succeed: rate limits, timeouts, network and server errors, and the
+   * 4xx statuses that mean "try again" (408, 409, 429). Never other 4xx.
+   */
+  get retryable(): boolean {
+    const s = this.options.status;
+    if (s !== undefined && s >= 400 && s < 500) return s === 408 || s === 409 || s === 429;
+    return this.kind === 'rate-limited' || this.kind === 'timeout' || this.kind === 'network' || this.kind === 'server';
+  }
+}
