@@ -1,0 +1,327 @@
+/**
+ * The request scheduler: every model call to one endpoint goes through its `Scheduler`, which
+ * bounds how many run at once, keeps within the requests/min and tokens/min budgets, retries what
+ * may succeed on a second try, times out attempts that hang, and cancels on request.
+ *
+ * Pure: no `vscode`. Time and randomness come from an injected `Clock`, so tests run without real
+ * waiting. Streaming chats go through `scheduleChat` (scheduler/stream.ts).
+ */
+import { EndpointError } from './types';
+import { TokenBucket } from './scheduler/bucket';
+import { systemClock, type Clock } from './scheduler/clock';
+
+export { systemClock, type Clock } from './scheduler/clock';
+export { scheduleChat, type ScheduleChatOptions } from './scheduler/stream';
+
+export interface SchedulerOptions {
+  /** The most attempts in flight at once (default 4). */
+  readonly maxConcurrent?: number;
+  /** Requests per minute; unset means no limit. Every attempt, retries included, spends one. */
+  readonly requestsPerMinute?: number;
+  /** Model tokens per minute, as estimated by callers; unset means no limit. */
+  readonly tokensPerMinute?: number;
+  /** Attempts per call, the first included (default 4; 1 turns retries off). */
+  readonly maxAttempts?: number;
+  /** Backoff before the first retry, before jitter (default 1 000 ms); it doubles on each retry. */
+  readonly backoffBaseMs?: number;
+  /** The longest backoff, before jitter (default 30 000 ms). A server's Retry-After may exceed it. */
+  readonly backoffCapMs?: number;
+  /** How long one attempt may take before it is aborted (default 120 000 ms; 0 for none). */
+  readonly timeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface RunOptions {
+  /** The model tokens this call will use (prompt plus expected reply), for the tokens/min budget. */
+  readonly estimatedTokens?: number;
+  /** Aborting cancels the call wherever it is: queued, backing off or running. */
+  readonly signal?: AbortSignal;
+  /** Overrides the scheduler's per-attempt timeout for this call (0 for none). */
+  readonly timeoutMs?: number;
+  /**
+   * A further say on whether to retry an error the scheduler would retry; `attempt` is the attempt
+   * that failed. It can only veto: errors that are not retryable are never retried.
+   */
+  readonly shouldRetry?: (error: EndpointError, attempt: number) => boolean;
+}
+
+/**
+ * Counts for a progress display. `queued` and `running` are calls now waiting (for a slot, the
+ * rate budget or a backoff) and attempts now in flight; the rest are running totals: `sent`
+ * attempts started, `retried` retries scheduled, and calls that `failed` (cancelled included) or
+ * `succeeded`.
+ */
+export interface SchedulerStats {
+  readonly queued: number;
+  readonly running: number;
+  readonly sent: number;
+  readonly retried: number;
+  readonly failed: number;
+  readonly succeeded: number;
+}
+
+/** What happened to call `id`; `attempt` counts from 1. */
+export type SchedulerEventBody =
+  | { readonly type: 'queued'; readonly id: number }
+  | { readonly type: 'started'; readonly id: number; readonly attempt: number }
+  /** `attempt` failed with `error`; attempt + 1 starts after `delayMs` (and a free slot). */
+  | { readonly type: 'retrying'; readonly id: number; readonly attempt: number; readonly delayMs: number; readonly error: EndpointError }
+  | { readonly type: 'succeeded'; readonly id: number; readonly attempts: number }
+  /** `attempts` is how many were started (0 when cancelled before the first). */
+  | { readonly type: 'failed'; readonly id: number; readonly attempts: number; readonly error: unknown };
+
+/** An event with the counts just after it, so a progress display needs nothing else. */
+export type SchedulerEvent = SchedulerEventBody & { readonly stats: SchedulerStats };
+
+export type SchedulerListener = (event: SchedulerEvent) => void;
+
+export type Task<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
+
+/** A call waiting for admission: a free slot and room in both budgets. */
+interface Waiter {
+  readonly id: number;
+  readonly tokens: number;
+  readonly admit: () => void;
+}
+
+type Phase = 'queued' | 'running';
+
+export function cancelledError(): EndpointError {
+  return new EndpointError('cancelled', 'The request was cancelled.');
+}
+
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly maxConcurrent: number;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffCapMs: number;
+  private readonly timeoutMs: number;
+  private readonly requests: TokenBucket | undefined;
+  private readonly tokens: TokenBucket | undefined;
+  /** Oldest call first: a retry goes back in by its call id, ahead of calls that came later. */
+  private readonly waiting: Waiter[] = [];
+  private readonly listeners = new Set<SchedulerListener>();
+  private inFlight = 0;
+  private lastId = 0;
+  /** Cancels the timer that wakes the queue when the budget at its head will have refilled. */
+  private wake: AbortController | undefined;
+  private readonly counts = { queued: 0, running: 0, sent: 0, retried: 0, failed: 0, succeeded: 0 };
+
+  constructor(options: SchedulerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.maxConcurrent = atLeast(1, options.maxConcurrent ?? 4);
+    this.maxAttempts = atLeast(1, options.maxAttempts ?? 4);
+    this.backoffBaseMs = Math.max(0, options.backoffBaseMs ?? 1_000);
+    this.backoffCapMs = Math.max(0, options.backoffCapMs ?? 30_000);
+    this.timeoutMs = Math.max(0, options.timeoutMs ?? 120_000);
+    const now = this.clock.now();
+    this.requests = budget(options.requestsPerMinute, now);
+    this.tokens = budget(options.tokensPerMinute, now);
+  }
+
+  get stats(): SchedulerStats {
+    return { ...this.counts };
+  }
+
+  /** Listens to every call's progress until the returned disposable is disposed. */
+  onEvent(listener: SchedulerListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * Runs `task` when a slot and the budgets allow, retrying retryable `EndpointError`s with
+   * backoff. Resolves with the first success; rejects with the last error, with a non-
+   * `EndpointError` as thrown (never retried), or with an `EndpointError` of kind `cancelled` when
+   * `options.signal` aborts. `task` gets a signal that aborts on cancel or timeout, and the attempt
+   * number (from 1).
+   */
+  async run<T>(task: Task<T>, options: RunOptions = {}): Promise<T> {
+    const { signal } = options;
+    if (aborted(signal)) throw cancelledError();
+    const id = ++this.lastId;
+    const tokens = Math.max(0, options.estimatedTokens ?? 0);
+    const timeoutMs = Math.max(0, options.timeoutMs ?? this.timeoutMs);
+    let phase: Phase = 'queued';
+    let attempt = 0;
+    this.counts.queued++;
+    this.emit({ type: 'queued', id });
+    try {
+      for (;;) {
+        await this.admit(id, tokens, signal);
+        attempt++;
+        phase = this.move(phase, 'running');
+        this.counts.sent++;
+        this.emit({ type: 'started', id, attempt });
+        let error: unknown;
+        try {
+          const value = await this.attempt(task, attempt, signal, timeoutMs);
+          this.counts.running--;
+          this.counts.succeeded++;
+          this.emit({ type: 'succeeded', id, attempts: attempt });
+          return value;
+        } catch (e) {
+          error = e;
+        } finally {
+          this.release();
+        }
+        if (aborted(signal)) throw cancelledError();
+        const delayMs = this.retryDelay(error, attempt, options.shouldRetry);
+        if (delayMs === undefined || !(error instanceof EndpointError)) throw error;
+        phase = this.move(phase, 'queued');
+        this.counts.retried++;
+        this.emit({ type: 'retrying', id, attempt, delayMs, error });
+        await this.clock.sleep(delayMs, signal).catch(() => {
+          throw cancelledError();
+        });
+      }
+    } catch (e) {
+      this.counts[phase]--;
+      this.counts.failed++;
+      this.emit({ type: 'failed', id, attempts: attempt, error: e });
+      throw e;
+    }
+  }
+
+  /** The wait before the next attempt, or undefined when `error` must not be retried. */
+  private retryDelay(error: unknown, attempt: number, shouldRetry: RunOptions['shouldRetry']): number | undefined {
+    if (!(error instanceof EndpointError) || !error.retryable || attempt >= this.maxAttempts) return undefined;
+    if (shouldRetry !== undefined && !shouldRetry(error, attempt)) return undefined;
+    // Full jitter: a uniform wait up to the capped exponential, so clients that failed together
+    // spread out instead of retrying in lockstep. A server's Retry-After is the least we wait.
+    const ceiling = Math.min(this.backoffCapMs, this.backoffBaseMs * 2 ** (attempt - 1));
+    const jittered = Math.round(this.clock.random() * ceiling);
+    return Math.max(jittered, error.retryAfterMs ?? 0);
+  }
+
+  /**
+   * One attempt, raced against the caller's signal and the timeout. On either, the task's signal
+   * aborts and the attempt rejects at once, without waiting for the task to notice: the slot is
+   * freed and the caller hears back even from a task that ignores its signal.
+   */
+  private async attempt<T>(task: Task<T>, attempt: number, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+    const controller = new AbortController();
+    const done = new AbortController();
+    const interrupted = new Promise<never>((_resolve, reject) => {
+      const stop = (error: EndpointError): void => {
+        controller.abort(error);
+        reject(error);
+      };
+      const onAbort = (): void => {
+        stop(cancelledError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      done.signal.addEventListener('abort', () => signal?.removeEventListener('abort', onAbort), { once: true });
+      if (timeoutMs > 0) {
+        this.clock.sleep(timeoutMs, done.signal).then(() => {
+          stop(new EndpointError('timeout', `The request took longer than ${duration(timeoutMs)} and was stopped. Try again, or raise the timeout.`));
+        }, () => undefined);
+      }
+    });
+    try {
+      if (aborted(signal)) throw cancelledError();
+      return await Promise.race([task(controller.signal, attempt), interrupted]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  /** Waits until call `id` may start an attempt, taking a slot and its share of both budgets. */
+  private admit(id: number, tokens: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (aborted(signal)) {
+        reject(cancelledError());
+        return;
+      }
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(cancelledError());
+        this.pump(); // the head may have changed
+      };
+      const waiter: Waiter = {
+        id,
+        tokens,
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1]?.id ?? 0) > id) at--;
+      this.waiting.splice(at, 0, waiter);
+      this.pump();
+    });
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.pump();
+  }
+
+  /**
+   * Starts waiting calls, strictly in order, while slots are free and the budgets have room. When
+   * the head must wait for a refill, a timer wakes the queue then; later calls never overtake it
+   * (a large request would otherwise starve behind a stream of small ones).
+   */
+  private pump(): void {
+    this.wake?.abort();
+    this.wake = undefined;
+    while (this.inFlight < this.maxConcurrent) {
+      const head = this.waiting[0];
+      if (head === undefined) return;
+      const now = this.clock.now();
+      const wait = Math.max(this.requests?.waitFor(1, now) ?? 0, head.tokens > 0 ? this.tokens?.waitFor(head.tokens, now) ?? 0 : 0);
+      if (wait > 0) {
+        const wake = new AbortController();
+        this.wake = wake;
+        this.clock.sleep(wait, wake.signal).then(() => {
+          if (this.wake === wake) this.pump();
+        }, () => undefined);
+        return;
+      }
+      this.requests?.take(1, now);
+      this.tokens?.take(head.tokens, now);
+      this.waiting.shift();
+      this.inFlight++;
+      head.admit();
+    }
+  }
+
+  private move(from: Phase, to: Phase): Phase {
+    this.counts[from]--;
+    this.counts[to]++;
+    return to;
+  }
+
+  /** A listener that throws must not break scheduling, nor keep others from hearing. */
+  private emit(body: SchedulerEventBody): void {
+    const event: SchedulerEvent = { ...body, stats: this.stats };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // ignored on purpose, see above
+      }
+    }
+  }
+}
+
+/** A function, not an inline test, because the flag changes under awaits that narrowing cannot see. */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function duration(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+function atLeast(min: number, value: number): number {
+  return Number.isFinite(value) ? Math.max(min, Math.floor(value)) : min;
+}
+
+function budget(perMinute: number | undefined, now: number): TokenBucket | undefined {
+  return perMinute === undefined || !Number.isFinite(perMinute) || perMinute <= 0 ? undefined : new TokenBucket(perMinute, now);
+}
