@@ -1,0 +1,326 @@
+/**
+ * Amazon SageMaker real-time endpoints as a `ChatEndpoint`: InvokeEndpoint, or
+ * InvokeEndpointWithResponseStream when streaming, with the body shaped by a payload family
+ * (see `sagemaker/payloads.ts`). Also lists the account's endpoints that are InService.
+ */
+import {
+  InvokeEndpointCommand,
+  InvokeEndpointWithResponseStreamCommand,
+  SageMakerRuntimeClient,
+  type ResponseStream,
+} from '@aws-sdk/client-sagemaker-runtime';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
+import { LineBuffer } from './sagemaker/lineBuffer';
+import { adapters, parseStreamLine, truncate, type JumpStartTemplate, type PayloadFamily, type RenderedPayload } from './sagemaker/payloads';
+
+export type SageMakerFamilySetting = PayloadFamily | 'auto';
+
+export interface SageMakerCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface SageMakerEndpointOptions {
+  /** The endpoint's id in settings. */
+  readonly id: string;
+  /** The SageMaker endpoint's name. */
+  readonly endpointName: string;
+  readonly region?: string;
+  /**
+   * The container's payload family. `auto`: `jumpstart-text` when a template is given (the
+   * model was fine-tuned on it); else `messages`, falling back once to `llama3-chat` when the
+   * container rejects it as a bad request. The family that worked is kept for later requests.
+   */
+  readonly family: SageMakerFamilySetting;
+  /** The dataset's `template.json` (for `jumpstart-text`). */
+  readonly template?: JumpStartTemplate;
+  /** What follows the filled template prompt; `"\n\n### Response:\n"` by default. */
+  readonly demarcation?: string;
+  /** Send `accept_eula=true` in the custom attributes (JumpStart's gated models). */
+  readonly acceptEula?: boolean;
+  /** Use InvokeEndpointWithResponseStream (default true). */
+  readonly stream?: boolean;
+  /** A client to use (tests, or a shared one); else one is made from region/profile/credentials. */
+  readonly client?: SageMakerRuntimeClient;
+  /** A named profile from the shared AWS config files. */
+  readonly profile?: string;
+  readonly credentials?: SageMakerCredentials;
+}
+
+export function createSageMakerEndpoint(options: SageMakerEndpointOptions): ChatEndpoint {
+  let client = options.client;
+  let family: PayloadFamily | undefined = options.family === 'auto'
+    ? (options.template !== undefined ? 'jumpstart-text' : undefined)
+    : options.family;
+  const stream = options.stream ?? true;
+  const getClient = (): SageMakerRuntimeClient => {
+    client ??= new SageMakerRuntimeClient({
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    });
+    return client;
+  };
+
+  async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+    if (signal.aborted) throw cancelled();
+    const candidates: PayloadFamily[] = family !== undefined ? [family] : ['messages', 'llama3-chat'];
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i] as PayloadFamily;
+      const payload = adapters[candidate].render(request, {
+        ...(options.template === undefined ? {} : { template: options.template }),
+        ...(options.demarcation === undefined ? {} : { demarcation: options.demarcation }),
+        acceptEula: options.acceptEula === true,
+        stream,
+      });
+      let yielded = false;
+      try {
+        const chunks = stream
+          ? invokeStreaming(getClient(), options.endpointName, payload, signal)
+          : invokeOnce(getClient(), options.endpointName, candidate, payload, signal);
+        for await (const chunk of chunks) {
+          yielded = true;
+          yield chunk;
+        }
+        family = candidate;
+        return;
+      } catch (e) {
+        const error = toSageMakerError(e, options.endpointName, signal);
+        if (!yielded && i < candidates.length - 1 && error.kind === 'bad-request') continue;
+        throw error;
+      }
+    }
+  }
+
+  return { id: options.id, chat };
+}
+
+async function* invokeOnce(client: SageMakerRuntimeClient, endpointName: string, family: PayloadFamily, payload: RenderedPayload, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+  const out = await client.send(new InvokeEndpointCommand({
+    EndpointName: endpointName,
+    Body: new TextEncoder().encode(payload.body),
+    ContentType: payload.contentType,
+    Accept: payload.accept,
+    ...(payload.customAttributes === undefined ? {} : { CustomAttributes: payload.customAttributes }),
+  }), { abortSignal: signal });
+  const text = new TextDecoder().decode(out.Body);
+  let reply: unknown;
+  try {
+    reply = JSON.parse(text);
+  } catch {
+    throw new EndpointError('bad-response', `Endpoint "${endpointName}" replied with something that is not JSON. Check that it serves a text-generation container, or choose another payload family.`);
+  }
+  const parsed = adapters[family].parse(reply, payload.prompt);
+  if (parsed.text !== '') yield { type: 'text', text: parsed.text };
+  if (parsed.usage !== undefined) yield { type: 'usage', usage: parsed.usage };
+  yield { type: 'finish', reason: parsed.reason ?? 'stop' };
+}
+
+async function* invokeStreaming(client: SageMakerRuntimeClient, endpointName: string, payload: RenderedPayload, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+  const inner = new AbortController();
+  const onAbort = (): void => { inner.abort(); };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const out = await client.send(new InvokeEndpointWithResponseStreamCommand({
+      EndpointName: endpointName,
+      Body: new TextEncoder().encode(payload.body),
+      ContentType: payload.contentType,
+      Accept: payload.accept,
+      ...(payload.customAttributes === undefined ? {} : { CustomAttributes: payload.customAttributes }),
+    }), { abortSignal: inner.signal });
+    if (out.Body === undefined) throw new EndpointError('bad-response', `Endpoint "${endpointName}" opened a stream without a body.`);
+    const lines = new LineBuffer();
+    let reason: FinishReason | undefined;
+    const handle = function* (line: string): Generator<ChatChunk> {
+      for (const chunk of parseStreamLine(line)) {
+        if (chunk.type === 'finish') reason ??= chunk.reason;
+        else yield chunk;
+      }
+    };
+    for await (const event of abortable(out.Body, signal)) {
+      const error = streamEventError(event);
+      if (error !== undefined) throw error;
+      const bytes = event.PayloadPart?.Bytes;
+      if (bytes !== undefined) for (const line of lines.push(bytes)) yield* handle(line);
+    }
+    for (const line of lines.end()) yield* handle(line);
+    yield { type: 'finish', reason: reason ?? 'stop' };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Releases the connection when the caller stops early.
+    inner.abort();
+  }
+}
+
+function streamEventError(event: ResponseStream): Error | undefined {
+  if (event.ModelStreamError !== undefined) return Object.assign(new Error(event.ModelStreamError.Message ?? 'ModelStreamError'), { name: 'ModelStreamError', ErrorCode: event.ModelStreamError.ErrorCode });
+  if (event.InternalStreamFailure !== undefined) return Object.assign(new Error(event.InternalStreamFailure.Message ?? 'InternalStreamFailure'), { name: 'InternalStreamFailure' });
+  return undefined;
+}
+
+/** Iterates `source`, ending with a `cancelled` error as soon as `signal` aborts, even while a read waits. */
+async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => { reject(cancelled()); };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+const MAX_DETAIL = 300;
+const CREDENTIALS_HINT = 'Run `aws sso login` (or refresh your credentials), or set a profile for this endpoint.';
+const AUTH_ERRORS = new Set([
+  'CredentialsProviderError', 'TokenProviderError', 'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException',
+  'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken',
+  'InvalidAccessKeyId', 'TokenRefreshRequired',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
+
+interface AwsErrorFields {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  Message?: unknown;
+  OriginalMessage?: unknown;
+  OriginalStatusCode?: unknown;
+  ErrorCode?: unknown;
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+}
+
+function cancelled(): EndpointError {
+  return new EndpointError('cancelled', 'The request was cancelled.');
+}
+
+/**
+ * Maps anything the SDK throws to an `EndpointError` worded for the user. The container's own
+ * message (ModelError, ModelStreamError) is included, truncated; credentials never are.
+ */
+export function toSageMakerError(error: unknown, endpointName: string | undefined, signal?: AbortSignal): EndpointError {
+  if (error instanceof EndpointError) return error;
+  const e: AwsErrorFields = typeof error === 'object' && error !== null ? error : {};
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = [e.Message, e.message].find((m): m is string => typeof m === 'string') ?? '';
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const requestId = typeof e.$metadata?.requestId === 'string' ? e.$metadata.requestId : undefined;
+  const opts = { ...(status === undefined ? {} : { status }), ...(requestId === undefined ? {} : { requestId }), cause: error };
+  const where = endpointName === undefined ? 'the list of endpoints' : `endpoint "${endpointName}"`;
+
+  if (signal?.aborted === true || name === 'AbortError') return new EndpointError('cancelled', 'The request was cancelled.', { cause: error });
+  switch (name) {
+    case 'ModelError': {
+      const original = typeof e.OriginalMessage === 'string' && e.OriginalMessage !== '' ? e.OriginalMessage : message;
+      const originalStatus = typeof e.OriginalStatusCode === 'number' ? e.OriginalStatusCode : undefined;
+      const detail = truncate(original, MAX_DETAIL);
+      if (/too long|must be <=|context length|maximum context|max_input_length|input validation error: `inputs` tokens/i.test(original)) {
+        return new EndpointError('context-too-long', `The prompt is too long for the model on ${where}: ${detail} Shorten the prompt or lower the most tokens to generate.`, opts);
+      }
+      if (originalStatus !== undefined && originalStatus >= 500) {
+        return new EndpointError('server', `The model container on ${where} failed (${originalStatus}): ${detail} See its CloudWatch logs.`, opts);
+      }
+      return new EndpointError('bad-request', `The model container on ${where} rejected the request${originalStatus === undefined ? '' : ` (${originalStatus})`}: ${detail} Check the payload family for this endpoint.`, opts);
+    }
+    case 'ValidationError':
+      if (/not found/i.test(message)) {
+        return new EndpointError('not-found', `SageMaker has no ${where} in this region. Check the endpoint name and region, or pick one from the list of InService endpoints.`, opts);
+      }
+      return new EndpointError('bad-request', `SageMaker rejected the request to ${where}: ${truncate(message, MAX_DETAIL)}`, opts);
+    case 'ModelStreamError': {
+      const code = typeof e.ErrorCode === 'string' && e.ErrorCode !== '' ? ` (${e.ErrorCode})` : '';
+      return new EndpointError('server', `The model on ${where} failed while streaming${code}: ${truncate(message, MAX_DETAIL)} Try again, or turn streaming off for this endpoint.`, opts);
+    }
+    case 'InternalStreamFailure':
+      return new EndpointError('server', `SageMaker's stream from ${where} broke off. Try again.`, opts);
+    case 'ModelNotReadyException':
+      return new EndpointError('rate-limited', `The model on ${where} is not ready yet. Wait a minute and try again.`, opts);
+    case 'ThrottlingException':
+    case 'TooManyRequestsException':
+      return new EndpointError('rate-limited', `SageMaker is throttling requests to ${where}. Wait and try again, or send fewer at once.`, opts);
+    case 'AccessDeniedException':
+      return new EndpointError('auth', `Your AWS identity may not invoke ${where} (sagemaker:InvokeEndpoint is denied). Use a profile or role that allows it. ${CREDENTIALS_HINT}`, opts);
+    case 'ServiceUnavailable':
+    case 'InternalFailure':
+    case 'InternalDependencyException':
+      return new EndpointError('server', `SageMaker could not serve ${where} just now (${name}). Try again shortly.`, opts);
+    case 'TimeoutError':
+      return new EndpointError('timeout', `The request to ${where} timed out. Try again, or ask for fewer tokens.`, opts);
+    default:
+      break;
+  }
+  if (AUTH_ERRORS.has(name) || /credential|sso session|expired token|security token/i.test(name === '' ? message : name)) {
+    return new EndpointError('auth', `No valid AWS credentials for ${where}. ${CREDENTIALS_HINT}`, opts);
+  }
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name) || (error instanceof TypeError && /fetch failed|network/i.test(message))) {
+    return new EndpointError('network', `Could not reach SageMaker for ${where} (${code === '' ? name : code}). Check your network connection and region.`, opts);
+  }
+  if (status === 429) return new EndpointError('rate-limited', `SageMaker is throttling requests to ${where}. Wait and try again.`, opts);
+  if (status !== undefined && status >= 500) return new EndpointError('server', `SageMaker failed serving ${where} (${status}). Try again shortly.`, opts);
+  if (status !== undefined && status >= 400) return new EndpointError('bad-request', `SageMaker rejected the request to ${where} (${status}${name === '' ? '' : ` ${name}`}).`, opts);
+  return new EndpointError('bad-response', `The request to ${where} failed unexpectedly${name === '' ? '' : ` (${name})`}.`, opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control plane
+
+export interface SageMakerEndpointInfo {
+  readonly name: string;
+  readonly status: string;
+  readonly instanceType?: string;
+  readonly created?: Date;
+}
+
+/**
+ * The account's endpoints in the client's region that are InService, newest first. With
+ * `instanceTypes`, each endpoint's instance type is looked up too (DescribeEndpoint then
+ * DescribeEndpointConfig, two calls per endpoint; left out where a lookup fails).
+ */
+export async function listInServiceEndpoints(client: SageMakerClient, options: { readonly signal?: AbortSignal; readonly instanceTypes?: boolean } = {}): Promise<SageMakerEndpointInfo[]> {
+  const send = { ...(options.signal === undefined ? {} : { abortSignal: options.signal }) };
+  const found: SageMakerEndpointInfo[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListEndpointsCommand({
+        StatusEquals: 'InService', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100,
+        ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+      }), send);
+      for (const e of page.Endpoints ?? []) {
+        if (e.EndpointName === undefined) continue;
+        found.push({ name: e.EndpointName, status: e.EndpointStatus ?? 'InService', ...(e.CreationTime === undefined ? {} : { created: e.CreationTime }) });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== '');
+  } catch (e) {
+    throw toSageMakerError(e, undefined, options.signal);
+  }
+  if (options.instanceTypes !== true) return found;
+  return Promise.all(found.map(async (info) => {
+    try {
+      const endpoint = await client.send(new DescribeEndpointCommand({ EndpointName: info.name }), send);
+      if (endpoint.EndpointConfigName === undefined) return info;
+      const config = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }), send);
+      const instanceType = config.ProductionVariants?.find((v) => v.InstanceType !== undefined)?.InstanceType;
+      return instanceType === undefined ? info : { ...info, instanceType };
+    } catch {
+      return info;
+    }
+  }));
+}
