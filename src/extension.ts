@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { registerDatasetCommands } from './commands/dataset';
+import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
+import { EndpointRegistry } from './host/endpoints';
 import { LintSettingsSource } from './host/lintSettings';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
@@ -40,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands({ linting, stats }),
     );
+    const endpoints = new EndpointRegistry(context.secrets, log);
+    context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
     const promptLab = new PromptLabViewProvider(context.extensionUri, log);
     context.subscriptions.push(promptLab, vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab));
     log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version}${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);

@@ -5,6 +5,11 @@ export const CommandId = {
   openTopicsFile: 'tunelab.openTopicsFile',
   showDatasetStats: 'tunelab.showDatasetStats',
   selectDatasetFormat: 'tunelab.selectDatasetFormat',
+  addEndpoint: 'tunelab.addEndpoint',
+  testEndpoint: 'tunelab.testEndpoint',
+  setEndpointKey: 'tunelab.setEndpointKey',
+  clearEndpointKey: 'tunelab.clearEndpointKey',
+  listSageMakerEndpoints: 'tunelab.listSageMakerEndpoints',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

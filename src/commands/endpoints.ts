@@ -1,0 +1,187 @@
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import * as vscode from 'vscode';
+import { ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
+import { listInServiceEndpoints } from '../endpoints/sagemaker';
+import { EndpointError, type ChatChunk } from '../endpoints/types';
+import type { EndpointRegistry } from '../host/endpoints';
+import { trust } from '../host/trust';
+import { CommandId } from './ids';
+
+export type TestResult =
+  | { readonly ok: true; readonly text: string; readonly latencyMs: number }
+  | { readonly ok: false; readonly kind: string; readonly message: string };
+
+const TEST_PROMPT = 'Reply with the single word: ready';
+
+async function pickEndpoint(registry: EndpointRegistry, title: string): Promise<EndpointConfig | undefined> {
+  if (registry.endpoints.length === 0) {
+    const add = await vscode.window.showInformationMessage('TuneLab: no endpoints yet. Add one first.', 'Add Endpoint');
+    if (add !== undefined) await vscode.commands.executeCommand(CommandId.addEndpoint);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    registry.endpoints.map((e) => ({ label: e.label, description: `${kindLabel(e.kind)} · ${e.id}`, config: e })),
+    { title, placeHolder: 'Choose an endpoint' },
+  );
+  return pick?.config;
+}
+
+/** Runs a tiny request and says what happened, in plain words. Returns the outcome (for scripts and tests). */
+async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputChannel, id: string | undefined, quiet: boolean): Promise<TestResult | undefined> {
+  const config = id === undefined ? await pickEndpoint(registry, 'TuneLab: Test Endpoint') : registry.get(id);
+  if (config === undefined) {
+    if (id !== undefined) void vscode.window.showErrorMessage(`TuneLab: no endpoint "${id}" in the tunelab.endpoints setting.`);
+    return undefined;
+  }
+  if (!trust.isTrusted) {
+    const message = 'This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to test endpoints.';
+    if (!quiet) void vscode.window.showWarningMessage(`TuneLab: ${message}`, 'Manage Workspace Trust').then((c) => { if (c !== undefined) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    return { ok: false, kind: 'untrusted', message };
+  }
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: testing ${config.label}…`, cancellable: true }, async (_progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => { controller.abort(); });
+    const started = Date.now();
+    try {
+      const endpoint = await registry.open(config.id);
+      if (endpoint === undefined) return undefined;
+      let text = '';
+      let usage: Extract<ChatChunk, { type: 'usage' }>['usage'] | undefined;
+      for await (const chunk of endpoint.chat({ messages: [{ role: 'user', content: TEST_PROMPT }], maxTokens: 16, temperature: 0 }, controller.signal)) {
+        if (chunk.type === 'text') text += chunk.text;
+        else if (chunk.type === 'usage') usage = chunk.usage;
+      }
+      const latencyMs = Date.now() - started;
+      log.info(`Test of endpoint ${config.id}: answered in ${latencyMs} ms${usage === undefined ? '' : `, ${usage.inputTokens} tokens in, ${usage.outputTokens} out`}.`);
+      const shown = text.trim().slice(0, 80);
+      if (!quiet) void vscode.window.showInformationMessage(`TuneLab: ${config.label} answered in ${latencyMs} ms: "${shown}"`);
+      return { ok: true, text: text.trim(), latencyMs };
+    } catch (err) {
+      const kind = err instanceof EndpointError ? err.kind : 'error';
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(`Test of endpoint ${config.id} failed (${kind}): ${message}`);
+      if (!quiet) {
+        const actions = kind === 'auth' && usesApiKey(config.kind) !== 'none' ? ['Set Key', 'Show Log'] : ['Show Log'];
+        void vscode.window.showErrorMessage(`TuneLab: ${config.label}: ${message}`, ...actions).then((c) => {
+          if (c === 'Set Key') void vscode.commands.executeCommand(CommandId.setEndpointKey, config.id);
+          else if (c === 'Show Log') log.show(true);
+        });
+      }
+      return { ok: false, kind, message };
+    }
+  });
+}
+
+async function input(title: string, prompt: string, value?: string, validate?: (v: string) => string | undefined): Promise<string | undefined> {
+  const v = await vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: validate });
+  return v?.trim();
+}
+
+/** The quick-pick wizard: kind, then what that kind needs; the entry goes to the user's settings. */
+async function addEndpoint(registry: EndpointRegistry): Promise<string | undefined> {
+  const kind = await vscode.window.showQuickPick(ENDPOINT_KINDS.filter((k) => k !== 'bedrock').map((k) => ({ label: kindLabel(k), endpointKind: k })), {
+    title: 'TuneLab: Add Endpoint (1/3)', placeHolder: 'What kind of endpoint?',
+  });
+  if (kind === undefined) return undefined;
+  const title = `TuneLab: Add ${kind.label}`;
+  const entry: Record<string, string | boolean> = { kind: kind.endpointKind };
+  const fields = FIELDS[kind.endpointKind];
+  for (const [key, prompt, initial] of fields) {
+    const v = await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
+    if (v === undefined) return undefined;
+    entry[key] = v;
+  }
+  const taken = new Set(registry.endpoints.map((e) => e.id));
+  const suggested = String(entry.model ?? entry.endpointName ?? entry.deployment ?? kind.endpointKind).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
+  const id = await input(title, 'An id for this endpoint (letters, digits, . _ -): keys and references use it.', suggested, (s) =>
+    !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s.trim()) ? 'Letters, digits, ., _ or -, starting with a letter or digit.' : taken.has(s.trim()) ? 'That id is taken.' : undefined);
+  if (id === undefined) return undefined;
+  entry.id = id;
+  entry.label = id;
+  await appendEndpoint(entry);
+  const config = await waitFor(registry, id);
+  if (config !== undefined && usesApiKey(config.kind) !== 'none') await registry.askKey(config);
+  const test = await vscode.window.showInformationMessage(`TuneLab: added endpoint "${id}" to your user settings.`, 'Test Endpoint');
+  if (test !== undefined) await vscode.commands.executeCommand(CommandId.testEndpoint, id);
+  return id;
+}
+
+const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, string?])[]>> = {
+  'openai': [['model', 'The model, e.g. gpt-4o-mini', 'gpt-4o-mini']],
+  'openai-compatible': [['url', 'The server\'s base URL (Ollama: http://127.0.0.1:11434/v1, vLLM: http://127.0.0.1:8000/v1)', 'http://127.0.0.1:11434/v1'], ['model', 'The model name the server knows, e.g. llama3.1:8b']],
+  'azure-openai': [['url', 'The resource endpoint, e.g. https://my-resource.openai.azure.com'], ['deployment', 'The deployment name'], ['apiVersion', 'The API version', '2024-10-21']],
+  'sagemaker': [['endpointName', 'The SageMaker endpoint\'s name (or use TuneLab: List SageMaker Endpoints)'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
+  'bedrock': [['model', 'The Bedrock model id'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
+};
+
+async function appendEndpoint(entry: Readonly<Record<string, string | boolean>>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('tunelab');
+  const current = config.inspect<unknown[]>('endpoints')?.globalValue ?? [];
+  await config.update('endpoints', [...current, entry], vscode.ConfigurationTarget.Global);
+}
+
+function waitFor(registry: EndpointRegistry, id: string): Promise<EndpointConfig | undefined> {
+  const now = registry.get(id);
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { sub.dispose(); resolve(registry.get(id)); }, 2000);
+    const sub = registry.onDidChange(() => {
+      const found = registry.get(id);
+      if (found === undefined) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(found);
+    });
+  });
+}
+
+async function listSageMaker(): Promise<void> {
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to list endpoints.');
+    return;
+  }
+  const region = await input('TuneLab: List SageMaker Endpoints', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1');
+  if (region === undefined) return;
+  const profile = await input('TuneLab: List SageMaker Endpoints', 'The AWS profile (empty for the default credential chain)', process.env.AWS_PROFILE ?? '', () => undefined);
+  if (profile === undefined) return;
+  try {
+    const client = new SageMakerClient({ region, ...(profile === '' ? {} : { profile }) });
+    const endpoints = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: listing SageMaker endpoints in ${region}…` }, () => listInServiceEndpoints(client, { instanceTypes: true }));
+    if (endpoints.length === 0) {
+      void vscode.window.showInformationMessage(`TuneLab: no InService SageMaker endpoints in ${region}.`);
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(endpoints.map((e) => ({
+      label: e.name, description: [e.instanceType, e.created?.toISOString().slice(0, 10)].filter(Boolean).join(' · '), name: e.name,
+    })), { title: `InService SageMaker endpoints in ${region}`, placeHolder: 'Pick one to add it to TuneLab' });
+    if (pick === undefined) return;
+    await appendEndpoint({ id: pick.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64), kind: 'sagemaker', label: pick.name, endpointName: pick.name, region, ...(profile === '' ? {} : { profile }) });
+    void vscode.window.showInformationMessage(`TuneLab: added SageMaker endpoint "${pick.name}" to your user settings.`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`TuneLab: could not list SageMaker endpoints: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function registerEndpointCommands(registry: EndpointRegistry, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(registry)),
+    vscode.commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
+      testEndpoint(registry, log, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
+    vscode.commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {
+      const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Set Endpoint Key');
+      if (config === undefined) return;
+      if (usesApiKey(config.kind) === 'none') {
+        void vscode.window.showInformationMessage(`TuneLab: ${config.label} uses your AWS credentials (profile, SSO or environment), not a key.`);
+        return;
+      }
+      if (await registry.askKey(config) !== undefined) void vscode.window.showInformationMessage(`TuneLab: stored the key for ${config.label}.`);
+    }),
+    vscode.commands.registerCommand(CommandId.clearEndpointKey, async (id?: unknown) => {
+      const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Clear Endpoint Key');
+      if (config === undefined) return;
+      await registry.clearKey(config.id);
+      void vscode.window.showInformationMessage(`TuneLab: cleared the key for ${config.label}.`);
+    }),
+    vscode.commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker()),
+  ];
+}

@@ -1,0 +1,29 @@
+/**
+ * Builds the ChatEndpoint for a declared endpoint. The key (for the kinds that use one) comes
+ * from the caller, who keeps it in secret storage; AWS kinds use the AWS credential chain
+ * (environment, shared config and SSO, the named profile).
+ */
+import type { EndpointConfig } from './config';
+import { createAzureOpenAIEndpoint, createOpenAIEndpoint } from './openai';
+import { createSageMakerEndpoint } from './sagemaker';
+import type { ChatEndpoint } from './types';
+
+export function createEndpoint(config: EndpointConfig, apiKey: string | undefined): ChatEndpoint {
+  switch (config.kind) {
+    case 'openai':
+      return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url });
+    case 'openai-compatible':
+      return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url });
+    case 'azure-openai':
+      return createAzureOpenAIEndpoint({
+        id: config.id, endpoint: config.url ?? '', deployment: config.deployment ?? '', apiVersion: config.apiVersion ?? '2024-10-21', apiKey: apiKey ?? '',
+      });
+    case 'sagemaker':
+      return createSageMakerEndpoint({
+        id: config.id, endpointName: config.endpointName ?? '', region: config.region, profile: config.profile,
+        family: config.payload ?? 'auto', acceptEula: config.acceptEula,
+      });
+    case 'bedrock':
+      throw new Error(`Endpoint "${config.id}": Amazon Bedrock endpoints are not supported yet.`);
+  }
+}

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
+import { createEndpoint } from '../endpoints/factory';
+import type { ChatEndpoint } from '../endpoints/types';
+import { trust } from './trust';
+
+const KEY_PREFIX = 'tunelab.endpointKey.';
+
+/**
+ * The user's endpoints and their keys. Endpoints come from the `tunelab.endpoints` setting's
+ * *user* value only: the setting is application scoped, and reading only the global value means
+ * a workspace's settings can never point a user's key at another host. Keys live in
+ * SecretStorage, one per endpoint id, never in settings, logs or messages.
+ */
+export class EndpointRegistry implements vscode.Disposable {
+  private current = EndpointRegistry.read();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: { dispose(): unknown }[] = [this.changed];
+
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('tunelab.endpoints')) return;
+      this.current = EndpointRegistry.read();
+      for (const p of this.current.problems) this.log.warn(p);
+      this.changed.fire();
+    }));
+    for (const p of this.current.problems) this.log.warn(p);
+  }
+
+  private static read(): ReturnType<typeof parseEndpoints> {
+    return parseEndpoints(vscode.workspace.getConfiguration('tunelab').inspect('endpoints')?.globalValue);
+  }
+
+  get endpoints(): readonly EndpointConfig[] {
+    return this.current.endpoints;
+  }
+
+  get problems(): readonly string[] {
+    return this.current.problems;
+  }
+
+  get(id: string): EndpointConfig | undefined {
+    return this.current.endpoints.find((e) => e.id === id);
+  }
+
+  getKey(id: string): Thenable<string | undefined> {
+    return this.secrets.get(KEY_PREFIX + id);
+  }
+
+  async setKey(id: string, key: string): Promise<void> {
+    await this.secrets.store(KEY_PREFIX + id, key);
+    this.log.info(`Stored the key for endpoint ${id}.`);
+  }
+
+  async clearKey(id: string): Promise<void> {
+    await this.secrets.delete(KEY_PREFIX + id);
+    this.log.info(`Cleared the key for endpoint ${id}.`);
+  }
+
+  /** Asks for a key in a password box; undefined when the user cancels. */
+  async askKey(config: EndpointConfig): Promise<string | undefined> {
+    const optional = usesApiKey(config.kind) === 'optional';
+    const key = await vscode.window.showInputBox({
+      title: `API key for ${config.label}`,
+      prompt: optional ? 'Leave empty if the server needs no key. It is kept in VS Code\'s secret storage, never in settings.' : 'Kept in VS Code\'s secret storage, never in settings or logs.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (optional || v.trim() !== '' ? undefined : 'A key is required for this endpoint.'),
+    });
+    if (key === undefined) return undefined;
+    await this.setKey(config.id, key.trim());
+    return key.trim();
+  }
+
+  /**
+   * The endpoint, ready to call: refuses in an untrusted workspace (no network calls there) and
+   * asks for a missing required key. Undefined when the user cancels.
+   */
+  async open(id: string): Promise<ChatEndpoint | undefined> {
+    if (!trust.isTrusted) {
+      throw new Error('This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to call endpoints.');
+    }
+    const config = this.get(id);
+    if (config === undefined) throw new Error(`No endpoint "${id}" in the tunelab.endpoints setting. Add one with TuneLab: Add Endpoint.`);
+    let key: string | undefined;
+    const mode = usesApiKey(config.kind);
+    if (mode !== 'none') {
+      key = await this.getKey(id);
+      if (key === undefined && mode === 'required') {
+        key = await this.askKey(config);
+        if (key === undefined) return undefined;
+      }
+    }
+    return createEndpoint(config, key === '' ? undefined : key);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
