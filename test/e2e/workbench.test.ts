@@ -6,6 +6,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import manifest from '../../package.json';
 import { selectedMatrix } from '../../scripts/code-server.mjs';
 import { launchBrowser, newPage, screenshot } from '../harness/browser';
+import { OpenAIPeer } from '../peers/openaiPeer';
 import { startCodeServer } from '../harness/codeServer';
 import { repoRoot, resultsRoot } from '../harness/paths';
 
@@ -89,6 +90,8 @@ for (const matrix of selectedMatrix()) {
     const server = await startCodeServer({ matrix, vsix, logFile: join(out, 'code-server.log') });
     copyFileSync(join(repoRoot, 'test/fixtures/leaky.jsonl'), join(server.workspace, 'leaky.jsonl'));
     copyFileSync(join(repoRoot, 'test/fixtures/problems.jsonl'), join(server.workspace, 'problems.jsonl'));
+    const peer = new OpenAIPeer({ models: ['test-model'], apiKey: 'sk-e2e-secret', defaultReply: { content: 'ready' } });
+    const peerServer = await peer.start();
     const browser = await launchBrowser();
     const consoleLines: string[] = [];
     try {
@@ -190,6 +193,27 @@ for (const matrix of selectedMatrix()) {
         await editor.locator('.view-line', { hasText: '"response": "Fill out form DS-82' }).waitFor();
       });
 
+      await step('Add Endpoint adds an OpenAI-compatible server, keeps its key, and Test Endpoint shows its answer', async () => {
+        await runPaletteCommand(page, 'TuneLab: Add Endpoint');
+        const quick = page.locator('.quick-input-widget');
+        await quick.locator('.monaco-list-row', { hasText: 'OpenAI-compatible server' }).first().click();
+        const answer = async (text: string): Promise<void> => {
+          const input = page.locator('.quick-input-widget input:visible');
+          await input.waitFor({ state: 'visible' });
+          await input.fill(text);
+          await page.keyboard.press('Enter');
+        };
+        await answer(`${peerServer.url}/v1`);
+        await answer('test-model');
+        await answer('e2e-peer');
+        await answer('sk-e2e-secret'); // the password box
+        const toasts = page.locator('.notifications-toasts');
+        await toasts.getByRole('button', { name: 'Test Endpoint' }).click();
+        await toasts.getByText(/e2e-peer answered in \d+ ms: "ready"/).waitFor({ timeout: 30_000 });
+        const sent = peer.requests.filter((r) => r.path === '/v1/chat/completions').at(-1);
+        assert.equal(sent?.headers.authorization, 'Bearer sk-e2e-secret', 'the stored key was sent');
+      });
+
       await step('nothing broke the webview\'s content security policy', () => {
         const violations = consoleLines.filter((l) => /Content Security Policy/i.test(l) && /index\.(js|css)|vscode-resource|vscode-cdn/i.test(l));
         assert.deepEqual(violations, []);
@@ -200,6 +224,7 @@ for (const matrix of selectedMatrix()) {
       writeFileSync(join(out, 'console.log'), `${consoleLines.join('\n')}\n`);
       await browser.close();
       await server.stop();
+      await peerServer.close();
     }
   });
 }
