@@ -79,7 +79,7 @@ async function input(title: string, prompt: string, value?: string, validate?: (
 
 /** The quick-pick wizard: kind, then what that kind needs; the entry goes to the user's settings. */
 async function addEndpoint(registry: EndpointRegistry): Promise<string | undefined> {
-  const kind = await vscode.window.showQuickPick(ENDPOINT_KINDS.filter((k) => k !== 'bedrock').map((k) => ({ label: kindLabel(k), endpointKind: k })), {
+  const kind = await vscode.window.showQuickPick(ENDPOINT_KINDS.map((k) => ({ label: kindLabel(k), endpointKind: k })), {
     title: 'TuneLab: Add Endpoint (1/3)', placeHolder: 'What kind of endpoint?',
   });
   if (kind === undefined) return undefined;

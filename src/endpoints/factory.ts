@@ -3,6 +3,7 @@
  * from the caller, who keeps it in secret storage; AWS kinds use the AWS credential chain
  * (environment, shared config and SSO, the named profile).
  */
+import { createBedrockEndpoint } from './bedrock';
 import type { EndpointConfig } from './config';
 import { createAzureOpenAIEndpoint, createOpenAIEndpoint } from './openai';
 import { createSageMakerEndpoint } from './sagemaker';
@@ -24,6 +25,6 @@ export function createEndpoint(config: EndpointConfig, apiKey: string | undefine
         family: config.payload ?? 'auto', acceptEula: config.acceptEula,
       });
     case 'bedrock':
-      throw new Error(`Endpoint "${config.id}": Amazon Bedrock endpoints are not supported yet.`);
+      return createBedrockEndpoint({ id: config.id, modelId: config.model ?? '', region: config.region, profile: config.profile });
   }
 }
