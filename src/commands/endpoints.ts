@@ -1,6 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as vscode from 'vscode';
 import { ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
+import { listModels } from '../endpoints/openai';
 import { listInServiceEndpoints } from '../endpoints/sagemaker';
 import { EndpointError, type ChatChunk } from '../endpoints/types';
 import type { EndpointRegistry } from '../host/endpoints';
@@ -43,11 +44,11 @@ async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputCha
     token.onCancellationRequested(() => { controller.abort(); });
     const started = Date.now();
     try {
-      const endpoint = await registry.open(config.id);
-      if (endpoint === undefined) return undefined;
+      const stream = await registry.chat(config.id, { messages: [{ role: 'user', content: TEST_PROMPT }], maxTokens: 16, temperature: 0 }, controller.signal, { retry: false });
+      if (stream === undefined) return undefined;
       let text = '';
       let usage: Extract<ChatChunk, { type: 'usage' }>['usage'] | undefined;
-      for await (const chunk of endpoint.chat({ messages: [{ role: 'user', content: TEST_PROMPT }], maxTokens: 16, temperature: 0 }, controller.signal)) {
+      for await (const chunk of stream) {
         if (chunk.type === 'text') text += chunk.text;
         else if (chunk.type === 'usage') usage = chunk.usage;
       }
@@ -87,7 +88,10 @@ async function addEndpoint(registry: EndpointRegistry): Promise<string | undefin
   const entry: Record<string, string | boolean> = { kind: kind.endpointKind };
   const fields = FIELDS[kind.endpointKind];
   for (const [key, prompt, initial] of fields) {
-    const v = await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
+    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(entry.url) : [];
+    const v = offered.length > 0
+      ? (await vscode.window.showQuickPick(offered, { title, placeHolder: 'The models this server offers' }))
+      : await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
     if (v === undefined) return undefined;
     entry[key] = v;
   }
@@ -113,6 +117,16 @@ const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, 
   'sagemaker': [['endpointName', 'The SageMaker endpoint\'s name (or use TuneLab: List SageMaker Endpoints)'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
   'bedrock': [['model', 'The Bedrock model id'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
 };
+
+/** The models a compatible server lists at /v1/models (no key yet: servers that need one just list none). */
+async function serverModels(url: string): Promise<string[]> {
+  if (!trust.isTrusted) return [];
+  try {
+    return await listModels({ baseURL: url, timeoutMs: 5_000 });
+  } catch {
+    return [];
+  }
+}
 
 async function appendEndpoint(entry: Readonly<Record<string, string | boolean>>): Promise<void> {
   const config = vscode.workspace.getConfiguration('tunelab');

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
 import { createEndpoint } from '../endpoints/factory';
-import type { ChatEndpoint } from '../endpoints/types';
+import { scheduleChat, Scheduler } from '../endpoints/scheduler';
+import type { ChatChunk, ChatEndpoint, ChatRequest } from '../endpoints/types';
 import { trust } from './trust';
 
 const KEY_PREFIX = 'tunelab.endpointKey.';
@@ -17,11 +18,14 @@ export class EndpointRegistry implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: { dispose(): unknown }[] = [this.changed];
+  /** One scheduler per endpoint id, shared by every caller; rebuilt when the endpoints change. */
+  private readonly schedulers = new Map<string, Scheduler>();
 
   constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('tunelab.endpoints')) return;
       this.current = EndpointRegistry.read();
+      this.schedulers.clear(); // calls in flight keep their scheduler; new ones get the new limits
       for (const p of this.current.problems) this.log.warn(p);
       this.changed.fire();
     }));
@@ -93,6 +97,38 @@ export class EndpointRegistry implements vscode.Disposable {
       }
     }
     return createEndpoint(config, key === '' ? undefined : key);
+  }
+
+  /**
+   * Streams a chat through the endpoint's scheduler, with the endpoint's default parameters under
+   * the request's own. Undefined when the user cancelled the key prompt.
+   */
+  async chat(id: string, request: ChatRequest, signal: AbortSignal, options: { readonly retry?: boolean } = {}): Promise<AsyncIterable<ChatChunk> | undefined> {
+    const endpoint = await this.open(id);
+    const config = this.get(id);
+    if (endpoint === undefined || config === undefined) return undefined;
+    const d = config.defaults;
+    const full: ChatRequest = {
+      ...request,
+      temperature: request.temperature ?? d.temperature,
+      topP: request.topP ?? d.topP,
+      maxTokens: request.maxTokens ?? d.maxTokens,
+    };
+    const estimatedTokens = Math.ceil(full.messages.reduce((n, m) => n + m.content.length, 0) / 4) + (full.maxTokens ?? 512);
+    return scheduleChat(this.scheduler(config), endpoint, full, { signal, estimatedTokens, retry: options.retry });
+  }
+
+  private scheduler(config: EndpointConfig): Scheduler {
+    let s = this.schedulers.get(config.id);
+    if (s === undefined) {
+      s = new Scheduler({ ...config.rateLimits });
+      s.onEvent((e) => {
+        if (e.type === 'retrying') this.log.warn(`Endpoint ${config.id}: attempt ${e.attempt} failed (${e.error.kind}${e.error.status === undefined ? '' : ` ${e.error.status}`}); retrying in ${e.delayMs} ms.`);
+        else if (e.type === 'failed') this.log.debug(`Endpoint ${config.id}: call ${e.id} failed after ${e.attempts} attempt(s).`);
+      });
+      this.schedulers.set(config.id, s);
+    }
+    return s;
   }
 
   dispose(): void {

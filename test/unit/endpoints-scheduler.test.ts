@@ -617,3 +617,25 @@ void describe('scheduleChat', () => {
     assert.ok(isCancelled(result.value.error));
   });
 });
+
+void describe('scheduleChat with retry: false', () => {
+  void it('makes one attempt and passes the first failure on', async () => {
+    const scheduler = new Scheduler({ maxAttempts: 4, backoffBaseMs: 1, backoffCapMs: 1 });
+    let calls = 0;
+    const endpoint: ChatEndpoint = {
+      id: 'flaky',
+      // eslint-disable-next-line require-yield -- it fails before its first chunk, like a 500 would
+      async *chat() {
+        calls++;
+        await Promise.resolve();
+        throw new EndpointError('server', 'Endpoint "flaky" failed (500).', { status: 500 });
+      },
+    };
+    const chunks: ChatChunk[] = [];
+    await assert.rejects(async () => {
+      for await (const chunk of scheduleChat(scheduler, endpoint, { messages: [{ role: 'user', content: 'hi' }] }, { retry: false })) chunks.push(chunk);
+    }, (err: unknown) => err instanceof EndpointError && err.kind === 'server');
+    assert.deepEqual(chunks, []);
+    assert.equal(calls, 1);
+  });
+});

@@ -18,6 +18,8 @@ export interface ScheduleChatOptions {
   /** The model tokens the call will use, for the tokens/min budget. */
   readonly estimatedTokens?: number;
   readonly timeoutMs?: number;
+  /** False: one attempt only (e.g. a connection test, where a retry would hide the failure). */
+  readonly retry?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function* scheduleChat(
     estimatedTokens: options.estimatedTokens,
     signal: options.signal,
     timeoutMs: options.timeoutMs,
-    shouldRetry: () => !received,
+    shouldRetry: () => options.retry !== false && !received,
   };
   const task = async (signal: AbortSignal): Promise<void> => {
     try {
