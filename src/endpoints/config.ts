@@ -28,6 +28,11 @@ export interface EndpointConfig {
   readonly endpointName?: string;
   readonly payload?: SageMakerPayload;
   readonly acceptEula?: boolean;
+  /**
+   * SageMaker `jumpstart-text`: the `template.json` the model was fine-tuned with (a path;
+   * `${workspaceFolder}` is replaced by the first workspace folder). Default: JumpStart's own.
+   */
+  readonly template?: string;
   /** SageMaker and Bedrock: AWS region and named profile (else the default credential chain). */
   readonly region?: string;
   readonly profile?: string;
@@ -127,7 +132,7 @@ function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: 
       const endpointName = need('endpointName', 'the SageMaker endpoint\'s name');
       if (endpointName === undefined) return undefined;
       const payload = SAGEMAKER_PAYLOADS.find((p) => p === e.payload) ?? 'auto';
-      return { ...base, endpointName, payload, acceptEula: e.acceptEula === true, region: str(e.region), profile: str(e.profile) };
+      return { ...base, endpointName, payload, acceptEula: e.acceptEula === true, template: str(e.template), region: str(e.region), profile: str(e.profile) };
     }
     case 'bedrock': {
       const model = need('model', 'the Bedrock model id, e.g. "meta.llama3-1-70b-instruct-v1:0"');

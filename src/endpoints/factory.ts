@@ -7,9 +7,10 @@ import { createBedrockEndpoint } from './bedrock';
 import type { EndpointConfig } from './config';
 import { createAzureOpenAIEndpoint, createOpenAIEndpoint } from './openai';
 import { createSageMakerEndpoint } from './sagemaker';
+import type { JumpStartTemplate } from './sagemaker/payloads';
 import type { ChatEndpoint } from './types';
 
-export function createEndpoint(config: EndpointConfig, apiKey: string | undefined): ChatEndpoint {
+export function createEndpoint(config: EndpointConfig, apiKey: string | undefined, template?: JumpStartTemplate): ChatEndpoint {
   switch (config.kind) {
     case 'openai':
       return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url });
@@ -22,7 +23,7 @@ export function createEndpoint(config: EndpointConfig, apiKey: string | undefine
     case 'sagemaker':
       return createSageMakerEndpoint({
         id: config.id, endpointName: config.endpointName ?? '', region: config.region, profile: config.profile,
-        family: config.payload ?? 'auto', acceptEula: config.acceptEula,
+        family: config.payload ?? 'auto', acceptEula: config.acceptEula, template,
       });
     case 'bedrock':
       return createBedrockEndpoint({ id: config.id, modelId: config.model ?? '', region: config.region, profile: config.profile });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
 import { createEndpoint } from '../endpoints/factory';
 import { scheduleChat, Scheduler } from '../endpoints/scheduler';
+import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
 import type { ChatChunk, ChatEndpoint, ChatRequest } from '../endpoints/types';
 import { trust } from './trust';
 
@@ -96,7 +97,23 @@ export class EndpointRegistry implements vscode.Disposable {
         if (key === undefined) return undefined;
       }
     }
-    return createEndpoint(config, key === '' ? undefined : key);
+    return createEndpoint(config, key === '' ? undefined : key, await this.template(config));
+  }
+
+  /** The endpoint's template.json, read fresh on each open so an edit applies at once. */
+  private async template(config: EndpointConfig): Promise<JumpStartTemplate | undefined> {
+    if (config.template === undefined) return undefined;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const path = config.template.replace('${workspaceFolder}', folder);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(path)));
+    } catch {
+      throw new Error(`Endpoint "${config.id}": its template ${path} could not be read. Fix the "template" path in tunelab.endpoints, or remove it to use JumpStart's default template.`);
+    }
+    const parsed = readJumpStartTemplate(text);
+    if (!parsed.ok) throw new Error(`Endpoint "${config.id}": its template ${path}: ${parsed.message}`);
+    return parsed.template;
   }
 
   /**
