@@ -55,7 +55,8 @@ async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputCha
       const latencyMs = Date.now() - started;
       log.info(`Test of endpoint ${config.id}: answered in ${latencyMs} ms${usage === undefined ? '' : `, ${usage.inputTokens} tokens in, ${usage.outputTokens} out`}.`);
       const shown = text.trim().slice(0, 80);
-      if (!quiet) void vscode.window.showInformationMessage(`TuneLab: ${config.label} answered in ${latencyMs} ms: "${shown}"`);
+      const model = config.model ?? config.deployment ?? config.endpointName ?? config.kind;
+      if (!quiet) void vscode.window.showInformationMessage(`TuneLab: ${config.label} (${model}) answered in ${latencyMs} ms: "${shown}"`);
       return { ok: true, text: text.trim(), latencyMs };
     } catch (err) {
       const kind = err instanceof EndpointError ? err.kind : 'error';

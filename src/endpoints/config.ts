@@ -36,6 +36,8 @@ export interface EndpointConfig {
   /** SageMaker and Bedrock: AWS region and named profile (else the default credential chain). */
   readonly region?: string;
   readonly profile?: string;
+  /** OpenAI-compatible: extra HTTP headers (e.g. a gateway's routing header). Not for keys: use Set Endpoint Key. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly defaults: EndpointDefaults;
   readonly rateLimits: EndpointRateLimits;
 }
@@ -90,6 +92,15 @@ export function parseEndpoints(raw: unknown): { endpoints: EndpointConfig[]; pro
   return { endpoints, problems };
 }
 
+function headers(raw: unknown, where: string, problems: string[]): Readonly<Record<string, string>> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    problems.push(`${where}: "headers" must be an object of header name → text; it is ignored.`);
+    return undefined;
+  }
+  return raw as Readonly<Record<string, string>>;
+}
+
 function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: string[]): EndpointConfig | undefined {
   const need = (key: string, what: string): string | undefined => {
     const v = str(e[key]);
@@ -120,7 +131,7 @@ function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: 
     case 'openai-compatible': {
       const u = need('url', 'the server\'s base URL, e.g. "http://127.0.0.1:11434/v1"');
       const model = need('model', 'the model name the server knows');
-      return u === undefined || model === undefined ? undefined : { ...base, url: u, model };
+      return u === undefined || model === undefined ? undefined : { ...base, url: u, model, headers: headers(e.headers, where, problems) };
     }
     case 'azure-openai': {
       const u = need('url', 'the resource endpoint, e.g. "https://my-resource.openai.azure.com"');

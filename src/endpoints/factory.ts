@@ -15,7 +15,7 @@ export function createEndpoint(config: EndpointConfig, apiKey: string | undefine
     case 'openai':
       return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url });
     case 'openai-compatible':
-      return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url });
+      return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url, headers: config.headers });
     case 'azure-openai':
       return createAzureOpenAIEndpoint({
         id: config.id, endpoint: config.url ?? '', deployment: config.deployment ?? '', apiVersion: config.apiVersion ?? '2024-10-21', apiKey: apiKey ?? '',

@@ -197,19 +197,32 @@ for (const matrix of selectedMatrix()) {
         await runPaletteCommand(page, 'TuneLab: Add Endpoint');
         const quick = page.locator('.quick-input-widget');
         await quick.locator('.monaco-list-row', { hasText: 'OpenAI-compatible server' }).first().click();
-        const answer = async (text: string): Promise<void> => {
-          const input = page.locator('.quick-input-widget input:visible');
+        // Each step waits for its own prompt: typing into the box that is closing would be lost.
+        const answer = async (prompt: RegExp, text: string, password = false): Promise<void> => {
+          await page.locator('.quick-input-widget:visible').filter({ hasText: prompt }).waitFor();
+          const input = page.locator(password ? '.quick-input-widget input[type="password"]:visible' : '.quick-input-widget input:visible');
           await input.waitFor({ state: 'visible' });
           await input.fill(text);
           await page.keyboard.press('Enter');
         };
-        await answer(`${peerServer.url}/v1`);
-        await answer('test-model');
-        await answer('e2e-peer');
-        await answer('sk-e2e-secret'); // the password box
-        const toasts = page.locator('.notifications-toasts');
-        await toasts.getByRole('button', { name: 'Test Endpoint' }).click();
-        await toasts.getByText(/e2e-peer answered in \d+ ms: "ready"/).waitFor({ timeout: 30_000 });
+        await answer(/base URL/, `${peerServer.url}/v1`);
+        await answer(/model name/, 'test-model');
+        await answer(/An id for this endpoint/, 'e2e-peer');
+        await answer(/secret storage/, 'sk-e2e-secret', true);
+        await page.locator('.quick-input-widget:visible').waitFor({ state: 'hidden' });
+        // Newer workbenches may keep a toast out of sight; the notification centre lists them all,
+        // and while it is open new notifications go straight into it.
+        await runPaletteCommand(page, 'Notifications: Show Notifications');
+        const notifications = page.locator('.notifications-center');
+        await notifications.getByRole('button', { name: 'Test Endpoint' }).first().click();
+        // Running the action closes the centre; the answer arrives as a new notification, read there.
+        const answered = notifications.getByText(/e2e-peer \(test-model\) answered in \d+ ms: "ready"/);
+        const deadline = Date.now() + 30_000;
+        while (!(await answered.isVisible())) {
+          assert.ok(Date.now() < deadline, 'the Test Endpoint answer was not shown');
+          if (!(await notifications.isVisible())) await runPaletteCommand(page, 'Notifications: Show Notifications');
+          await new Promise((r) => setTimeout(r, 500));
+        }
         const sent = peer.requests.filter((r) => r.path === '/v1/chat/completions').at(-1);
         assert.equal(sent?.headers.authorization, 'Bearer sk-e2e-secret', 'the stored key was sent');
       });

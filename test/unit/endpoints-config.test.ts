@@ -8,7 +8,7 @@ void describe('the tunelab.endpoints setting', () => {
     const { endpoints, problems } = parseEndpoints([
       { id: 'gpt', kind: 'openai', model: 'gpt-4o-mini', defaults: { temperature: 0.2 } },
       { id: 'azure', kind: 'azure-openai', url: 'https://r.openai.azure.com', deployment: 'gpt4o' },
-      { id: 'local', kind: 'openai-compatible', url: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', rateLimits: { maxConcurrent: 2 } },
+      { id: 'local', kind: 'openai-compatible', url: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', rateLimits: { maxConcurrent: 2 }, headers: { 'x-gateway-route': 'gpu-a' } },
       { id: 'tuned', kind: 'sagemaker', endpointName: 'jumpstart-llama3-8b', region: 'us-west-2', template: '${workspaceFolder}/template.json', acceptEula: true },
       { id: 'base', kind: 'bedrock', model: 'meta.llama3-1-70b-instruct-v1:0', region: 'us-west-2' },
     ]);
@@ -19,6 +19,7 @@ void describe('the tunelab.endpoints setting', () => {
     assert.equal(endpoints[0]?.defaults.temperature, 0.2);
     assert.equal(endpoints[1]?.apiVersion, '2024-10-21');
     assert.equal(endpoints[2]?.rateLimits.maxConcurrent, 2);
+    assert.deepEqual(endpoints[2].headers, { 'x-gateway-route': 'gpu-a' });
     assert.equal(endpoints[3]?.payload, 'auto');
     assert.equal(endpoints[3].template, '${workspaceFolder}/template.json');
     assert.equal(endpoints[3].acceptEula, true);
