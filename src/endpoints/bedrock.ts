@@ -12,6 +12,7 @@ import {
   type SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatMessage, type ChatRequest, type FinishReason } from './types';
+import { abortable, AWS_AUTH_ERRORS, cancelled, NETWORK_CODES } from './aws';
 
 export interface BedrockCredentials {
   readonly accessKeyId: string;
@@ -143,39 +144,11 @@ function streamEventError(event: ConverseStreamOutput): Error | undefined {
   return undefined;
 }
 
-/** Iterates `source`, ending with a `cancelled` error as soon as `signal` aborts, even while a read waits. */
-async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => { reject(cancelled()); };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    void Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Errors
 
 const MAX_DETAIL = 300;
 const ACCESS_HINT = 'Enable model access in the Bedrock console, or check your AWS profile / run `aws sso login`.';
-const AUTH_ERRORS = new Set([
-  'CredentialsProviderError', 'TokenProviderError', 'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException',
-  'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken',
-  'InvalidAccessKeyId', 'TokenRefreshRequired',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
 
 /** Exception names as the event stream's member names give them (`throttlingException`). */
 const MEMBER_NAMES: Readonly<Record<string, string>> = {
@@ -195,10 +168,6 @@ interface AwsErrorFields {
   originalStatusCode?: unknown;
   cause?: unknown;
   $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-}
-
-function cancelled(cause?: unknown): EndpointError {
-  return new EndpointError('cancelled', 'The request was cancelled.', cause === undefined ? {} : { cause });
 }
 
 function truncate(text: string, max: number): string {
@@ -258,7 +227,7 @@ export function toBedrockError(error: unknown, modelId: string, signal?: AbortSi
     default:
       break;
   }
-  if (AUTH_ERRORS.has(name) || /credential|sso session|expired token|security token/i.test(name === '' ? message : name)) {
+  if (AWS_AUTH_ERRORS.has(name) || /credential|sso session|expired token|security token/i.test(name === '' ? message : name)) {
     return new EndpointError('auth', `No valid AWS credentials for Bedrock ${model}. ${ACCESS_HINT}`, opts);
   }
   // The HTTP/2 handler wraps a failed connection (ERR_HTTP2_STREAM_CANCEL, caused by ECONNREFUSED…).

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
+import { abortable, AWS_AUTH_ERRORS, cancelled, NETWORK_CODES } from './aws';
 import { LineBuffer } from './sagemaker/lineBuffer';
 import { adapters, parseStreamLine, truncate, type JumpStartTemplate, type PayloadFamily, type RenderedPayload } from './sagemaker/payloads';
 
@@ -160,39 +161,11 @@ function streamEventError(event: ResponseStream): Error | undefined {
   return undefined;
 }
 
-/** Iterates `source`, ending with a `cancelled` error as soon as `signal` aborts, even while a read waits. */
-async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => { reject(cancelled()); };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done === true) return;
-      yield next.value;
-    }
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    void Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Errors
 
 const MAX_DETAIL = 300;
 const CREDENTIALS_HINT = 'Run `aws sso login` (or refresh your credentials), or set a profile for this endpoint.';
-const AUTH_ERRORS = new Set([
-  'CredentialsProviderError', 'TokenProviderError', 'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException',
-  'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken',
-  'InvalidAccessKeyId', 'TokenRefreshRequired',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
 
 interface AwsErrorFields {
   name?: unknown;
@@ -203,10 +176,6 @@ interface AwsErrorFields {
   OriginalStatusCode?: unknown;
   ErrorCode?: unknown;
   $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-}
-
-function cancelled(): EndpointError {
-  return new EndpointError('cancelled', 'The request was cancelled.');
 }
 
 /**
@@ -264,7 +233,7 @@ export function toSageMakerError(error: unknown, endpointName: string | undefine
     default:
       break;
   }
-  if (AUTH_ERRORS.has(name) || /credential|sso session|expired token|security token/i.test(name === '' ? message : name)) {
+  if (AWS_AUTH_ERRORS.has(name) || /credential|sso session|expired token|security token/i.test(name === '' ? message : name)) {
     return new EndpointError('auth', `No valid AWS credentials for ${where}. ${CREDENTIALS_HINT}`, opts);
   }
   const code = typeof e.code === 'string' ? e.code : '';
