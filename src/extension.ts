@@ -12,6 +12,7 @@ import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
 import { DatasetLinting } from './providers/datasetLinting';
+import { PromptDiagnostics } from './providers/promptDiagnostics';
 import { DatasetStatsPanel } from './views/datasetStatsPanel';
 import { DatasetStatus } from './views/datasetStatus';
 import { PROMPT_LAB_VIEW_ID, PromptLabViewProvider } from './views/promptLabView';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
       linting,
       stats,
       new DatasetStatus(linting),
+      new PromptDiagnostics(),
       vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands({ linting, stats }),
