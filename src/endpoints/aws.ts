@@ -11,6 +11,24 @@ export const AWS_AUTH_ERRORS: ReadonlySet<string> = new Set([
 /** Socket error codes that mean the endpoint could not be reached. */
 export const NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
 
+/** Static AWS credentials (tests, or a caller that has them); otherwise the default chain is used. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** The client options an endpoint's region, profile and credentials give (unset ones left to the default chain). */
+export function clientConfig(options: { readonly region?: string; readonly profile?: string; readonly credentials?: AwsCredentials }): {
+  region?: string; profile?: string; credentials?: AwsCredentials;
+} {
+  return {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  };
+}
+
 export function cancelled(cause?: unknown): EndpointError {
   return new EndpointError('cancelled', 'The request was cancelled.', cause === undefined ? {} : { cause });
 }

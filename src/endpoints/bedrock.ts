@@ -12,13 +12,9 @@ import {
   type SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatMessage, type ChatRequest, type FinishReason } from './types';
-import { abortable, AWS_AUTH_ERRORS, cancelled, NETWORK_CODES } from './aws';
+import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
 
-export interface BedrockCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type BedrockCredentials = AwsCredentials;
 
 export interface BedrockEndpointOptions {
   /** The endpoint's id in settings. */
@@ -36,11 +32,7 @@ export interface BedrockEndpointOptions {
 export function createBedrockEndpoint(options: BedrockEndpointOptions): ChatEndpoint {
   let client = options.client;
   const getClient = (): BedrockRuntimeClient => {
-    client ??= new BedrockRuntimeClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
+    client ??= new BedrockRuntimeClient(clientConfig(options));
     return client;
   };
 

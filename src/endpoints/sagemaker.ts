@@ -11,17 +11,13 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
-import { abortable, AWS_AUTH_ERRORS, cancelled, NETWORK_CODES } from './aws';
+import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
 import { LineBuffer } from './sagemaker/lineBuffer';
 import { adapters, parseStreamLine, truncate, type JumpStartTemplate, type PayloadFamily, type RenderedPayload } from './sagemaker/payloads';
 
 export type SageMakerFamilySetting = PayloadFamily | 'auto';
 
-export interface SageMakerCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type SageMakerCredentials = AwsCredentials;
 
 export interface SageMakerEndpointOptions {
   /** The endpoint's id in settings. */
@@ -57,11 +53,7 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
     : options.family;
   const stream = options.stream ?? true;
   const getClient = (): SageMakerRuntimeClient => {
-    client ??= new SageMakerRuntimeClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
+    client ??= new SageMakerRuntimeClient(clientConfig(options));
     return client;
   };
 

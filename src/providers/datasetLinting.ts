@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ruleAnchor } from '../core/lint/catalog';
 import { DatasetLinter } from '../core/lint/engine';
 import type { Finding, Severity, TokenCounter } from '../core/lint/types';
+import { lazyCounter, type TokenizerLoader } from '../core/tokens/load';
 import type { DatasetSettings, LintSettingsSource } from '../host/lintSettings';
 
 /** Rows processed between yields to the event loop: about 10 ms of work, so typing never waits on a lint. */
@@ -51,16 +52,17 @@ export class DatasetLinting implements vscode.Disposable {
   readonly onDidUpdate = this.updated.event;
   private readonly disposables: { dispose(): unknown }[] = [this.diagnostics, this.updated];
   private readonly byDiagnostic = new WeakMap<vscode.Diagnostic, Finding>();
-  private tokens: Promise<TokenCounter> | undefined;
   private readonly problemsShown = new Set<string>();
   private readonly tooLargeChecked = new Set<string>();
+  private readonly loadTokens: TokenizerLoader;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly source: LintSettingsSource,
-    private readonly loadTokens: () => Promise<TokenCounter>,
+    loadTokens: TokenizerLoader,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.loadTokens = lazyCounter(loadTokens);
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => { this.open(d); }),
       vscode.workspace.onDidCloseTextDocument((d) => { this.close(d); }),
@@ -107,13 +109,9 @@ export class DatasetLinting implements vscode.Disposable {
     return this.byDiagnostic.get(diagnostic);
   }
 
-  /** The token counter, loaded on first use (it is a few megabytes). */
+  /** The token counter, loaded on first use (it is a few megabytes), once, retried after a failure. */
   tokenCounter(): Promise<TokenCounter> {
-    this.tokens ??= this.loadTokens().catch((err: unknown) => {
-      this.tokens = undefined;
-      throw err;
-    });
-    return this.tokens;
+    return this.loadTokens();
   }
 
   private open(document: vscode.TextDocument): void {
