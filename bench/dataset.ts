@@ -9,6 +9,7 @@
  * line, sometimes with different case and spacing in its question). The same `(n, seed,
  * options)` always gives the same rows.
  */
+import { seededRandom as random } from '../test/harness/random';
 
 export interface DatasetOptions {
   /** Share of rows that paraphrase an earlier row's question by one word (default 0.05). */
@@ -25,18 +26,6 @@ export interface GeneratedRow {
   /** For planted duplicates, the index of the row they copy or paraphrase. */
   readonly source?: number;
   readonly kind: 'original' | 'near' | 'exact';
-}
-
-/** A small fast seeded PRNG (mulberry32): uniform floats in [0, 1). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rng = () => number;

@@ -6,6 +6,7 @@ import { ExactIndex, confirmGroup, exactKey, hashKey } from '../../src/core/dedu
 import { candidateProbability, chooseBanding, shingleHashes } from '../../src/core/dedupe/minhash';
 import { NearDuplicateIndex } from '../../src/core/dedupe/nearIndex';
 import { normalizeText } from '../../src/core/dedupe/normalize';
+import { seededRandom as random } from '../harness/random';
 
 /** The definition normalizeText implements, without its ASCII shortcut. */
 function reference(text: string): string {
@@ -27,18 +28,6 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   let inter = 0;
   for (const s of a) if (b.has(s)) inter++;
   return inter / (a.size + b.size - inter);
-}
-
-/** mulberry32: a seeded PRNG, so corpora are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 void describe('normalizeText', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Scheduler, scheduleChat, type Clock, type SchedulerEvent, type SchedulerOptions } from '../../src/endpoints/scheduler';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest } from '../../src/endpoints/types';
+import { seededRandom as seeded } from '../harness/random';
 
 /** Lets every pending promise continuation run (all microtasks drain before an immediate). */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -65,18 +66,6 @@ class FakeClock implements Clock {
     this.time = end;
     await settle();
   }
-}
-
-/** A seeded generator (mulberry32), so jitter is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Deferred<T> { readonly promise: Promise<T>; resolve(value: T): void; reject(error: Error): void }
