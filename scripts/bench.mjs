@@ -7,16 +7,15 @@
  * Usage: npm run bench [-- <words>…]   (only the cases whose name contains one of the words)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
-/** @type {{ version: string }} */
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const files = readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).sort();
 // The entry point: import every file's `cases` and hand them all to the harness.
@@ -32,16 +31,9 @@ try {
   await esbuild.build({
     stdin: { contents: entry, resolveDir: benchDir, sourcefile: 'bench-entry.ts', loader: 'ts' },
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
+    ...nodeBundle,
     packages: 'external',
-    mainFields: ['module', 'main'],
     sourcemap: 'inline',
-    logLevel: 'warning',
-    define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
   });
   const r = spawnSync(process.execPath, ['--expose-gc', '--enable-source-maps', outfile, ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -4,16 +4,15 @@
  * and the tests (esbuild, one bundle per test file, dependencies left external).
  * Usage: node scripts/build.mjs [--watch]
  */
-import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 import { build as viteBuild } from 'vite';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
-/** @type {{ version: string }} */
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** @param {string} dir @param {(f: string) => boolean} keep @returns {string[]} */
 function walk(dir, keep) {
@@ -28,17 +27,7 @@ function walk(dir, keep) {
 }
 
 /** @type {esbuild.BuildOptions} */
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: ['vscode'],
-  // jsonc-parser's `main` is a UMD build whose internal requires break when bundled; its ESM build does not.
-  mainFields: ['module', 'main'],
-  logLevel: 'warning',
-  define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
-};
+const common = nodeBundle;
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [

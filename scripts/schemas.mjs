@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-schemas-'));
 try {
   const out = join(dir, 'config.js');
   await esbuild.build({
-    entryPoints: [join(root, 'src/core/lint/config.ts')], outfile: out, bundle: true, platform: 'node',
-    format: 'cjs', mainFields: ['module', 'main'], logLevel: 'warning', define: { __TUNELAB_VERSION__: '"0"' },
+    ...nodeBundle, entryPoints: [join(root, 'src/core/lint/config.ts')], outfile: out,
   });
   /** @type {{ projectConfigSchema(): unknown; rulesSchema(): { properties: unknown } }} */
   const config = createRequire(import.meta.url)(out);

@@ -5,11 +5,12 @@
  * Usage: node scripts/unit.mjs test/unit/foo.test.ts [more files…]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { nodeBundle } from './esbuild-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = process.argv.slice(2).map((f) => resolve(f));
@@ -17,24 +18,15 @@ if (files.length === 0) {
   process.stderr.write('usage: node scripts/unit.mjs <test files…>\n');
   process.exit(2);
 }
-/** @type {{ version: string }} */
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // Dependencies stay external; NODE_PATH below lets the temp bundles find node_modules.
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-unit-'));
 try {
   await esbuild.build({
     entryPoints: files.map((f, i) => ({ in: f, out: `${i}-${basename(f).replace(/\.ts$/, '')}` })),
     outdir: dir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
+    ...nodeBundle,
     packages: 'external',
-    mainFields: ['module', 'main'],
     sourcemap: 'inline',
-    logLevel: 'warning',
-    define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
   });
   const outs = files.map((f, i) => join(dir, `${i}-${basename(f).replace(/\.ts$/, '.js')}`));
   const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...outs], {
