@@ -33,7 +33,8 @@ const common = nodeBundle;
 const targets = [
   {
     ...common,
-    entryPoints: { extension: join(root, 'src/extension.ts') },
+    // The model clients are their own bundle, loaded on the first endpoint call (src/endpoints/backends.ts).
+    entryPoints: { extension: join(root, 'src/extension.ts'), endpoints: join(root, 'src/endpoints/backends.ts') },
     outdir: join(root, 'dist'),
     minify: !watch,
     sourcemap: watch ? 'inline' : false,

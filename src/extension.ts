@@ -4,6 +4,7 @@ import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
+import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
 import { LintSettingsSource } from './host/lintSettings';
 import { loadTokenizers } from './host/tokenizers';
@@ -44,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands({ linting, stats }),
     );
-    const endpoints = new EndpointRegistry(context.secrets, log);
+    const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
     const promptLab = new PromptLabViewProvider(context.extensionUri, log);
     context.subscriptions.push(promptLab, vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab));

@@ -1,9 +1,6 @@
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as vscode from 'vscode';
 import { ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
-import { listModels } from '../endpoints/openai';
-import { listInServiceEndpoints } from '../endpoints/sagemaker';
-import { EndpointError, type ChatChunk } from '../endpoints/types';
+import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
 import type { EndpointRegistry } from '../host/endpoints';
 import { trust } from '../host/trust';
 import { CommandId } from './ids';
@@ -59,7 +56,7 @@ async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputCha
       if (!quiet) void vscode.window.showInformationMessage(`TuneLab: ${config.label} (${model}) answered in ${latencyMs} ms: "${shown}"`);
       return { ok: true, text: text.trim(), latencyMs };
     } catch (err) {
-      const kind = err instanceof EndpointError ? err.kind : 'error';
+      const kind = endpointErrorKind(err) ?? 'error';
       const message = err instanceof Error ? err.message : String(err);
       log.error(`Test of endpoint ${config.id} failed (${kind}): ${message}`);
       if (!quiet) {
@@ -89,7 +86,7 @@ async function addEndpoint(registry: EndpointRegistry): Promise<string | undefin
   const entry: Record<string, string | boolean> = { kind: kind.endpointKind };
   const fields = FIELDS[kind.endpointKind];
   for (const [key, prompt, initial] of fields) {
-    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(entry.url) : [];
+    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(registry, entry.url) : [];
     const v = offered.length > 0
       ? (await vscode.window.showQuickPick(offered, { title, placeHolder: 'The models this server offers' }))
       : await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
@@ -120,9 +117,10 @@ const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, 
 };
 
 /** The models a compatible server lists at /v1/models (no key yet: servers that need one just list none). */
-async function serverModels(url: string): Promise<string[]> {
+async function serverModels(registry: EndpointRegistry, url: string): Promise<string[]> {
   if (!trust.isTrusted) return [];
   try {
+    const { listModels } = await registry.backends();
     return await listModels({ baseURL: url, timeoutMs: 5_000 });
   } catch {
     return [];
@@ -150,7 +148,7 @@ function waitFor(registry: EndpointRegistry, id: string): Promise<EndpointConfig
   });
 }
 
-async function listSageMaker(): Promise<void> {
+async function listSageMaker(registry: EndpointRegistry): Promise<void> {
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to list endpoints.');
     return;
@@ -160,8 +158,8 @@ async function listSageMaker(): Promise<void> {
   const profile = await input('TuneLab: List SageMaker Endpoints', 'The AWS profile (empty for the default credential chain)', process.env.AWS_PROFILE ?? '', () => undefined);
   if (profile === undefined) return;
   try {
-    const client = new SageMakerClient({ region, ...(profile === '' ? {} : { profile }) });
-    const endpoints = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: listing SageMaker endpoints in ${region}…` }, () => listInServiceEndpoints(client, { instanceTypes: true }));
+    const { listSageMakerEndpoints } = await registry.backends();
+    const endpoints = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: listing SageMaker endpoints in ${region}…` }, () => listSageMakerEndpoints(region, profile === '' ? undefined : profile));
     if (endpoints.length === 0) {
       void vscode.window.showInformationMessage(`TuneLab: no InService SageMaker endpoints in ${region}.`);
       return;
@@ -197,6 +195,6 @@ export function registerEndpointCommands(registry: EndpointRegistry, log: vscode
       await registry.clearKey(config.id);
       void vscode.window.showInformationMessage(`TuneLab: cleared the key for ${config.label}.`);
     }),
-    vscode.commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker()),
+    vscode.commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker(registry)),
   ];
 }

@@ -39,6 +39,16 @@ export interface ChatEndpoint {
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
 }
 
+/**
+ * The kind of an `EndpointError`, told by its shape rather than `instanceof`: the editor holds
+ * errors thrown by the separately bundled backends, whose class is another copy.
+ */
+export function endpointErrorKind(error: unknown): EndpointErrorKind | undefined {
+  if (!(error instanceof Error) || error.name !== 'EndpointError') return undefined;
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind as EndpointErrorKind : undefined;
+}
+
 export type EndpointErrorKind =
   | 'auth'
   | 'rate-limited'

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
-import { createEndpoint } from '../endpoints/factory';
-import { scheduleChat, Scheduler } from '../endpoints/scheduler';
+import type { EndpointBackends } from '../endpoints/backends';
+import type { Scheduler } from '../endpoints/scheduler';
 import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
 import type { ChatChunk, ChatEndpoint, ChatRequest } from '../endpoints/types';
 import { trust } from './trust';
@@ -22,7 +22,12 @@ export class EndpointRegistry implements vscode.Disposable {
   /** One scheduler per endpoint id, shared by every caller; rebuilt when the endpoints change. */
   private readonly schedulers = new Map<string, Scheduler>();
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+    /** The model clients, loaded on the first call (see src/endpoints/backends.ts). */
+    readonly backends: () => Promise<EndpointBackends>,
+  ) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('tunelab.endpoints')) return;
       this.current = EndpointRegistry.read();
@@ -97,6 +102,7 @@ export class EndpointRegistry implements vscode.Disposable {
         if (key === undefined) return undefined;
       }
     }
+    const { createEndpoint } = await this.backends();
     return createEndpoint(config, key === '' ? undefined : key, await this.template(config));
   }
 
@@ -132,13 +138,15 @@ export class EndpointRegistry implements vscode.Disposable {
       maxTokens: request.maxTokens ?? d.maxTokens,
     };
     const estimatedTokens = Math.ceil(full.messages.reduce((n, m) => n + m.content.length, 0) / 4) + (full.maxTokens ?? 512);
-    return scheduleChat(this.scheduler(config), endpoint, full, { signal, estimatedTokens, retry: options.retry });
+    const { scheduleChat } = await this.backends();
+    return scheduleChat(await this.scheduler(config), endpoint, full, { signal, estimatedTokens, retry: options.retry });
   }
 
-  private scheduler(config: EndpointConfig): Scheduler {
-    let s = this.schedulers.get(config.id);
+  private async scheduler(config: EndpointConfig): Promise<Scheduler> {
+    const { Scheduler: SchedulerClass } = await this.backends();
+    let s = this.schedulers.get(config.id); // looked up after the await: another call may have made it
     if (s === undefined) {
-      s = new Scheduler({ ...config.rateLimits });
+      s = new SchedulerClass({ ...config.rateLimits });
       s.onEvent((e) => {
         if (e.type === 'retrying') this.log.warn(`Endpoint ${config.id}: attempt ${e.attempt} failed (${e.error.kind}${e.error.status === undefined ? '' : ` ${e.error.status}`}); retrying in ${e.delayMs} ms.`);
         else if (e.type === 'failed') this.log.debug(`Endpoint ${config.id}: call ${e.id} failed after ${e.attempts} attempt(s).`);
