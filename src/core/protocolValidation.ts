@@ -3,9 +3,56 @@ import type { HostRequests, PanelCommand, RequestMessage, RequestMethod } from '
 
 /**
  * Checks a message from a webview before the host acts on it. A webview runs model output and
- * user text, so everything it sends is untrusted: unknown methods, extra fields and wrong types
- * are refused.
+ * user text, so everything it sends is untrusted: unknown methods, extra fields, wrong types and
+ * out-of-range numbers are refused.
  */
+
+/** Limits that keep one message from filling the host's memory or the workspace state. */
+const TEXT_MAX = 200_000;
+const ANSWER_MAX = 2_000_000;
+const ID_MAX = 300;
+
+const PANEL_COMMANDS: readonly PanelCommand[] = ['tunelab.getStarted', 'tunelab.showLog', 'tunelab.addEndpoint'];
+
+type Schema = Record<string, unknown>;
+
+const text = (maxLength = TEXT_MAX): Schema => ({ type: 'string', maxLength });
+const object = (properties: Record<string, Schema>, required: readonly string[] = Object.keys(properties)): Schema =>
+  ({ type: 'object', properties, required, additionalProperties: false });
+
+const PARAMETERS = object({
+  temperature: { type: 'number', minimum: 0, maximum: 2 },
+  topP: { type: 'number', minimum: 0, maximum: 1 },
+  maxTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+  seed: { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+}, []);
+const ENDPOINT_ID = { type: 'string', minLength: 1, maxLength: ID_MAX };
+const COLUMN = object({ endpoint: ENDPOINT_ID, system: text(), parameters: PARAMETERS });
+const COLUMNS = { type: 'array', items: COLUMN, minItems: 1, maxItems: 4 };
+const SAMPLES = { type: 'integer', minimum: 1, maximum: 8 };
+const DRAFT = object({
+  system: text(),
+  question: text(),
+  columns: { type: 'array', minItems: 1, maxItems: 4, items: object({ endpoint: { type: 'string', maxLength: ID_MAX }, system: { type: ['string', 'null'], maxLength: TEXT_MAX }, parameters: PARAMETERS }) },
+  samples: SAMPLES,
+});
+const RUN_ID = { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' };
+
+/** Each request's params schema. The record's type makes a new method without one a type error. */
+const PARAMS: { readonly [M in RequestMethod]: Schema } = {
+  'panel/ready': { type: 'null' },
+  'command/run': object({ command: { type: 'string', enum: PANEL_COMMANDS } }),
+  'endpoints/refresh': object({ live: { type: 'boolean' } }),
+  'run/start': object({ runId: RUN_ID, question: { type: 'string', minLength: 1, maxLength: TEXT_MAX }, columns: COLUMNS, samples: SAMPLES }),
+  'run/cancel': object({ runId: RUN_ID }),
+  'answer/copy': object({ text: text(ANSWER_MAX) }),
+  'answer/addToDataset': object({ question: { type: 'string', minLength: 1, maxLength: TEXT_MAX }, answer: text(ANSWER_MAX), system: text() }),
+  'draft/save': DRAFT,
+  'history/delete': object({ id: { type: 'string', minLength: 1, maxLength: 100 } }),
+  'history/clear': { type: 'null' },
+  'prompt/save': DRAFT,
+  'batch/start': object({ columns: COLUMNS }),
+};
 
 // Compiled on first use: activation should not pay for ajv's code generation when no panel
 // ever sends a message.
@@ -19,33 +66,20 @@ let compiled: Validators | undefined;
 function validators(): Validators {
   if (compiled) return compiled;
   const ajv = new Ajv({ allErrors: false, strict: true });
-  compiled = {
-    ajv,
-    envelope: ajv.compile({
-      type: 'object',
-      properties: {
-        kind: { const: 'request' },
-        id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-        method: { type: 'string', maxLength: 100 },
-        params: {},
-      },
-      required: ['kind', 'id', 'method', 'params'],
-      additionalProperties: false,
-    }),
-    params: {
-      'panel/ready': ajv.compile<null>({ type: 'null' }),
-      'command/run': ajv.compile<{ command: PanelCommand }>({
-        type: 'object',
-        properties: { command: { type: 'string', enum: ['tunelab.getStarted', 'tunelab.showLog'] } },
-        required: ['command'],
-        additionalProperties: false,
-      }),
-    },
-  };
+  const envelope = object({
+    kind: { const: 'request' },
+    id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    method: { type: 'string', maxLength: 100 },
+    params: {},
+  });
+  const params = Object.fromEntries(
+    (Object.keys(PARAMS) as RequestMethod[]).map((m) => [m, ajv.compile(PARAMS[m])]),
+  ) as unknown as Validators['params'];
+  compiled = { ajv, envelope: ajv.compile<{ kind: 'request'; id: number; method: string; params: unknown }>(envelope), params };
   return compiled;
 }
 
-const METHODS: ReadonlySet<string> = new Set<RequestMethod>(['panel/ready', 'command/run']);
+const METHODS: ReadonlySet<string> = new Set(Object.keys(PARAMS));
 
 function isMethod(method: string): method is RequestMethod {
   return METHODS.has(method);

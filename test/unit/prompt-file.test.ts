@@ -29,6 +29,16 @@ void describe('TuneLab prompt files', () => {
     assert.match(file.problems[1]?.message ?? '', /"top_p" must be a number above 0, at most 1/);
   });
 
+  void it('reads a whole-number seed', () => {
+    assert.equal(parsePromptFile('---\nseed: 42\n---\nuser:\nhi\n').settings.seed, 42);
+    assert.equal(parsePromptFile('---\nseed: -7\n---\nuser:\nhi\n').settings.seed, -7);
+    for (const bad of ['1.5', '"7"', '99999999999999999999', 'x']) {
+      const file = parsePromptFile(`---\nseed: ${bad}\n---\nuser:\nhi\n`);
+      assert.equal(file.settings.seed, undefined, bad);
+      assert.deepEqual(file.problems.map((p) => [p.line, p.start, p.end, p.severity, p.message]), [[1, 0, 4, 'error', '"seed" must be a whole number.']], bad);
+    }
+  });
+
   void it('says what is wrong with the body', () => {
     assert.match(parsePromptFile('hello\nuser:\nhi').problems[0]?.message ?? '', /Text before the first section/);
     assert.match(parsePromptFile('---\ntemperature: 1\n').problems[0]?.message ?? '', /front matter is not closed/);

@@ -163,4 +163,57 @@ void describe('checkRequest: what a webview may send the host', () => {
       });
     }
   });
+
+  void describe('Prompt Lab requests', () => {
+    const column = { endpoint: 'ft', system: 'Be kind.', parameters: { temperature: 0.7, topP: 0.9, maxTokens: 512, seed: 42 } };
+    const draft = { system: 'Be kind.', question: 'How do I renew?', columns: [{ endpoint: 'ft', system: null, parameters: {} }], samples: 2 };
+    const accepted: readonly (readonly [string, unknown])[] = [
+      ['endpoints/refresh', { live: true }],
+      ['run/start', { runId: 'c0ffee-1', question: 'How do I renew?', columns: [column, { ...column, endpoint: 'base', parameters: {} }], samples: 3 }],
+      ['run/cancel', { runId: 'c0ffee-1' }],
+      ['answer/copy', { text: '<img src=x onerror=alert(1)>' }],
+      ['answer/addToDataset', { question: 'Q', answer: 'A', system: '' }],
+      ['draft/save', draft],
+      ['draft/save', { ...draft, question: '', columns: [{ endpoint: '', system: 'own', parameters: {} }] }],
+      ['prompt/save', draft],
+      ['history/delete', { id: 'h-1' }],
+      ['history/clear', null],
+      ['batch/start', { columns: [column] }],
+      ['command/run', { command: 'tunelab.addEndpoint' }],
+    ];
+    for (const [method, params] of accepted) {
+      void it(`accepts ${method} ${JSON.stringify(params).slice(0, 60)}`, () => {
+        const check = checkRequest({ kind: 'request', id: 3, method, params });
+        assert.ok(check.ok, check.ok ? '' : check.error);
+      });
+    }
+
+    const refusedCases: readonly (readonly [string, string, unknown])[] = [
+      ['a temperature above 2', 'run/start', { runId: 'r', question: 'Q', columns: [{ ...column, parameters: { temperature: 2.5 } }], samples: 1 }],
+      ['a top_p above 1', 'run/start', { runId: 'r', question: 'Q', columns: [{ ...column, parameters: { topP: 1.5 } }], samples: 1 }],
+      ['a fractional max tokens', 'run/start', { runId: 'r', question: 'Q', columns: [{ ...column, parameters: { maxTokens: 1.5 } }], samples: 1 }],
+      ['an unknown parameter', 'run/start', { runId: 'r', question: 'Q', columns: [{ ...column, parameters: { frequencyPenalty: 1 } }], samples: 1 }],
+      ['five columns', 'run/start', { runId: 'r', question: 'Q', columns: [column, column, column, column, column], samples: 1 }],
+      ['no columns', 'run/start', { runId: 'r', question: 'Q', columns: [], samples: 1 }],
+      ['nine samples', 'run/start', { runId: 'r', question: 'Q', columns: [column], samples: 9 }],
+      ['an empty question', 'run/start', { runId: 'r', question: '', columns: [column], samples: 1 }],
+      ['a run id with markup', 'run/start', { runId: '<b>', question: 'Q', columns: [column], samples: 1 }],
+      ['a run id of 65 characters', 'run/cancel', { runId: 'a'.repeat(65) }],
+      ['an empty endpoint id', 'batch/start', { columns: [{ ...column, endpoint: '' }] }],
+      ['a column without a system prompt', 'batch/start', { columns: [{ endpoint: 'ft', parameters: {} }] }],
+      ['a draft column whose system is a number', 'draft/save', { ...draft, columns: [{ endpoint: 'ft', system: 1, parameters: {} }] }],
+      ['a draft with zero samples', 'draft/save', { ...draft, samples: 0 }],
+      ['a system prompt over the size limit', 'prompt/save', { ...draft, system: 'x'.repeat(200_001) }],
+      ['copying a non-string', 'answer/copy', { text: 1 }],
+      ['adding to the dataset without a question', 'answer/addToDataset', { question: '', answer: 'A', system: '' }],
+      ['history/clear with params', 'history/clear', { all: true }],
+    ];
+    for (const [name, method, params] of refusedCases) {
+      void it(`refuses ${name}`, () => {
+        const { id, error } = refused({ kind: 'request', id: 4, method, params });
+        assert.equal(id, 4);
+        assert.ok(error.includes(method), error);
+      });
+    }
+  });
 });

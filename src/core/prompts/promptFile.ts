@@ -1,6 +1,6 @@
 /**
  * TuneLab prompt files (`*.tlprompt`): YAML front matter between `---` lines (endpoint,
- * temperature, top_p, max_tokens, description), then a body of `system:` / `user:` /
+ * temperature, top_p, max_tokens, seed, description), then a body of `system:` / `user:` /
  * `assistant:` sections with `{{var}}` placeholders.
  *
  * Pure: text in, the parsed prompt and its problems out, with 0-based line/column positions.
@@ -16,6 +16,8 @@ export interface PromptSettings {
   readonly temperature?: number;
   readonly topP?: number;
   readonly maxTokens?: number;
+  /** The sampling seed, for endpoints that honour one. */
+  readonly seed?: number;
   readonly description?: string;
 }
 
@@ -41,6 +43,7 @@ export const FRONT_MATTER_KEYS: Readonly<Record<string, string>> = {
   temperature: 'a number from 0 to 2',
   top_p: 'a number above 0, at most 1',
   max_tokens: 'a whole number of at least 1',
+  seed: 'a whole number',
   description: 'one line saying what the prompt is for',
 };
 
@@ -146,6 +149,9 @@ function frontMatter(yamlText: string, firstLine: number, problems: PromptProble
         break;
       case 'max_tokens':
         if (typeof value === 'number' && Number.isInteger(value) && value >= 1) settings.maxTokens = value; else bad();
+        break;
+      case 'seed':
+        if (typeof value === 'number' && Number.isSafeInteger(value)) settings.seed = value; else bad();
         break;
     }
   }
