@@ -3,7 +3,7 @@
  * `npm test`: every check, in order, stopping at the first that fails —
  * build, type-check, lint (which enforces the layering rule), package the .vsix, make sure the
  * code-server builds are installed, then one run of node's test runner over every test file:
- * unit, integration (a real extension host) and end-to-end (the .vsix in a real VS Code, driven
+ * unit, webview (the Prompt Lab app in Chromium), integration (a real extension host) and end-to-end (the .vsix in a real VS Code, driven
  * in Chromium), one file at a time so two VS Codes never compete for the machine.
  *
  * TUNELAB_CODE_SERVER=4.100.3 narrows the VS Code matrix; TUNELAB_TEST_LAYERS=unit (or
@@ -15,8 +15,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const layers = (process.env.TUNELAB_TEST_LAYERS ?? 'unit,integration,e2e').split(',').map((s) => s.trim());
+const layers = (process.env.TUNELAB_TEST_LAYERS ?? 'unit,webview,integration,e2e').split(',').map((s) => s.trim());
 const needsVsCode = layers.includes('integration') || layers.includes('e2e');
+const needsChromium = needsVsCode || layers.includes('webview');
 
 /** @param {string} title @param {string} cmd @param {string[]} args */
 function step(title, cmd, args) {
@@ -44,9 +45,9 @@ function testFiles(dir) {
 }
 
 const chromium = process.env.TUNELAB_CHROMIUM ?? '/usr/bin/chromium';
-if (needsVsCode && !existsSync(chromium)) {
+if (needsChromium && !existsSync(chromium)) {
   process.stderr.write(
-    `The integration and end-to-end tests drive Chromium, which is not at ${chromium}.\n` +
+    `The webview, integration and end-to-end tests drive Chromium, which is not at ${chromium}.\n` +
       'Install it (Debian/Ubuntu: sudo apt-get install chromium) or set TUNELAB_CHROMIUM to its path.\n',
   );
   process.exit(1);

@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
+import { registerPromptLabCommands } from './commands/promptLab';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
 import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
 import { LintSettingsSource } from './host/lintSettings';
+import { PromptLabStore } from './host/promptLabStore';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { trust } from './host/trust';
@@ -47,8 +49,15 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
-    const promptLab = new PromptLabViewProvider(context.extensionUri, log);
-    context.subscriptions.push(promptLab, vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab));
+    const store = new PromptLabStore(context.workspaceState);
+    const promptLab = new PromptLabViewProvider({ extensionUri: context.extensionUri, log, endpoints, store, linting, lintSettings });
+    context.subscriptions.push(
+      store,
+      promptLab,
+      // Kept alive while hidden: answers keep streaming into the panel when the user looks elsewhere.
+      vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab, { webviewOptions: { retainContextWhenHidden: true } }),
+      ...registerPromptLabCommands({ view: promptLab, store, endpoints, lintSettings, log }),
+    );
     log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version}${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

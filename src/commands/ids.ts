@@ -10,6 +10,9 @@ export const CommandId = {
   setEndpointKey: 'tunelab.setEndpointKey',
   clearEndpointKey: 'tunelab.clearEndpointKey',
   listSageMakerEndpoints: 'tunelab.listSageMakerEndpoints',
+  openInPromptLab: 'tunelab.openInPromptLab',
+  savePanelAsPromptFile: 'tunelab.savePanelAsPromptFile',
+  runEvalSet: 'tunelab.runEvalSet',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

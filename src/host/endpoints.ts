@@ -51,7 +51,23 @@ export class EndpointRegistry implements vscode.Disposable {
   }
 
   get(id: string): EndpointConfig | undefined {
-    return this.current.endpoints.find((e) => e.id === id);
+    return this.current.endpoints.find((e) => e.id === id) ?? this.live.get(id);
+  }
+
+  /**
+   * SageMaker endpoints found InService by a live listing (Prompt Lab's picker), callable by id
+   * for this session without being written to settings. They use the AWS credential chain, never
+   * a stored key, so listing them cannot send a key anywhere.
+   */
+  private live = new Map<string, EndpointConfig>();
+
+  get liveEndpoints(): readonly EndpointConfig[] {
+    return [...this.live.values()];
+  }
+
+  setLive(configs: readonly EndpointConfig[]): void {
+    this.live = new Map(configs.filter((c) => c.kind === 'sagemaker' && !this.current.endpoints.some((e) => e.id === c.id)).map((c) => [c.id, c]));
+    this.changed.fire();
   }
 
   getKey(id: string): Thenable<string | undefined> {

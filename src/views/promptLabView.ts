@@ -1,28 +1,55 @@
 import * as vscode from 'vscode';
+import type { Draft, HistoryEntry, RunStart } from '../core/protocol';
 import { createNonce, renderWebviewHtml } from '../core/webview/html';
 import { VERSION } from '../core/version';
+import { PromptRun } from '../endpoints/promptRun';
+import { addToDataset } from '../host/datasetAppend';
+import { endpointOptions, refreshLiveSageMaker, supportsSeed } from '../host/endpointOptions';
+import type { EndpointRegistry } from '../host/endpoints';
+import { runEvalBatch } from '../host/evalBatch';
+import type { LintSettingsSource } from '../host/lintSettings';
+import { savePromptFile } from '../host/promptFiles';
+import type { PromptLabStore } from '../host/promptLabStore';
 import { trust } from '../host/trust';
+import type { DatasetLinting } from '../providers/datasetLinting';
 import { WebviewMessenger } from './webviewMessenger';
 
 export const PROMPT_LAB_VIEW_ID = 'tunelab.promptLab';
 
+export interface PromptLabServices {
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  readonly endpoints: EndpointRegistry;
+  readonly store: PromptLabStore;
+  readonly linting: DatasetLinting;
+  readonly lintSettings: LintSettingsSource;
+}
+
 /**
  * The Prompt Lab webview view. It loads the app built from `webview-ui/` (fixed asset names under
- * dist/webview) with a strict CSP, and answers the panel through the typed, validated protocol.
+ * dist/webview) with a strict CSP, answers the panel through the typed, validated protocol, and
+ * runs its prompts: every column × sample streamed at once through the endpoints' schedulers.
  */
 export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private messenger: WebviewMessenger | undefined;
+  private view: vscode.WebviewView | undefined;
+  private readonly runs = new Map<string, PromptRun>();
+  /** A draft to hand the panel once it is ready (Open in Prompt Lab before the view was shown). */
+  private pendingDraft: Draft | undefined;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
-    this.disposables.push(trust.onDidGrant(() => this.messenger?.notify('trust/changed', { trusted: true })));
+  constructor(private readonly services: PromptLabServices) {
+    const { endpoints, store } = services;
+    this.disposables.push(
+      trust.onDidGrant(() => this.messenger?.notify('trust/changed', { trusted: true })),
+      endpoints.onDidChange(() => this.messenger?.notify('endpoints/changed', { endpoints: endpointOptions(endpoints) })),
+      store.onDidChangeHistory((history) => this.messenger?.notify('history/changed', { history })),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    const assets = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const { extensionUri, log } = this.services;
+    const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     const { webview } = view;
     webview.options = { enableScripts: true, localResourceRoots: [assets] };
     webview.html = renderWebviewHtml({
@@ -33,25 +60,123 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(assets, 'index.css')).toString(),
     });
     this.messenger?.dispose();
-    const messenger = new WebviewMessenger(
-      webview,
-      {
-        'panel/ready': () => ({ version: VERSION, trusted: trust.isTrusted }),
-        'command/run': async ({ command }) => {
-          await vscode.commands.executeCommand(command);
-          return null;
-        },
-      },
-      this.log,
-    );
+    const messenger = new WebviewMessenger(webview, this.handlers(), log);
     this.messenger = messenger;
+    this.view = view;
     view.onDidDispose(() => {
       messenger.dispose();
-      if (this.messenger === messenger) this.messenger = undefined;
+      if (this.messenger !== messenger) return;
+      this.messenger = undefined;
+      this.view = undefined;
+      for (const run of this.runs.values()) run.cancel();
     });
   }
 
+  /** Puts a draft into the panel, showing the panel first. */
+  async load(draft: Draft): Promise<void> {
+    await this.services.store.saveDraft(draft);
+    this.pendingDraft = draft;
+    await vscode.commands.executeCommand(`${PROMPT_LAB_VIEW_ID}.focus`);
+    // A panel already running gets it now; a new one asks for it in panel/ready.
+    if (this.view !== undefined && this.messenger !== undefined) {
+      this.messenger.notify('draft/load', { draft });
+      this.pendingDraft = undefined;
+    }
+  }
+
+  private handlers(): ConstructorParameters<typeof WebviewMessenger>[1] {
+    const { endpoints, store, linting, lintSettings, log } = this.services;
+    return {
+      'panel/ready': () => {
+        const draft = this.pendingDraft;
+        this.pendingDraft = undefined;
+        if (draft !== undefined) setTimeout(() => this.messenger?.notify('draft/load', { draft }), 0);
+        return { version: VERSION, trusted: trust.isTrusted, endpoints: endpointOptions(endpoints), history: store.history, draft: store.draft };
+      },
+      'command/run': async ({ command }) => {
+        await vscode.commands.executeCommand(command);
+        return null;
+      },
+      'endpoints/refresh': async ({ live }) => {
+        if (live && trust.isTrusted) {
+          const problems = await vscode.window.withProgress(
+            { location: { viewId: PROMPT_LAB_VIEW_ID }, title: 'Listing SageMaker endpoints' },
+            () => refreshLiveSageMaker(endpoints, process.env),
+          );
+          for (const p of problems) log.warn(`Listing SageMaker endpoints: ${p}`);
+          if (problems.length > 0) {
+            void vscode.window.showWarningMessage(`TuneLab: could not list SageMaker endpoints in ${problems.map((p) => p.split(':')[0]).join(', ')}. Check your AWS credentials (see the log for the error).`, 'Show Log')
+              .then((c) => { if (c !== undefined) log.show(); });
+          }
+        }
+        return endpointOptions(endpoints);
+      },
+      'run/start': (spec) => {
+        this.start(spec);
+        return null;
+      },
+      'run/cancel': ({ runId }) => {
+        this.runs.get(runId)?.cancel();
+        return null;
+      },
+      'answer/copy': async ({ text }) => {
+        await vscode.env.clipboard.writeText(text);
+        return null;
+      },
+      'answer/addToDataset': (pair) => addToDataset(linting, pair),
+      'draft/save': async (draft) => {
+        await store.saveDraft(draft);
+        return null;
+      },
+      'history/delete': async ({ id }) => {
+        await store.delete(id);
+        return null;
+      },
+      'history/clear': async () => {
+        await store.clear();
+        return null;
+      },
+      'prompt/save': (draft) => savePromptFile(draft),
+      'batch/start': ({ columns }) => runEvalBatch(endpoints, lintSettings, log, columns),
+    };
+  }
+
+  private start(spec: RunStart): void {
+    const { endpoints, store, log } = this.services;
+    if (!trust.isTrusted) throw new Error('This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to run prompts.');
+    if (this.runs.has(spec.runId)) throw new Error(`A run with id ${spec.runId} is already going.`);
+    for (const c of spec.columns) {
+      if (endpoints.get(c.endpoint) === undefined) throw new Error(`No endpoint "${c.endpoint}": pick one of your endpoints, or add one with TuneLab: Add Endpoint.`);
+    }
+    const { runId } = spec;
+    const notify = this.messenger;
+    const run = new PromptRun(
+      spec,
+      (endpoint, request, signal) => endpoints.chat(endpoint, request, signal),
+      {
+        chunk: (column, sample, text) => notify?.notify('run/chunk', { runId, column, sample, text }),
+        done: (column, sample, stats) => notify?.notify('run/done', { runId, column, sample, stats }),
+        error: (column, sample, message) => {
+          log.warn(`Prompt Lab: ${spec.columns[column]?.endpoint ?? '?'}: ${message}`);
+          notify?.notify('run/error', { runId, column, sample, message });
+        },
+      },
+      { supportsSeed: (id) => { const c = endpoints.get(id); return c !== undefined && supportsSeed(c); } },
+    );
+    this.runs.set(runId, run);
+    void run.finished.then(async (answers) => {
+      this.runs.delete(runId);
+      notify?.notify('run/end', { runId });
+      const entry: HistoryEntry = {
+        id: runId, time: Date.now(), question: spec.question, system: spec.columns[0]?.system ?? '',
+        columns: spec.columns, samples: spec.samples, answers,
+      };
+      await store.add(entry);
+    }).catch((err: unknown) => { log.error(`Prompt Lab: could not keep the run in history: ${String(err)}`); });
+  }
+
   dispose(): void {
+    for (const run of this.runs.values()) run.cancel();
     this.messenger?.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -23,7 +23,8 @@ export class WebviewMessenger implements vscode.Disposable {
   }
 
   notify<M extends NotificationMethod>(method: M, params: PanelNotifications[M]): void {
-    this.post({ kind: 'notification', method, params });
+    // A correlated union TypeScript cannot follow through the generic: method and params match by M.
+    this.post({ kind: 'notification', method, params } as HostToPanelMessage);
   }
 
   private async receive(message: unknown): Promise<void> {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer, freePort, waitForHealth, type MatrixEntry } from '../../scripts/code-server.mjs';
@@ -14,6 +14,8 @@ export interface CodeServerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where the server's own output goes. */
   readonly logFile: string;
+  /** The user's settings.json before the first start (e.g. endpoints a test needs). */
+  readonly userSettings?: Readonly<Record<string, unknown>>;
 }
 
 export interface RunningCodeServer {
@@ -38,6 +40,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const privateTmp = join(home, 'tmp');
   const workspace = join(home, 'workspace');
   for (const d of [userData, extensions, privateTmp]) mkdirSync(d, { recursive: true });
+  if (options.userSettings !== undefined) {
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(options.userSettings, null, 2));
+  }
   cpSync(samplesDir, workspace, { recursive: true });
   const env = { ...process.env, ...options.env, TMPDIR: privateTmp, EXTENSIONS_GALLERY: '{}' };
   const common = ['--extensions-dir', extensions, '--user-data-dir', userData];

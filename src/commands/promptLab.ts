@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import type { EndpointRegistry } from '../host/endpoints';
+import { draftColumns, runEvalBatch } from '../host/evalBatch';
+import type { LintSettingsSource } from '../host/lintSettings';
+import { draftFromPrompt, savePromptFile } from '../host/promptFiles';
+import type { PromptLabStore } from '../host/promptLabStore';
+import type { PromptLabViewProvider } from '../views/promptLabView';
+import { CommandId } from './ids';
+
+export interface PromptLabCommandServices {
+  readonly view: PromptLabViewProvider;
+  readonly store: PromptLabStore;
+  readonly endpoints: EndpointRegistry;
+  readonly lintSettings: LintSettingsSource;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** The prompt file to open: the one clicked in the Explorer, else the active editor's. */
+async function promptDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  const active = vscode.window.activeTextEditor?.document;
+  if (active?.languageId === 'tlprompt') return active;
+  void vscode.window.showWarningMessage('TuneLab: open a prompt file (.tlprompt) first, or right-click one in the Explorer.');
+  return undefined;
+}
+
+function noDraft(): void {
+  void vscode.window.showWarningMessage('TuneLab: Prompt Lab has no prompt yet. Open Prompt Lab, pick an endpoint and write a prompt first.', 'Open Prompt Lab')
+    .then((c) => { if (c !== undefined) void vscode.commands.executeCommand('tunelab.promptLab.focus'); });
+}
+
+export function registerPromptLabCommands(s: PromptLabCommandServices): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandId.openInPromptLab, async (uri?: unknown) => {
+      const document = await promptDocument(uri);
+      if (document === undefined) return;
+      const { draft, problems } = draftFromPrompt(document.getText(), s.store.draft, s.endpoints.endpoints[0]?.id);
+      if (problems > 0) {
+        void vscode.window.showWarningMessage(`TuneLab: ${vscode.workspace.asRelativePath(document.uri)} has ${problems} problem(s) (see Problems); it was opened as far as it could be read.`);
+      }
+      await s.view.load(draft);
+    }),
+    vscode.commands.registerCommand(CommandId.savePanelAsPromptFile, async () => {
+      const draft = s.store.draft;
+      if (draft === null) { noDraft(); return; }
+      await savePromptFile(draft);
+    }),
+    vscode.commands.registerCommand(CommandId.runEvalSet, async (uri?: unknown) => {
+      const draft = s.store.draft;
+      const columns = draft === null ? [] : draftColumns(draft);
+      if (columns.length === 0) { noDraft(); return; }
+      try {
+        await runEvalBatch(s.endpoints, s.lintSettings, s.log, columns, uri instanceof vscode.Uri ? uri : undefined);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`TuneLab: the eval run failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  ];
+}
