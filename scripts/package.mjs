@@ -20,7 +20,9 @@ for (const built of ['dist/extension.js', 'dist/cli.js', 'dist/webview/index.js'
   }
 }
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository',
+  // The README's screenshot is a file in the package (media/), linked relatively: keep it so.
+  '--no-rewrite-relative-links', '--out', out], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'inherit'],
 });
