@@ -100,6 +100,17 @@ void describe('eval sets: one record', () => {
 });
 
 void describe('eval sets: whole files', () => {
+  void it('reads the sample eval set: six JumpStart questions, each with its reference, the context after the question', () => {
+    const set = readEvalSet(readFileSync(repoFile('samples/evals/public-services.jsonl'), 'utf8'), {});
+    assert.equal(set.format, 'jumpstart-instruction');
+    assert.deepEqual(set.skipped, []);
+    assert.equal(set.items.length, 6);
+    const birth = set.items[1];
+    assert.ok(birth);
+    assert.match(birth.question, /^How do I get a copy of my birth certificate\?\n\nI was born in a different state/);
+    assert.match(birth.reference ?? '', /vital records office/);
+  });
+
   void it('reads every fixture in its own format', () => {
     const expected: Record<FormatId, number> = {
       'jumpstart-instruction': 4, 'jumpstart-chat': 3, 'openai-chat': 4, 'openai-dpo': 3, alpaca: 4, sharegpt: 3, 'bedrock-prompt': 3, 'bedrock-conversation': 3, text: 0,
