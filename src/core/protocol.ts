@@ -5,6 +5,8 @@
  * Panel → host: requests `{ kind: 'request', id, method, params }`, answered by one response.
  * Host → panel: responses, and notifications `{ kind: 'notification', method, params }`.
  *
+ * Column and sample numbers are 0-based everywhere (the panel shows them from 1).
+ *
  * Every request is checked against its schema in `protocolValidation.ts` before the host acts:
  * keep the two files in step (a unit test compares their method lists).
  */

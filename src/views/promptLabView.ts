@@ -133,7 +133,11 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
         return null;
       },
       'history/clear': async () => {
-        await store.clear();
+        // A webview cannot confirm; the host asks, since this cannot be undone.
+        const n = store.history.length;
+        if (n === 0) return null;
+        const choice = await vscode.window.showWarningMessage(`Clear all ${n} Prompt Lab run(s) from this workspace's history?`, { modal: true }, 'Clear History');
+        if (choice !== undefined) await store.clear();
         return null;
       },
       'prompt/save': (draft) => savePromptFile(draft),

@@ -105,7 +105,7 @@ void describe('PromptRun against a Chat Completions server (the real openai clie
       assert.ok(ftBody, 'the fine-tuned endpoint got a request');
       assert.equal(ftBody.temperature, 0.7);
       assert.equal(ftBody.seed, 7);
-      assert.deepEqual(peers.base?.chatBodies[0].messages, [{ role: 'user', content: 'How do I renew my licence?' }]);
+      assert.deepEqual(peers.base?.chatBodies.at(0)?.messages, [{ role: 'user', content: 'How do I renew my licence?' }]);
     });
   });
 
@@ -142,9 +142,11 @@ void describe('PromptRun against a Chat Completions server (the real openai clie
       const answers = await new PromptRun(spec([column('ok'), column('broken')]), open, seen.events, always).finished;
       assert.equal(seen.done.length, 1);
       assert.equal(seen.errors.length, 1);
-      assert.equal(seen.errors[0].column, 1);
-      assert.match(seen.errors[0].message, /model/i);
-      assert.equal(answers[1]?.error, seen.errors[0].message);
+      const [error] = seen.errors;
+      assert.ok(error);
+      assert.equal(error.column, 1);
+      assert.match(error.message, /model/i);
+      assert.equal(answers[1]?.error, error.message);
     });
   });
 

@@ -9,12 +9,18 @@ import type {
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** The panel's one handle on the host: typed requests with promised results, and typed notifications. */
+/**
+ * The panel's one handle on the host: typed requests with promised results, typed notifications,
+ * and the webview state VS Code keeps while the view is hidden or closed.
+ */
 export class HostClient {
+  // VS Code allows one acquireVsCodeApi() per page, so everything goes through this instance.
   private readonly api = acquireVsCodeApi();
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -38,6 +44,15 @@ export class HostClient {
     let set = this.listeners.get(method);
     if (!set) this.listeners.set(method, (set = new Set()));
     set.add(listener);
+  }
+
+  /** What the panel last saved with setState, or undefined the first time it opens. */
+  getState(): unknown {
+    return this.api.getState();
+  }
+
+  setState(state: unknown): void {
+    this.api.setState(state);
   }
 
   private receive(data: unknown): void {
