@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { AddedLine } from '../core/protocol';
 import { formatById } from '../core/formats';
-import { jsonLine, renderPair } from '../core/formats/render';
+import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
 import type { FormatId } from '../core/lint/types';
 import type { DatasetLinting } from '../providers/datasetLinting';
 import { isDataset } from '../providers/datasetLinting';
+
+/** Files already told that their format drops the system prompt: once a session is enough. */
+const noted = new Set<string>();
 
 /** The format a new line takes when the file says nothing (empty file, format undecided). */
 const DEFAULT_FORMAT: FormatId = 'jumpstart-instruction';
@@ -47,8 +50,10 @@ export async function addToDataset(linting: DatasetLinting, pair: { question: st
   const format = linted?.linter.format?.id ?? (linted?.settings.settings.format === 'auto' || linted === undefined ? DEFAULT_FORMAT : linted.settings.settings.format);
   const rendered = renderPair(format, { question: pair.question, answer: pair.answer, ...(pair.system.trim() === '' ? {} : { system: pair.system }) }, linted?.settings.context ?? {});
   if (!rendered.ok) throw new Error(rendered.message);
-  const line = jsonLine(rendered.record);
   const last = document.lineAt(document.lineCount - 1);
+  let sample = '';
+  for (let i = document.lineCount - 1; i >= 0 && i >= document.lineCount - 20 && sample === ''; i--) sample = document.lineAt(i).text.trim();
+  const line = jsonLine(rendered.record, lineStyleOf(sample));
   const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   // A file that ends without a newline gets one first, so the new record is a line of its own.
   const text = (last.text === '' ? '' : eol) + line + eol;
@@ -60,7 +65,9 @@ export async function addToDataset(linting: DatasetLinting, pair: { question: st
   const at = new vscode.Range(lineNumber, 0, lineNumber, line.length);
   editor.revealRange(at, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   const label = formatById(format).label;
-  if (rendered.dropped.length > 0) {
+  const noteKey = `${document.uri.toString()}\n${format}`;
+  if (rendered.dropped.length > 0 && !noted.has(noteKey)) {
+    noted.add(noteKey);
     void vscode.window.showInformationMessage(`TuneLab: ${label} has no place for the ${rendered.dropped.join(' and ')}, so the line holds the question and answer only.`);
   }
   return { file: vscode.workspace.asRelativePath(document.uri), line: lineNumber + 1, format: label };

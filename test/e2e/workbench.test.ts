@@ -36,6 +36,17 @@ function promptLab(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').contentFrame().locator('#active-frame').contentFrame();
 }
 
+/** A vscode-textarea's or vscode-textfield's native input in the Prompt Lab panel (inside its open shadow root). */
+function panelField(panel: FrameLocator, testId: string): Locator {
+  return panel.locator(`[data-testid="${testId}"] textarea, [data-testid="${testId}"] input`).first();
+}
+
+/** Picks an endpoint in a column's picker the way a user does: open it, click the option. */
+async function pickEndpoint(panel: FrameLocator, column: number, label: string): Promise<void> {
+  await panel.locator(`[data-testid="endpoint-select-${column}"]`).click();
+  await panel.locator(`[data-testid="endpoint-select-${column}"] li.option`, { hasText: label }).first().click();
+}
+
 async function runPaletteCommand(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input:visible');
@@ -66,6 +77,17 @@ async function waitForCount(locator: Locator, count: number): Promise<void> {
   assert.equal(seen, count, `expected ${count} of ${String(locator)}`);
 }
 
+async function waitForValue(locator: Locator, value: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = await locator.inputValue().catch(() => '');
+    if (seen === value) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(seen, value);
+}
+
 async function waitForText(locator: Locator, pattern: RegExp): Promise<void> {
   const deadline = Date.now() + 20_000;
   let seen = '';
@@ -87,7 +109,14 @@ for (const matrix of selectedMatrix()) {
     const out = join(resultsRoot, 'e2e', matrix.codeServer);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    const server = await startCodeServer({ matrix, vsix, logFile: join(out, 'code-server.log') });
+    // The base model of Prompt Lab's comparisons: a second server, configured before the first
+    // start, with no key (an OpenAI-compatible server may need none).
+    const base = new OpenAIPeer({ defaultReply: { content: 'Go to the DMV.' } });
+    const baseServer = await base.start();
+    const server = await startCodeServer({
+      matrix, vsix, logFile: join(out, 'code-server.log'),
+      userSettings: { 'tunelab.endpoints': [{ id: 'base', kind: 'openai-compatible', label: 'base', url: `${baseServer.url}/v1`, model: 'base-model' }] },
+    });
     copyFileSync(join(repoRoot, 'test/fixtures/leaky.jsonl'), join(server.workspace, 'leaky.jsonl'));
     copyFileSync(join(repoRoot, 'test/fixtures/problems.jsonl'), join(server.workspace, 'problems.jsonl'));
     const peer = new OpenAIPeer({ models: ['test-model'], apiKey: 'sk-e2e-secret', defaultReply: { content: 'ready' } });
@@ -227,6 +256,107 @@ for (const matrix of selectedMatrix()) {
         assert.equal(sent?.headers.authorization, 'Bearer sk-e2e-secret', 'the stored key was sent');
       });
 
+      const system = 'You help residents with state services. Be kind and concrete.';
+      const question = 'How do I renew my driver\'s licence?';
+
+      await step('Prompt Lab streams an answer from the endpoint picked in its column', async () => {
+        await runPaletteCommand(page, 'Focus on Prompt Lab View');
+        const panel = promptLab(page);
+        await pickEndpoint(panel, 1, 'e2e-peer');
+        await panelField(panel, 'system').fill(system);
+        await panelField(panel, 'question').fill(question);
+        peer.reply({ chunks: ['I am sorry the renewal is a hassle. ', 'Renew online ', 'at the DMV site.'], chunkDelayMs: 200, usage: { promptTokens: 31, completionTokens: 17 } });
+        await panelField(panel, 'question').press('Control+Enter');
+        await panel.locator('[data-testid="answer-1-1-text"]', { hasText: 'I am sorry the renewal is a hassle. Renew online at the DMV site.' }).waitFor();
+        await waitForText(panel.locator('[data-testid="answer-1-1-stats"]'), /31[\s\S]*17/);
+        const sent = peer.chatBodies.at(-1);
+        assert.deepEqual(sent?.messages, [{ role: 'system', content: system }, { role: 'user', content: question }]);
+      });
+
+      await step('Compare: two endpoints stream side by side (screenshot for the README)', async () => {
+        const panel = promptLab(page);
+        // Room for two columns side by side, as a user comparing would make: the Topics view
+        // folded away and the side bar widened by dragging its edge.
+        const sidebar = page.locator('.part.sidebar');
+        await sidebar.locator('.pane-header', { hasText: 'Topics' }).click();
+        const box = await sidebar.boundingBox();
+        assert.ok(box);
+        const y = box.y + box.height / 2;
+        await page.mouse.move(box.x + box.width - 1, y);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width + 200, y, { steps: 5 });
+        await page.mouse.move(box.x + box.width + 420, y, { steps: 5 });
+        await page.mouse.up();
+        await panel.locator('[data-testid="add-column"]').click();
+        await pickEndpoint(panel, 2, 'base');
+        peer.reply({ chunks: ['I am sorry the renewal is a hassle. ', 'Most states let you renew online ', 'if your photo is recent. ', 'Bring your current licence, ', 'proof of address and the fee.'], chunkDelayMs: 600 });
+        base.reply({ chunks: ['Go to ', 'the DMV.'], chunkDelayMs: 600 });
+        await panel.locator('[data-testid="run"]').click();
+        await panel.locator('[data-testid="answer-2-1-text"]', { hasText: 'Go to' }).waitFor();
+        await panel.locator('[data-testid="answer-1-1-text"]', { hasText: 'Most states' }).waitFor();
+        await panel.locator('[data-testid="answers"]').scrollIntoViewIfNeeded();
+        await sidebar.screenshot({ path: join(out, 'prompt-lab-compare.png') });
+        await panel.locator('[data-testid="answer-2-1-text"]', { hasText: 'Go to the DMV.' }).waitFor();
+        await panel.locator('[data-testid="answer-1-1-text"]', { hasText: 'proof of address and the fee.' }).waitFor();
+        assert.equal(base.chatBodies.at(-1)?.model, 'base-model');
+      });
+
+      await step('Stop cancels a slow run: both answers end as cancelled and Run is back', async () => {
+        const panel = promptLab(page);
+        peer.reply({ chunks: Array.from({ length: 20 }, (_, i) => `step ${i + 1}. `), chunkDelayMs: 1_000 });
+        base.reply({ chunks: Array.from({ length: 20 }, (_, i) => `part ${i + 1}. `), chunkDelayMs: 1_000 });
+        await panel.locator('[data-testid="run"]').click();
+        await panel.locator('[data-testid="answer-1-1-text"]', { hasText: 'step 1.' }).waitFor();
+        await panel.locator('[data-testid="stop"]').click();
+        await waitForText(panel.locator('[data-testid="answer-1-1-stats"]'), /cancel/i);
+        await waitForText(panel.locator('[data-testid="answer-2-1-stats"]'), /cancel/i);
+        assert.doesNotMatch(await panel.locator('[data-testid="answer-1-1-text"]').innerText(), /step 20\./);
+        await panel.locator('[data-testid="run"]:not([disabled])').waitFor();
+      });
+
+      await step('an answer made of HTML and script tags shows as text and runs nothing, in text and Markdown', async () => {
+        const panel = promptLab(page);
+        await panel.locator('[data-testid="remove-column-2"]').click();
+        const hostile = '<img src=x onerror="document.title=\'pwned\'"> and </script><script>document.title=\'pwned2\'</script>';
+        peer.reply({ content: hostile });
+        await panel.locator('[data-testid="run"]').click();
+        const text = panel.locator('[data-testid="answer-1-1-text"]');
+        await text.filter({ hasText: '<img src=x onerror=' }).waitFor();
+        assert.equal(await text.locator('img, script').count(), 0);
+        await panel.locator('[data-testid="markdown-toggle"]').click();
+        await text.filter({ hasText: 'onerror' }).waitFor();
+        assert.equal(await text.locator('img, script, [onerror]').count(), 0);
+        await panel.locator('[data-testid="markdown-toggle"]').click();
+        assert.ok(!(await page.title()).includes('pwned'));
+        assert.deepEqual(consoleLines.filter((l) => /pwned|inline event handler/i.test(l)), []);
+      });
+
+      await step('Add to dataset appends the question and answer as one JumpStart line of the open dataset', async () => {
+        await openFromExplorer(page, 'train.jsonl');
+        await page.locator('.tabs-container .tab.active', { hasText: 'train.jsonl' }).waitFor();
+        await runPaletteCommand(page, 'Focus on Prompt Lab View');
+        const panel = promptLab(page);
+        peer.reply({ content: 'Renew online at your state DMV; bring your licence and the fee.' });
+        await panel.locator('[data-testid="run"]').click();
+        await panel.locator('[data-testid="answer-1-1-text"]', { hasText: 'bring your licence and the fee.' }).waitFor();
+        await panel.locator('[data-testid="answer-1-1-add-to-dataset"]').click();
+        await waitForText(panel.locator('[data-testid="answer-1-1-note"]'), /train\.jsonl:\d+/);
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        // In the file's own style (spaced, as Python writes JSON), with the exact question.
+        await editor.locator('.view-line', { hasText: '{"instruction": "How do I renew my driver\'s licence?", "context": "", "response": "Renew online' }).first().waitFor();
+        await editor.locator('.view-line', { hasText: '"response": "Renew online at your state DMV' }).first().waitFor();
+      });
+
+      await step('the draft is still there after the window reloads', async () => {
+        await runPaletteCommand(page, 'Developer: Reload Window');
+        await page.locator('.monaco-workbench').waitFor();
+        await page.locator('.explorer-folders-view .monaco-list-row, .part.sidebar .pane-header').first().waitFor({ timeout: 60_000 });
+        await runPaletteCommand(page, 'Focus on Prompt Lab View');
+        const panel = promptLab(page);
+        await waitForValue(panelField(panel, 'system'), system);
+        await waitForValue(panelField(panel, 'question'), question);
+      });
+
       await step('nothing broke the webview\'s content security policy', () => {
         const violations = consoleLines.filter((l) => /Content Security Policy/i.test(l) && /index\.(js|css)|vscode-resource|vscode-cdn/i.test(l));
         assert.deepEqual(violations, []);
@@ -238,6 +368,7 @@ for (const matrix of selectedMatrix()) {
       await browser.close();
       await server.stop();
       await peerServer.close();
+      await baseServer.close();
     }
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { detectFormat, FORMAT_IDS, formatById, matchFormat } from '../../src/core/formats/index';
-import { jsonLine, renderPair, renderPairLine, type Pair } from '../../src/core/formats/render';
+import { jsonLine, lineStyleOf, renderPair, renderPairLine, type Pair } from '../../src/core/formats/render';
 import { parseTemplate } from '../../src/core/formats/template';
 import { createLocator } from '../../src/core/jsonl/locate';
 import type { FieldRole, FormatContext, FormatId, JsonObject } from '../../src/core/lint/types';
@@ -202,5 +202,27 @@ void describe('renderPairLine', () => {
         assert.deepEqual(JSON.parse(r.line), rendered(id, pair).record);
       },
     ), { numRuns: 300 });
+  });
+});
+
+void describe('line style: a new line looks like the lines of its file', () => {
+  void it('tells Python-style spaced lines from compact ones by the first key', () => {
+    assert.equal(lineStyleOf('{"instruction": "Q", "context": "", "response": "A"}'), 'spaced');
+    assert.equal(lineStyleOf('{"instruction":"Q","context":"","response":"A"}'), 'compact');
+    assert.equal(lineStyleOf('{"a \\" b": 1}'), 'spaced');
+    assert.equal(lineStyleOf(''), 'compact');
+    assert.equal(lineStyleOf('not json'), 'compact');
+  });
+
+  void it('writes spaced lines as json.dumps does, with the same values as compact ones', () => {
+    const record = { messages: [{ role: 'user', content: 'Q: "why", \u2028 {a, b}' }, { role: 'assistant', content: 'A' }], n: 1 };
+    const spaced = jsonLine(record, 'spaced');
+    assert.equal(spaced, '{"messages": [{"role": "user", "content": "Q: \\"why\\", \\u2028 {a, b}"}, {"role": "assistant", "content": "A"}], "n": 1}');
+    assert.deepEqual(JSON.parse(spaced), record);
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      const record = { v };
+      assert.deepEqual(JSON.parse(jsonLine(record, 'spaced')), JSON.parse(JSON.stringify(record)));
+      assert.ok(!/[\n\r\u2028\u2029]/.test(jsonLine(record, 'spaced')));
+    }), { numRuns: 300 });
   });
 });

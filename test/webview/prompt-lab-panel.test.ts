@@ -113,6 +113,11 @@ void describe('Prompt Lab panel (Chromium, under the host CSP)', () => {
       await eventually(async () => {
         assert.equal(await panel.text('answer-1-1-text'), 'LoRA adds low-rank adapters.');
       });
+      // While it streams, the text sits under the card's header, not squeezed beside it.
+      const head = await panel.byTestId('answer-1-1-streaming').boundingBox();
+      const body = await panel.byTestId('answer-1-1-text').boundingBox();
+      assert.ok(head && body);
+      assert.ok(body.y >= head.y + head.height - 1, `answer text at y=${body.y} overlaps the header ending at ${head.y + head.height}`);
       await panel.notify('run/done', { runId, column: 0, sample: 0, stats: STATS });
       await eventually(async () => {
         const stats = await panel.text('answer-1-1-stats');

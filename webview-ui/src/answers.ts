@@ -44,7 +44,7 @@ function card(m: PanelModel, a: PanelActions, run: RunView, c: number, s: number
       <div class="card-head">
         <span class="card-title">Answer ${s + 1}</span>
         ${streaming
-          ? html`<span class="streaming" data-testid=${`${id}-streaming`}
+          ? html`<span class="streaming-indicator" data-testid=${`${id}-streaming`}
               ><vscode-progress-ring aria-hidden="true"></vscode-progress-ring>streaming…</span
             >`
           : nothing}

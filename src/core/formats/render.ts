@@ -114,8 +114,28 @@ export type RenderLineResult =
  * One record as one JSON line, without a line break. U+2028 and U+2029, which JSON leaves raw
  * but editors treat as line breaks, are written as escapes, so the line stays one line.
  */
-export function jsonLine(record: object): string {
-  return JSON.stringify(record).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+export function jsonLine(record: object, style: LineStyle = 'compact'): string {
+  const text = style === 'spaced' ? spacedJson(record) : JSON.stringify(record);
+  return text.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * How a file writes its lines: `compact` as JSON.stringify does, or `spaced` with ": " and ", "
+ * as Python's json.dumps does (most datasets are written by Python). A new line follows the file.
+ */
+export type LineStyle = 'compact' | 'spaced';
+
+/** The style of an existing line, from its first key; compact when it cannot tell. */
+export function lineStyleOf(line: string): LineStyle {
+  return /^\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s/.test(line) ? 'spaced' : 'compact';
+}
+
+function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** The record as one JSON line (see `jsonLine`). */
