@@ -48,9 +48,17 @@ async function pickEndpoint(panel: FrameLocator, column: number, label: string):
 }
 
 async function runPaletteCommand(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input:visible');
-  await input.waitFor({ state: 'visible' });
+  // A workbench still starting up (after a reload) may miss the first key: press again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 4_000 });
+      break;
+    } catch (err) {
+      if (attempt === 5) throw err;
+    }
+  }
   await input.fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
@@ -348,7 +356,9 @@ for (const matrix of selectedMatrix()) {
       });
 
       await step('the draft is still there after the window reloads', async () => {
+        const reloaded = page.waitForEvent('load', { timeout: 60_000 });
         await runPaletteCommand(page, 'Developer: Reload Window');
+        await reloaded;
         await page.locator('.monaco-workbench').waitFor();
         await page.locator('.explorer-folders-view .monaco-list-row, .part.sidebar .pane-header').first().waitFor({ timeout: 60_000 });
         await runPaletteCommand(page, 'Focus on Prompt Lab View');
