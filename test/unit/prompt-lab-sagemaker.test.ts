@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { EndpointConfig } from '../../src/endpoints/config';
+import { backends } from '../../src/endpoints/backends';
+import type { EndpointRegistry } from '../../src/host/endpoints';
+import { endpointOption, endpointOptions, refreshLiveSageMaker, sageMakerRegions } from '../../src/host/endpointOptions';
+import { startSageMakerPeer, type SageMakerPeer } from '../peers/sagemakerPeer';
+
+/** The registry's surface the picker uses, with its real live-endpoint rules. */
+function registry(configured: EndpointConfig[]): EndpointRegistry {
+  let live: EndpointConfig[] = [];
+  const fake = {
+    endpoints: configured,
+    get liveEndpoints() { return live; },
+    setLive(configs: readonly EndpointConfig[]) { live = configs.filter((c) => !configured.some((e) => e.id === c.id)); },
+    get(id: string) { return configured.find((e) => e.id === id) ?? live.find((e) => e.id === id); },
+    backends: () => Promise.resolve(backends),
+  };
+  return fake as unknown as EndpointRegistry;
+}
+
+const sageMaker = (id: string, endpointName: string, region?: string, profile?: string): EndpointConfig => ({
+  id, kind: 'sagemaker', label: id, endpointName, payload: 'auto', acceptEula: false, defaults: {}, rateLimits: {},
+  ...(region === undefined ? {} : { region }), ...(profile === undefined ? {} : { profile }),
+});
+
+void describe('Prompt Lab\'s endpoint picker', () => {
+  void it('describes each endpoint in one line, and offers a seed to all but Bedrock', () => {
+    assert.deepEqual(endpointOption({ id: 'local', kind: 'openai-compatible', label: 'Local', model: 'llama3.1:8b', url: 'http://x/v1', defaults: {}, rateLimits: {} }, false),
+      { id: 'local', label: 'Local', detail: 'OpenAI-compatible server · llama3.1:8b', seed: true, live: false });
+    const bedrock = endpointOption({ id: 'b', kind: 'bedrock', label: 'B', model: 'meta.llama3-1-70b-instruct-v1:0', region: 'us-west-2', defaults: {}, rateLimits: {} }, false);
+    assert.equal(bedrock.seed, false);
+    assert.match(bedrock.detail, /meta\.llama3-1-70b-instruct-v1:0 · us-west-2$/);
+  });
+
+  void it('looks for live endpoints in the regions of the SageMaker endpoints configured, else the environment\'s', () => {
+    const env = { AWS_REGION: 'eu-west-1' };
+    assert.deepEqual(sageMakerRegions(registry([]), env), [{ region: 'eu-west-1', profile: undefined }]);
+    assert.deepEqual(sageMakerRegions(registry([]), {}), [{ region: 'us-east-1', profile: undefined }]);
+    assert.deepEqual(sageMakerRegions(registry([sageMaker('a', 'x', 'us-west-2', 'ml'), sageMaker('b', 'y', 'us-west-2', 'ml'), sageMaker('c', 'z')]), env), [
+      { region: 'us-west-2', profile: 'ml' },
+      { region: 'eu-west-1', profile: undefined },
+    ]);
+  });
+
+  void describe('against a SageMaker server (the real AWS SDK clients)', () => {
+    let peer: SageMakerPeer;
+    const saved: Record<string, string | undefined> = {};
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL_SAGEMAKER: '',
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: '',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_MAX_ATTEMPTS: '1',
+    };
+
+    before(async () => {
+      peer = await startSageMakerPeer();
+      env.AWS_ENDPOINT_URL_SAGEMAKER = peer.url;
+      env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = peer.url;
+      for (const [k, v] of Object.entries(env)) { saved[k] = process.env[k]; process.env[k] = v; }
+    });
+
+    after(async () => {
+      for (const [k, v] of Object.entries(saved)) { if (v === undefined) Reflect.deleteProperty(process.env, k); else process.env[k] = v; }
+      await peer.close();
+    });
+
+    void it('lists the InService endpoints not configured yet as live options, and they answer', async () => {
+      peer.endpoints = [
+        { name: 'llama-3-8b-ft', status: 'InService', created: new Date('2026-11-01T10:00:00Z'), instanceType: 'ml.g5.2xlarge' },
+        { name: 'llama-3-8b-base', status: 'InService', created: new Date('2026-11-01T09:00:00Z') },
+        { name: 'still-creating', status: 'Creating', created: new Date('2026-11-02T10:00:00Z') },
+      ];
+      const reg = registry([sageMaker('base', 'llama-3-8b-base', 'us-east-1')]);
+      const problems = await refreshLiveSageMaker(reg, { AWS_REGION: 'us-east-1' });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(endpointOptions(reg).map((o) => [o.id, o.live]), [
+        ['base', false],
+        ['sagemaker:us-east-1:llama-3-8b-ft', true],
+      ]);
+      const live = reg.get('sagemaker:us-east-1:llama-3-8b-ft');
+      assert.ok(live);
+      // 'auto' tries the messages API first: a streamed TGI-style reply, as LMI containers send.
+      peer.script('llama-3-8b-ft', { kind: 'stream', parts: [
+        'data:{"token":{"id":1,"text":"Renew","special":false},"generated_text":null,"details":null}\n\n',
+        'data:{"token":{"id":2,"text":" online.","special":false},"generated_text":"Renew online.","details":{"finish_reason":"eos_token","generated_tokens":2,"seed":null}}\n\n',
+      ].map((t) => new TextEncoder().encode(t)) });
+      const endpoint = backends.createEndpoint(live, undefined);
+      let text = '';
+      for await (const chunk of endpoint.chat({ messages: [{ role: 'user', content: 'How do I renew?' }], maxTokens: 32 }, new AbortController().signal)) {
+        if (chunk.type === 'text') text += chunk.text;
+      }
+      assert.equal(text, 'Renew online.');
+      assert.ok(peer.requests.some((r) => r.path.startsWith('/endpoints/llama-3-8b-ft/invocations')));
+    });
+
+    void it('a region that cannot be listed is a problem to show, not a failure, and the configured endpoints remain', async () => {
+      process.env.AWS_ENDPOINT_URL_SAGEMAKER = 'http://127.0.0.1:9';
+      try {
+        const reg = registry([sageMaker('base', 'llama-3-8b-base', 'us-east-1')]);
+        const problems = await refreshLiveSageMaker(reg, {});
+        assert.equal(problems.length, 1);
+        assert.match(problems[0] ?? '', /^us-east-1: /);
+        assert.deepEqual(endpointOptions(reg).map((o) => o.id), ['base']);
+      } finally {
+        process.env.AWS_ENDPOINT_URL_SAGEMAKER = peer.url;
+      }
+    });
+  });
+});
