@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { detectFormat, FORMAT_IDS, FORMATS, formatById, matchFormat } from '../../src/core/formats/index';
 import { parseTemplate, placeholders } from '../../src/core/formats/template';
 import { createLocator } from '../../src/core/jsonl/locate';
 import type { FieldRole, FormatContext, FormatId, Issue, Json, JsonObject, JsonPath, RuleId } from '../../src/core/lint/types';
+import { repoFile } from '../harness/repoFile';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** Finds a file in the repository: tests run from a bundle in out/ or a temp folder. */
-function repoFile(relative: string): string {
-  for (let dir = process.cwd(), up = resolve(__dirname); ; dir = dirname(dir)) {
-    const p = join(dir, relative);
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) {
-      if (up === '') throw new Error(`${relative} not found`);
-      dir = up;
-      up = '';
-    }
-  }
-}
 
 function fixtureLines(id: FormatId): string[] {
   return readFileSync(repoFile(`test/fixtures/formats/${id}.jsonl`), 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FORMAT_IDS } from '../../src/core/formats/index';
@@ -12,19 +11,7 @@ import { columnsKey, compactResults, finishedQuestions, parseResultsLine, questi
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
 import { draftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../../src/core/prompts/promptWriter';
 import type { ColumnSpec, Draft, HistoryEntry } from '../../src/core/protocol';
-
-/** Finds a file in the repository: tests run from a bundle in out/ or a temp folder. */
-function repoFile(relative: string): string {
-  for (let dir = process.cwd(), up = resolve(__dirname); ; dir = dirname(dir)) {
-    const p = join(dir, relative);
-    if (existsSync(p)) return p;
-    if (dirname(dir) === dir) {
-      if (up === '') throw new Error(`${relative} not found`);
-      dir = up;
-      up = '';
-    }
-  }
-}
+import { repoFile } from '../harness/repoFile';
 
 const fixture = (id: FormatId): string => readFileSync(repoFile(`test/fixtures/formats/${id}.jsonl`), 'utf8');
 const parse = (line: string): JsonObject => JSON.parse(line) as JsonObject;

@@ -211,15 +211,12 @@ export function fromDraft(draft: Draft): FormState {
 
 /** A history entry as a draft: a column whose system prompt is the shared one uses the shared one. */
 export function fromHistory(entry: HistoryEntry): FormState {
-  const columns = entry.columns
-    .slice(0, MAX_COLUMNS)
-    .map((c) => columnFromParameters(c.endpoint, c.system === entry.system ? null : c.system, c.parameters));
-  return {
+  return fromDraft({
     system: entry.system,
     question: entry.question,
-    columns: columns.length > 0 ? columns : [emptyColumn('')],
-    samples: String(clampSamples(entry.samples)),
-  };
+    columns: entry.columns.map((c) => ({ endpoint: c.endpoint, system: c.system === entry.system ? null : c.system, parameters: c.parameters })),
+    samples: entry.samples,
+  });
 }
 
 export function emptyColumn(endpoint: string): ColumnForm {
