@@ -51,8 +51,9 @@ function commandLinks(markdown: string): string[] {
   return [...markdown.matchAll(/\]\(command:([^)?\s]+)/g)].map((m) => m[1] ?? '');
 }
 
+/** A contributed command, a workbench.* built-in, or the `<view>.focus` VS Code makes for each contributed view. */
 function isKnownCommand(id: string): boolean {
-  return contributedCommands.has(id) || id.startsWith('workbench.');
+  return contributedCommands.has(id) || id.startsWith('workbench.') || (id.endsWith('.focus') && contributedViews.has(id.slice(0, -'.focus'.length)));
 }
 
 /** A path in package.json (like `./dist/x.js` or `media/x.svg`) as a clean repo-relative POSIX path. */
