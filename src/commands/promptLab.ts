@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { EndpointRegistry } from '../host/endpoints';
 import { draftColumns, runEvalBatch } from '../host/evalBatch';
 import type { LintSettingsSource } from '../host/lintSettings';
-import { draftFromPrompt, savePromptFile } from '../host/promptFiles';
+import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
+import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import type { PromptLabViewProvider } from '../views/promptLabView';
 import { CommandId } from './ids';
@@ -34,7 +35,7 @@ export function registerPromptLabCommands(s: PromptLabCommandServices): vscode.D
     vscode.commands.registerCommand(CommandId.openInPromptLab, async (uri?: unknown) => {
       const document = await promptDocument(uri);
       if (document === undefined) return;
-      const { draft, problems } = draftFromPrompt(document.getText(), s.store.draft, s.endpoints.endpoints[0]?.id);
+      const { draft, problems } = panelDraftFromPromptFile(document.getText(), s.store.draft, s.endpoints.endpoints[0]?.id);
       if (problems > 0) {
         void vscode.window.showWarningMessage(`TuneLab: ${vscode.workspace.asRelativePath(document.uri)} has ${problems} problem(s) (see Problems); it was opened as far as it could be read.`);
       }

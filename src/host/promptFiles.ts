@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Draft } from '../core/protocol';
-import { parsePromptFile } from '../core/prompts/promptFile';
-import { draftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../core/prompts/promptWriter';
+import { promptFileNotes, writePromptFile, type PromptDraft } from '../core/prompts/promptWriter';
 
 /** A file name from the first words of the question or system prompt. */
 function suggestedName(draft: Draft): string {
@@ -34,24 +33,4 @@ export async function savePromptFile(draft: Draft): Promise<string | null> {
   if (draft.columns.length > 1) notes.push(`A prompt file holds one column: the other ${draft.columns.length - 1} were not saved.`);
   if (notes.length > 0) void vscode.window.showInformationMessage(`TuneLab: saved ${vscode.workspace.asRelativePath(uri)}. ${notes.join(' ')}`);
   return vscode.workspace.asRelativePath(uri);
-}
-
-/**
- * The draft a prompt file opens as in Prompt Lab: its system and user sections, and its
- * endpoint and parameters in the first column; the panel's other columns stay as they were.
- */
-export function draftFromPrompt(text: string, current: Draft | null, fallbackEndpoint: string | undefined): { draft: Draft; problems: number } {
-  const file = parsePromptFile(text);
-  const prompt = draftFromPromptFile(file);
-  const rest = current?.columns.slice(1) ?? [];
-  const endpoint = prompt.endpoint ?? current?.columns[0]?.endpoint ?? fallbackEndpoint ?? '';
-  return {
-    draft: {
-      system: prompt.system,
-      question: prompt.question,
-      columns: [{ endpoint, system: null, parameters: prompt.parameters }, ...rest],
-      samples: current?.samples ?? 1,
-    },
-    problems: file.problems.filter((p) => p.severity === 'error').length,
-  };
 }

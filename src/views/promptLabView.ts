@@ -37,6 +37,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly runs = new Map<string, PromptRun>();
   /** A draft to hand the panel once it is ready (Open in Prompt Lab before the view was shown). */
   private pendingDraft: Draft | undefined;
+  /** Whether this session has asked SageMaker for its live endpoints yet. */
+  private listedLive = false;
 
   constructor(private readonly services: PromptLabServices) {
     const { endpoints, store } = services;
@@ -91,6 +93,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
         const draft = this.pendingDraft;
         this.pendingDraft = undefined;
         if (draft !== undefined) setTimeout(() => this.messenger?.notify('draft/load', { draft }), 0);
+        this.listLiveOnce();
         return { version: VERSION, trusted: trust.isTrusted, endpoints: endpointOptions(endpoints), history: store.history, draft: store.draft };
       },
       'command/run': async ({ command }) => {
@@ -143,6 +146,21 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
       'prompt/save': (draft) => savePromptFile(draft),
       'batch/start': ({ columns }) => runEvalBatch(endpoints, lintSettings, log, columns),
     };
+  }
+
+  /**
+   * A user with SageMaker endpoints in settings gets the region's other InService endpoints in
+   * the picker without asking, once a session, in the background (they arrive through
+   * `endpoints/changed`); others list them with Refresh. Failures only go to the log here.
+   */
+  private listLiveOnce(): void {
+    const { endpoints, log } = this.services;
+    if (this.listedLive || !trust.isTrusted || !endpoints.endpoints.some((e) => e.kind === 'sagemaker')) return;
+    this.listedLive = true;
+    void refreshLiveSageMaker(endpoints, process.env).then(
+      (problems) => { for (const p of problems) log.info(`Listing SageMaker endpoints: ${p}`); },
+      (err: unknown) => { log.info(`Listing SageMaker endpoints: ${String(err)}`); },
+    );
   }
 
   private start(spec: RunStart): void {

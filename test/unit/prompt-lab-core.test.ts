@@ -9,7 +9,7 @@ import { evalItemOf, questionItemOf, readEvalSet } from '../../src/core/promptLa
 import { ANSWER_KEEP, ELLIPSIS, isHistoryEntry, pushHistory, readDraft, readHistory } from '../../src/core/promptLab/history';
 import { columnsKey, compactResults, finishedQuestions, parseResultsLine, questionKey, resultsLine, resultsPathFor, type ResultsAnswer, type ResultsRow } from '../../src/core/promptLab/results';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
-import { draftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../../src/core/prompts/promptWriter';
+import { draftFromPromptFile, panelDraftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../../src/core/prompts/promptWriter';
 import type { ColumnSpec, Draft, HistoryEntry } from '../../src/core/protocol';
 import { repoFile } from '../harness/repoFile';
 
@@ -415,5 +415,38 @@ void describe('prompt files: reading as a draft', () => {
     assert.equal(d.question, '{{question}}');
     assert.deepEqual(d.parameters, { temperature: 0.6, topP: 0.9, maxTokens: 512 });
     assert.deepEqual(roundTrip(d), d);
+  });
+});
+
+void describe('prompt files: opening in Prompt Lab', () => {
+  const current: Draft = {
+    system: 'old system', question: 'How do I appeal a parking ticket?', samples: 3,
+    columns: [{ endpoint: 'ft', system: null, parameters: { temperature: 1 } }, { endpoint: 'base', system: 'Be brief.', parameters: {} }],
+  };
+
+  void it('puts the file\'s prompts and settings in the first column and keeps the other columns', () => {
+    const { draft, problems } = panelDraftFromPromptFile('---\nendpoint: tuned\ntemperature: 0.2\nseed: 7\n---\nsystem:\nBe kind.\n\nuser:\nWhere do I vote?\n', current, 'first');
+    assert.equal(problems, 0);
+    assert.deepEqual(draft, {
+      system: 'Be kind.', question: 'Where do I vote?', samples: 3,
+      columns: [{ endpoint: 'tuned', system: null, parameters: { temperature: 0.2, seed: 7 } }, { endpoint: 'base', system: 'Be brief.', parameters: {} }],
+    });
+  });
+
+  void it('keeps the question being tried when the file\'s user section is only a placeholder', () => {
+    const { draft } = panelDraftFromPromptFile(readFileSync(repoFile('samples/prompts/public-services.tlprompt'), 'utf8'), current, 'first');
+    assert.equal(draft.question, 'How do I appeal a parking ticket?');
+    assert.match(draft.system, /^You are a public-services assistant/);
+    assert.equal(draft.columns.at(0)?.endpoint, 'ft', 'no endpoint in the file: the column keeps its own');
+    assert.equal(draft.columns.at(0)?.parameters.temperature, 0.6);
+  });
+
+  void it('with no panel yet: the first endpoint, one sample, an empty question for a placeholder', () => {
+    const { draft } = panelDraftFromPromptFile('system:\nS\n\nuser:\n{{ question }}\n', null, 'first');
+    assert.deepEqual(draft, { system: 'S', question: '', samples: 1, columns: [{ endpoint: 'first', system: null, parameters: {} }] });
+  });
+
+  void it('counts the file\'s errors, so the command can say the file was read as far as it could be', () => {
+    assert.equal(panelDraftFromPromptFile('---\ntemperature: 9\nsystem:\nS\n', null, undefined).problems, 1);
   });
 });

@@ -16,8 +16,8 @@
  *   the parser flags as empty: there is nothing to save yet.
  */
 import { stringify } from 'yaml';
-import type { RunParameters } from '../protocol';
-import type { PromptFile } from './promptFile';
+import type { Draft, RunParameters } from '../protocol';
+import { parsePromptFile, type PromptFile } from './promptFile';
 
 export interface PromptDraft {
   readonly system: string;
@@ -119,5 +119,28 @@ export function draftFromPromptFile(file: PromptFile): PromptDraft {
     ...(endpoint === undefined ? {} : { endpoint }),
     parameters,
     ...(description === undefined ? {} : { description }),
+  };
+}
+
+/**
+ * The draft a prompt file opens as in Prompt Lab: its system and user sections, and its
+ * endpoint and parameters in the first column; the panel's other columns stay as they were.
+ */
+export function panelDraftFromPromptFile(text: string, current: Draft | null, fallbackEndpoint: string | undefined): { draft: Draft; problems: number } {
+  const file = parsePromptFile(text);
+  const prompt = draftFromPromptFile(file);
+  const rest = current?.columns.slice(1) ?? [];
+  const endpoint = prompt.endpoint ?? current?.columns[0]?.endpoint ?? fallbackEndpoint ?? '';
+  // A user section that is only a placeholder (`{{question}}`) is a slot for the question being
+  // tried: keep the one in the panel rather than put the placeholder in its place.
+  const slot = /^\{\{\s*[A-Za-z_]\w*\s*\}\}$/.test(prompt.question.trim());
+  return {
+    draft: {
+      system: prompt.system,
+      question: slot ? current?.question ?? '' : prompt.question,
+      columns: [{ endpoint, system: null, parameters: prompt.parameters }, ...rest],
+      samples: current?.samples ?? 1,
+    },
+    problems: file.problems.filter((p) => p.severity === 'error').length,
   };
 }
