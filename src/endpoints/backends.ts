@@ -7,6 +7,7 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createEndpoint } from './factory';
+import { askThrough } from './generateRun';
 import { listModels } from './openai';
 import { listInServiceEndpoints, type SageMakerEndpointInfo } from './sagemaker';
 import { scheduleChat, Scheduler } from './scheduler';
@@ -23,6 +24,7 @@ export interface EndpointBackends {
   readonly listSageMakerEndpoints: typeof listSageMakerEndpoints;
   readonly Scheduler: typeof Scheduler;
   readonly scheduleChat: typeof scheduleChat;
+  readonly askThrough: typeof askThrough;
 }
 
-export const backends: EndpointBackends = { createEndpoint, listModels, listSageMakerEndpoints, Scheduler, scheduleChat };
+export const backends: EndpointBackends = { createEndpoint, listModels, listSageMakerEndpoints, Scheduler, scheduleChat, askThrough };

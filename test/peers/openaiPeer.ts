@@ -6,9 +6,15 @@
  * `stream_options.include_usage`), `GET /v1/models`, and Azure's
  * `POST /openai/deployments/{deployment}/chat/completions?api-version=…` (no api-version → 404, as
  * Azure answers). Tests queue replies with `reply()` and read what was sent from `requests`.
+ *
+ * For load and failure tests it can also behave like a busy real server (all off by default): a
+ * latency on every reply, a requests-per-minute limit answered with 429 and Retry-After, seeded
+ * fault injection (429, 500, a stream dropped midway, broken JSON in JSON mode), and a
+ * `responder` that builds each reply from the request.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '../harness/random';
 
 /** An error body in OpenAI's shape: `{"error": {"message", "type", "code", "param"}}`. */
 export interface PeerErrorBody {
@@ -59,8 +65,59 @@ export interface OpenAIPeerOptions {
   readonly models?: readonly string[] | null;
   /** When set, requests must carry this key (`Authorization: Bearer …`, or `api-key` on Azure paths), else 401. */
   readonly apiKey?: string;
-  /** The reply used when the queue is empty. */
+  /** The reply used when the queue is empty (and there is no `responder`). */
   readonly defaultReply?: PeerReply;
+  /** Builds the reply from the chat request's body when the queue is empty; it wins over `defaultReply`. */
+  readonly responder?: (body: Record<string, unknown>) => PeerReply;
+  /** Milliseconds to wait before every chat reply whose own `delayMs` is unset (not before 429s). */
+  readonly latencyMs?: number;
+  /**
+   * A requests-per-minute limit, as a token bucket over real time that starts full (a minute's
+   * budget) and refills continuously. A chat request beyond it is answered at once with 429, a
+   * `retry-after-ms` header (the exact wait for the next free request) and `retry-after` in whole
+   * seconds, as OpenAI and Azure answer.
+   */
+  readonly rateLimit?: PeerRateLimit;
+  /** Seeded fault injection on chat requests that pass the rate limit; see `PeerFaults`. */
+  readonly faults?: PeerFaults;
+}
+
+export interface PeerRateLimit {
+  readonly requestsPerMinute: number;
+  /**
+   * How early, in milliseconds, a request may come by the bucket's clock and still pass (default
+   * 0: exact). A client that paces itself at exactly the limit sees its requests arrive a little
+   * later than it sent them, and its first one later still (the connection is set up first), so
+   * by the server's clock some arrive a few milliseconds early; real servers measure loosely
+   * enough not to refuse those. The rate over time stays exactly `requestsPerMinute`.
+   */
+  readonly graceMs?: number;
+}
+
+/**
+ * What can go wrong: '429' (with Retry-After), '500', 'drop' (the connection cut after the first
+ * streamed chunk) and 'invalid-json' (for JSON-mode requests only: the reply's text cut in half,
+ * so it is not valid JSON).
+ */
+export type PeerFaultKind = '429' | '500' | 'drop' | 'invalid-json';
+
+export interface PeerFaults {
+  /** The share of requests that fail, 0–1. */
+  readonly rate: number;
+  /** Seeds the draws, one per request in arrival order, so a run's faults can be reproduced. */
+  readonly seed: number;
+  /** The kinds to draw from, evenly (list one twice to weight it); a request draws only among those that apply to it. */
+  readonly kinds: readonly PeerFaultKind[];
+  /** The wait an injected 429 asks for (default 200 ms). */
+  readonly retryAfterMs?: number;
+}
+
+/** What the peer refused or broke, for tests to check against what the client reports. */
+export interface PeerInjected {
+  /** Requests answered 429 by the rate limit. */
+  rateLimited: number;
+  /** Faults injected, by kind. */
+  readonly faults: Record<PeerFaultKind, number>;
 }
 
 export interface RunningPeer {
@@ -77,8 +134,14 @@ export class OpenAIPeer {
   private readonly queue: PeerReply[] = [];
   private readonly sockets = new Set<Socket>();
   private served = 0;
+  /** What the rate limit and fault injection did so far. */
+  readonly injected: PeerInjected = { rateLimited: 0, faults: { '429': 0, '500': 0, drop: 0, 'invalid-json': 0 } };
+  private bucket: { level: number; last: number } | undefined;
+  private readonly faultRandom: (() => number) | undefined;
 
-  constructor(private readonly options: OpenAIPeerOptions = {}) {}
+  constructor(private readonly options: OpenAIPeerOptions = {}) {
+    this.faultRandom = options.faults === undefined ? undefined : seededRandom(options.faults.seed);
+  }
 
   /** Queues replies for the next chat requests, in order. */
   reply(...replies: readonly PeerReply[]): this {
@@ -151,12 +214,60 @@ export class OpenAIPeer {
         return;
       }
       if (!this.authorized(req, azure !== null)) { sendError(res, 401, unauthorized()); return; }
-      const reply = this.queue.shift() ?? this.options.defaultReply ?? {};
       const request = typeof body === 'object' && body !== null ? body as Record<string, unknown> : {};
-      await this.answer(res, reply, request, azure?.[1]);
+      const waitMs = this.takeRequest();
+      if (waitMs !== undefined) {
+        this.injected.rateLimited++;
+        sendJson(res, 429, { error: { message: 'Rate limit reached for requests per minute. Please try again later.', type: 'requests', code: 'rate_limit_exceeded', param: null } }, retryHeaders(waitMs));
+        return;
+      }
+      const fault = this.drawFault(request);
+      if (fault === 'drop' && request['stream'] !== true) {
+        await sleep(this.options.latencyMs ?? 0, res);
+        res.socket?.destroy();
+        return;
+      }
+      const reply = fault === undefined || fault === 'invalid-json' ? this.nextReply(request) : faultReply(fault, this.options.faults?.retryAfterMs ?? 200);
+      const delayed = reply.delayMs === undefined && this.options.latencyMs !== undefined ? { ...reply, delayMs: this.options.latencyMs } : reply;
+      await this.answer(res, fault === 'invalid-json' ? brokenJson(delayed) : delayed, request, azure?.[1]);
       return;
     }
     sendError(res, 404, { message: `No route for ${method} ${parsed.pathname}`, type: 'invalid_request_error', code: null });
+  }
+
+  private nextReply(request: Record<string, unknown>): PeerReply {
+    return this.queue.shift() ?? this.options.responder?.(request) ?? this.options.defaultReply ?? {};
+  }
+
+  /** Spends one request of the rate limit; the milliseconds until one is free when there is none. */
+  private takeRequest(): number | undefined {
+    const limit = this.options.rateLimit;
+    if (limit === undefined) return undefined;
+    const now = performance.now();
+    const perMs = limit.requestsPerMinute / 60_000;
+    this.bucket ??= { level: limit.requestsPerMinute, last: now };
+    this.bucket.level = Math.min(limit.requestsPerMinute, this.bucket.level + (now - this.bucket.last) * perMs);
+    this.bucket.last = now;
+    // The grace, and a hair of slack for floating-point error.
+    if (this.bucket.level >= 1 - (limit.graceMs ?? 0) * perMs - 1e-9) {
+      this.bucket.level -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - this.bucket.level) / perMs));
+  }
+
+  /** The fault to inject into this request, if the draw says so. */
+  private drawFault(request: Record<string, unknown>): PeerFaultKind | undefined {
+    const faults = this.options.faults;
+    const random = this.faultRandom;
+    if (faults === undefined || random === undefined) return undefined;
+    if (random() >= faults.rate) return undefined;
+    const format = request['response_format'];
+    const json = typeof format === 'object' && format !== null && (format as Record<string, unknown>)['type'] === 'json_object';
+    const kinds = faults.kinds.filter((k) => k !== 'invalid-json' || json);
+    const kind = kinds[Math.floor(random() * kinds.length)];
+    if (kind !== undefined) this.injected.faults[kind]++;
+    return kind;
   }
 
   private authorized(req: IncomingMessage, azure: boolean): boolean {
@@ -231,6 +342,40 @@ export class OpenAIPeer {
     }
     res.end('data: [DONE]\n\n');
   }
+}
+
+function retryHeaders(ms: number): Record<string, string> {
+  return { 'retry-after-ms': String(ms), 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+}
+
+/** The reply an injected fault gives (not 'invalid-json', which breaks a real reply: see `brokenJson`). */
+function faultReply(kind: Exclude<PeerFaultKind, 'invalid-json'>, retryAfterMs: number): PeerReply {
+  switch (kind) {
+    case '429':
+      return {
+        status: 429,
+        delayMs: 0,
+        headers: retryHeaders(retryAfterMs),
+        error: { message: 'Rate limit reached for requests. Please try again later.', type: 'requests', code: 'rate_limit_exceeded' },
+      };
+    case '500':
+      return { status: 500, error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null } };
+    case 'drop':
+      return { content: 'This reply is cut off before it is finished.', dropAfterChunks: 1 };
+  }
+}
+
+/** The reply with its text cut in half, so it is no longer valid JSON. */
+function brokenJson(reply: PeerReply): PeerReply {
+  const text = reply.chunks?.join('') ?? reply.content ?? 'Hello from the peer.';
+  let cut = text.slice(0, Math.floor(text.length / 2));
+  try {
+    JSON.parse(cut);
+    cut = `Here is the JSON you asked for: ${cut}`;
+  } catch {
+    // Already broken, as wanted.
+  }
+  return { ...reply, content: cut, chunks: [cut] };
 }
 
 function unauthorized(): PeerErrorBody {
