@@ -3,6 +3,7 @@ import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
 import { registerPromptLabCommands } from './commands/promptLab';
+import { moveHandler, registerTopicsCommands, type TopicsCommandServices } from './commands/topics';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
 import { loadEndpointBackends } from './host/endpointBackends';
@@ -11,6 +12,7 @@ import { LintSettingsSource } from './host/lintSettings';
 import { PromptLabStore } from './host/promptLabStore';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
+import { TopicsModel } from './host/topicsModel';
 import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
@@ -30,7 +32,6 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(
       config,
       new TopicsFileWatcher(config, log),
-      vscode.window.registerTreeDataProvider(TOPICS_VIEW_ID, new TopicsTreeProvider()),
       ...registerGeneralCommands({ log, config }),
     );
     const lintSettings = new LintSettingsSource();
@@ -49,6 +50,17 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
+    const topics = new TopicsModel(config, context.workspaceState, log);
+    // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
+    const services: { current?: TopicsCommandServices } = {};
+    const tree = new TopicsTreeProvider(topics, moveHandler(() => {
+      if (services.current === undefined) throw new Error('TuneLab is still starting.');
+      return services.current;
+    }));
+    const topicsView = vscode.window.createTreeView(TOPICS_VIEW_ID, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true });
+    const topicsServices: TopicsCommandServices = { config, state: context.workspaceState, view: topicsView, endpoints, linting, lintSettings, model: topics, log };
+    services.current = topicsServices;
+    context.subscriptions.push(topics, tree, topicsView, ...registerTopicsCommands(topicsServices));
     const store = new PromptLabStore(context.workspaceState);
     const promptLab = new PromptLabViewProvider({ extensionUri: context.extensionUri, log, endpoints, store, linting, lintSettings });
     context.subscriptions.push(

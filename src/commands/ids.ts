@@ -13,6 +13,18 @@ export const CommandId = {
   openInPromptLab: 'tunelab.openInPromptLab',
   savePanelAsPromptFile: 'tunelab.savePanelAsPromptFile',
   runEvalSet: 'tunelab.runEvalSet',
+  generatePairs: 'tunelab.generatePairs',
+  generateForCategory: 'tunelab.generateForCategory',
+  suggestSubtopics: 'tunelab.suggestSubtopics',
+  addTopic: 'tunelab.addTopic',
+  addCategory: 'tunelab.addCategory',
+  renameTopic: 'tunelab.renameTopic',
+  deleteTopic: 'tunelab.deleteTopic',
+  revealTopic: 'tunelab.revealTopic',
+  createTopicsFile: 'tunelab.createTopicsFile',
+  importTopics: 'tunelab.importTopics',
+  copyDefaultPrompts: 'tunelab.copyDefaultPrompts',
+  refreshTopics: 'tunelab.refreshTopics',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -4,6 +4,7 @@ import type { EndpointBackends } from '../endpoints/backends';
 import type { Scheduler } from '../endpoints/scheduler';
 import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
 import type { ChatChunk, ChatEndpoint, ChatRequest } from '../endpoints/types';
+import type { Ask } from '../core/generate/pipeline';
 import { trust } from './trust';
 
 const KEY_PREFIX = 'tunelab.endpointKey.';
@@ -156,6 +157,27 @@ export class EndpointRegistry implements vscode.Disposable {
     const estimatedTokens = Math.ceil(full.messages.reduce((n, m) => n + m.content.length, 0) / 4) + (full.maxTokens ?? 512);
     const { scheduleChat } = await this.backends();
     return scheduleChat(await this.scheduler(config), endpoint, full, { signal, estimatedTokens, retry: options.retry });
+  }
+
+  /**
+   * An `ask` for pair generation: whole replies through the endpoint's scheduler, each attempt
+   * read to its end so a stream dropped midway is retried (see src/endpoints/generateRun.ts),
+   * with the endpoint's default parameters under the request's. Undefined when the user
+   * cancelled the key prompt.
+   */
+  async asker(id: string): Promise<Ask | undefined> {
+    const endpoint = await this.open(id);
+    const config = this.get(id);
+    if (endpoint === undefined || config === undefined) return undefined;
+    const { askThrough } = await this.backends();
+    const ask = askThrough(await this.scheduler(config), endpoint);
+    const d = config.defaults;
+    return (stage, messages, o) => ask(stage, messages, {
+      ...o,
+      ...(o.temperature ?? d.temperature) === undefined ? {} : { temperature: o.temperature ?? d.temperature },
+      ...(o.topP ?? d.topP) === undefined ? {} : { topP: o.topP ?? d.topP },
+      ...(o.maxTokens ?? d.maxTokens) === undefined ? {} : { maxTokens: o.maxTokens ?? d.maxTokens },
+    });
   }
 
   private async scheduler(config: EndpointConfig): Promise<Scheduler> {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import manifest from '../../package.json';
 import { selectedMatrix } from '../../scripts/code-server.mjs';
 import { launchBrowser, newPage, screenshot } from '../harness/browser';
+import { generationResponder } from '../peers/generationResponder';
 import { OpenAIPeer } from '../peers/openaiPeer';
 import { startCodeServer } from '../harness/codeServer';
 import { repoRoot, resultsRoot } from '../harness/paths';
@@ -119,7 +120,10 @@ for (const matrix of selectedMatrix()) {
     mkdirSync(out, { recursive: true });
     // The base model of Prompt Lab's comparisons: a second server, configured before the first
     // start, with no key (an OpenAI-compatible server may need none).
-    const base = new OpenAIPeer({ defaultReply: { content: 'Go to the DMV.' } });
+    // It also writes the questions and answers of pair generation; `latencyMs` is read per request,
+    // so a step can slow it down.
+    const baseOptions: { responder: ReturnType<typeof generationResponder>; latencyMs: number } = { responder: generationResponder(), latencyMs: 0 };
+    const base = new OpenAIPeer(baseOptions);
     const baseServer = await base.start();
     const server = await startCodeServer({
       matrix, vsix, logFile: join(out, 'code-server.log'),
@@ -353,6 +357,72 @@ for (const matrix of selectedMatrix()) {
         // In the file's own style (spaced, as Python writes JSON), with the exact question.
         await editor.locator('.view-line', { hasText: '{"instruction": "How do I renew my driver\'s licence?", "context": "", "response": "Renew online' }).first().waitFor();
         await editor.locator('.view-line', { hasText: '"response": "Renew online at your state DMV' }).first().waitFor();
+        await runPaletteCommand(page, 'File: Save');
+        await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+      });
+
+      /** The dataset on disk: every line must be a JSON object (no half-written line, ever). */
+      const datasetOnDisk = (): Record<string, string>[] => readFileSync(join(server.workspace, 'train.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l, i) => {
+        try {
+          return JSON.parse(l) as Record<string, string>;
+        } catch {
+          throw new Error(`train.jsonl line ${i + 1} is not valid JSON: ${l.slice(0, 120)}`);
+        }
+      });
+      const topicRow = (name: string): Locator => page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first();
+
+      await step('the Topics tree lists the sample topics, each not generated yet', async () => {
+        await runPaletteCommand(page, 'Focus on Topics View');
+        await topicRow('Renewing a license').waitFor();
+        await waitForText(topicRow('Renewing a license'), /not generated yet/);
+        await waitForText(topicRow('Driver licensing'), /3 subtopics · 0 rows/);
+      });
+
+      await step('right-click a topic, Generate: six pairs arrive in the open dataset and the coverage rises', async () => {
+        const before = datasetOnDisk().length;
+        await topicRow('Renewing a license').click({ button: 'right' });
+        await page.locator('.context-view .action-label', { hasText: 'Generate Pairs…' }).first().click();
+        const menu = page.locator('.quick-input-widget:visible');
+        await menu.locator('.monaco-list-row', { hasText: 'Generate 6 pair(s)' }).first().waitFor();
+        await page.keyboard.press('Enter');
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        await editor.locator('.view-line', { hasText: 'Renewing a license, question' }).first().waitFor({ timeout: 60_000 });
+        await waitForText(topicRow('Renewing a license'), /6 rows/);
+        const rows = datasetOnDisk();
+        assert.equal(rows.length, before + 6);
+        for (const row of rows.slice(before)) {
+          assert.match(row.instruction ?? '', /^Renewing a license, question/);
+          assert.equal(row.context, '');
+          assert.match(row.response ?? '', /^Thank you for asking\./);
+        }
+      });
+
+      await step('a second run cancelled midway leaves a valid file with every finished pair kept', async () => {
+        const before = datasetOnDisk().length;
+        baseOptions.latencyMs = 1_500;
+        await topicRow('Benefits').click({ button: 'right' });
+        await page.locator('.context-view .action-label', { hasText: 'Generate for All Subtopics…' }).first().click();
+        await page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Generate 18 pair(s)' }).first().waitFor();
+        await page.keyboard.press('Enter');
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        await editor.locator('.view-line', { hasText: 'Unemployment insurance, question' }).first().waitFor({ timeout: 60_000 });
+        await runPaletteCommand(page, 'Notifications: Show Notifications');
+        const notifications = page.locator('.notifications-center');
+        await notifications.getByRole('button', { name: 'Cancel' }).first().click();
+        const done = notifications.getByText(/TuneLab \(cancelled\): (\d+) pair\(s\) added to train\.jsonl/);
+        const deadline = Date.now() + 60_000;
+        while (!(await done.isVisible())) {
+          assert.ok(Date.now() < deadline, 'the cancelled run did not report what it added');
+          if (!(await notifications.isVisible())) await runPaletteCommand(page, 'Notifications: Show Notifications');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        baseOptions.latencyMs = 0;
+        const added = Number(/(\d+) pair\(s\) added/.exec(await done.innerText())?.[1]);
+        assert.ok(added > 0 && added < 18, `cancel midway kept ${added} of 18`);
+        const rows = datasetOnDisk();
+        assert.equal(rows.length, before + added, 'every finished pair is in the file, and nothing else');
+        for (const row of rows.slice(before)) assert.match(row.response ?? '', /^Thank you for asking\./);
+        await runPaletteCommand(page, 'Notifications: Clear All Notifications');
       });
 
       await step('the draft is still there after the window reloads', async () => {

@@ -26,8 +26,11 @@ void describe('the lint configuration schemas stay in step with the rule catalog
     assert.deepEqual(read('schemas/tunelab.schema.json'), projectConfigSchema());
   });
 
-  void it('package.json contributes the schema for tunelab.jsonc', () => {
-    assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: 'tunelab.jsonc', url: './schemas/tunelab.schema.json' }]);
+  void it('package.json contributes the schemas for tunelab.jsonc and the topics file', () => {
+    assert.deepEqual(manifest.contributes.jsonValidation, [
+      { fileMatch: 'tunelab.jsonc', url: './schemas/tunelab.schema.json' },
+      { fileMatch: ['topics.jsonc', '*.topics.jsonc'], url: './schemas/topics.schema.json' },
+    ]);
   });
 
   void it('the tunelab.lint.rules setting lists every rule with the same schema', () => {

@@ -9,7 +9,7 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
 const SHIPPED_DIRS = ['dist/', 'syntaxes/', 'media/', 'schemas/'];
 const NEVER_SHIPPED = ['src/', 'test/', 'samples/', 'node_modules/', 'out/', 'webview-ui/'];
-const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/tokenizers.js', 'dist/endpoints.js', 'dist/webview/index.js', 'dist/webview/index.css', 'schemas/tunelab.schema.json'];
+const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/tokenizers.js', 'dist/endpoints.js', 'dist/webview/index.js', 'dist/webview/index.css', 'schemas/tunelab.schema.json', 'schemas/topics.schema.json'];
 
 /**
  * The files `vsce package` would put in the .vsix, as vsce itself lists them (offline).

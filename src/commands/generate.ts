@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
+import type { EndpointRegistry } from '../host/endpoints';
+import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
+import { isDataset } from '../providers/datasetLinting';
+
+/** The dataset generation writes to: the remembered one, else the active dataset, else the user picks. */
+async function pickTarget(services: GenerationServices, ask: boolean): Promise<vscode.Uri | undefined> {
+  const { model } = services;
+  const active = vscode.window.activeTextEditor?.document;
+  if (!ask) {
+    if (model.target !== undefined) return model.target;
+    if (active !== undefined && isDataset(active)) { await model.setTarget(active.uri); return active.uri; }
+  }
+  const files = (await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 300)).filter((f) => !f.path.endsWith('.results.jsonl'));
+  const pick = await vscode.window.showQuickPick(
+    [...files.map((uri): { label: string; uri: vscode.Uri | undefined } => ({ label: vscode.workspace.asRelativePath(uri), uri })), { label: '$(new-file) New dataset…', uri: undefined }],
+    { title: 'TuneLab: the dataset to generate into', placeHolder: 'Pairs are appended as lines in its format' },
+  );
+  if (pick === undefined) return undefined;
+  let uri = pick.uri;
+  if (uri === undefined) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    uri = await vscode.window.showSaveDialog({ title: 'New dataset', filters: { 'JSON Lines': ['jsonl'] }, ...(folder === undefined ? {} : { defaultUri: vscode.Uri.joinPath(folder, 'generated.jsonl') }) });
+    if (uri === undefined) return undefined;
+    await vscode.workspace.fs.writeFile(uri, new Uint8Array());
+  }
+  await model.setTarget(uri);
+  return uri;
+}
+
+type MenuItem = vscode.QuickPickItem & { readonly action: 'run' | 'perTopic' | 'refusal' | 'length' | 'temperature' | 'questions' | 'answers' | 'target' };
+
+/**
+ * The options of a run as one menu: the first row generates, every other row shows an option and
+ * changes it when picked. What the user sets is remembered for the workspace.
+ */
+async function confirmOptions(state: vscode.Memento, registry: EndpointRegistry, services: GenerationServices, what: string, topics: readonly Topic[]): Promise<{ options: GenerateOptions; target: vscode.Uri } | undefined> {
+  let options = readOptions(state, registry.endpoints[0]?.id);
+  let target = await pickTarget(services, false);
+  if (target === undefined) return undefined;
+  const label = (id: string): string => registry.get(id)?.label ?? (id === '' ? 'none: add an endpoint first' : `${id} (not configured)`);
+  for (;;) {
+    const total = topics.reduce((n, t) => n + (t.questions ?? options.perTopic), 0);
+    const items: MenuItem[] = [
+      { label: `$(sparkle) Generate ${total} pair(s) for ${what}`, action: 'run', detail: `into ${vscode.workspace.asRelativePath(target)}; topics already covered ask only for what they lack` },
+      { label: 'Questions per topic', description: String(options.perTopic), action: 'perTopic' },
+      { label: 'Refusal mix', description: `${Math.round(options.refusalShare * 100)}% out-of-scope questions, answered with a kind refusal`, action: 'refusal' },
+      { label: 'Answer length', description: options.length, action: 'length' },
+      { label: 'Temperature', description: String(options.temperature), action: 'temperature' },
+      { label: 'Questions from', description: label(options.questionsEndpoint), action: 'questions' },
+      { label: 'Answers from', description: label(options.answersEndpoint), action: 'answers' },
+      { label: 'Dataset', description: vscode.workspace.asRelativePath(target), action: 'target' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: `TuneLab: Generate Pairs — ${what}`, placeHolder: 'Pick an option to change it, or Generate' });
+    if (pick === undefined) return undefined;
+    const number = async (prompt: string, value: number, lo: number, hi: number, integer: boolean): Promise<number | undefined> => {
+      const text = await vscode.window.showInputBox({
+        title: `TuneLab: ${pick.label}`, prompt, value: String(value),
+        validateInput: (v) => {
+          const n = Number(v);
+          return v.trim() !== '' && Number.isFinite(n) && n >= lo && n <= hi && (!integer || Number.isInteger(n)) ? undefined : `A ${integer ? 'whole number' : 'number'} from ${lo} to ${hi}.`;
+        },
+      });
+      return text === undefined ? undefined : Number(text);
+    };
+    const endpoint = async (current: string): Promise<string | undefined> => {
+      const chosen = await vscode.window.showQuickPick(registry.endpoints.map((e) => ({ label: e.label, description: e.id === current ? 'current' : e.id, id: e.id })), { title: `TuneLab: ${pick.label}` });
+      return chosen?.id;
+    };
+    switch (pick.action) {
+      case 'run':
+        await saveOptions(state, options);
+        return { options, target };
+      case 'perTopic': { const n = await number('How many questions to ask per topic (a topic\'s own "questions" in the file wins)', options.perTopic, 1, 100, true); if (n !== undefined) options = { ...options, perTopic: n }; break; }
+      case 'refusal': { const n = await number('Percent of questions that are out of scope or harmful, answered with a kind refusal and a redirect (0–50)', Math.round(options.refusalShare * 100), 0, 50, true); if (n !== undefined) options = { ...options, refusalShare: n / 100 }; break; }
+      case 'temperature': { const n = await number('Sampling temperature for both stages (0–2)', options.temperature, 0, 2, false); if (n !== undefined) options = { ...options, temperature: n }; break; }
+      case 'length': {
+        const chosen = await vscode.window.showQuickPick((['short', 'medium', 'long'] as const).map((l) => ({ label: l, length: l })), { title: 'TuneLab: Answer length' });
+        if (chosen !== undefined) options = { ...options, length: chosen.length };
+        break;
+      }
+      case 'questions': { const id = await endpoint(options.questionsEndpoint); if (id !== undefined) options = { ...options, questionsEndpoint: id }; break; }
+      case 'answers': { const id = await endpoint(options.answersEndpoint); if (id !== undefined) options = { ...options, answersEndpoint: id }; break; }
+      case 'target': { const t = await pickTarget(services, true); if (t !== undefined) target = t; break; }
+    }
+  }
+}
+
+/** Generate Pairs (one topic) and Generate for All Subtopics (a category): options, then the run. */
+export async function generateFor(services: GenerationServices, state: vscode.Memento, topics: readonly Topic[], what: string): Promise<void> {
+  if (topics.length === 0) {
+    void vscode.window.showInformationMessage('TuneLab: this category has no subtopics yet. Add one, or use Suggest Subtopics.');
+    return;
+  }
+  if (services.endpoints.endpoints.length === 0) {
+    const choice = await vscode.window.showWarningMessage('TuneLab: generating pairs needs an endpoint to ask.', 'Add Endpoint…');
+    if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
+    return;
+  }
+  const chosen = await confirmOptions(state, services.endpoints, services, what, topics);
+  if (chosen === undefined) return;
+  const categories = new Map((services.model.file?.categories ?? []).map((c) => [c.name, c]));
+  try {
+    await generateInto(services, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`TuneLab: generation failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => { if (c !== undefined) services.log.show(); });
+  }
+}

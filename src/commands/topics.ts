@@ -1,0 +1,278 @@
+import * as vscode from 'vscode';
+import { parseQuestions } from '../core/generate';
+import { addCategory, addSubtopics, deleteCategory, deleteSubtopic, isEditError, moveSubtopic, newTopicsFile, renameCategory, renameSubtopic, type EditResult } from '../core/topics/edits';
+import { importTopics } from '../core/topics/importTopics';
+import { provenancePathFor, readProvenance, renameTopics, writeProvenance } from '../core/topics/provenance';
+import { topicId, type Category } from '../core/topics/topicsFile';
+import type { Config } from '../host/config';
+import { findTopicsFile } from '../host/topicsFile';
+import type { GenerationServices } from '../host/generation';
+import { readOptions } from '../host/generation';
+import type { MoveRequest, TopicsNode } from '../views/topicsView';
+import { generateFor } from './generate';
+import { CommandId } from './ids';
+import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT } from '../core/generate';
+import { trust } from '../host/trust';
+
+export interface TopicsCommandServices extends GenerationServices {
+  readonly config: Config;
+  readonly state: vscode.Memento;
+  readonly view: vscode.TreeView<TopicsNode>;
+}
+
+function isNode(value: unknown): value is TopicsNode {
+  if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
+  return value.kind === 'category' || value.kind === 'topic';
+}
+
+/** The node a command is about: the one right-clicked, else the tree's selection. */
+function nodeOf(s: TopicsCommandServices, arg: unknown): TopicsNode | undefined {
+  return isNode(arg) ? arg : s.view.selection[0];
+}
+
+/**
+ * Applies topics-file edits as one WorkspaceEdit on the file (one undo step; the file keeps its
+ * comments and formatting), computed against the document's current text, and saves it when it
+ * had no other unsaved changes.
+ */
+async function editTopics(s: TopicsCommandServices, compute: (text: string) => EditResult): Promise<boolean> {
+  const uri = s.model.uri ?? await findTopicsFile(s.config);
+  if (uri === undefined) {
+    void vscode.window.showWarningMessage('TuneLab: there is no topics file. Create one from the Topics view.');
+    return false;
+  }
+  const document = await vscode.workspace.openTextDocument(uri);
+  const wasDirty = document.isDirty;
+  const result = compute(document.getText());
+  if (isEditError(result)) {
+    void vscode.window.showWarningMessage(`TuneLab: ${result.error}`);
+    return false;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  for (const e of result) edit.replace(uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
+  if (!await vscode.workspace.applyEdit(edit)) {
+    void vscode.window.showErrorMessage(`TuneLab: VS Code refused the edit to ${vscode.workspace.asRelativePath(uri)}.`);
+    return false;
+  }
+  if (!wasDirty) await document.save();
+  await s.model.refresh();
+  return true;
+}
+
+async function askName(title: string, value = '', taken: readonly string[] = []): Promise<string | undefined> {
+  const lower = new Set(taken.map((t) => t.trim().toLowerCase()));
+  const name = await vscode.window.showInputBox({
+    title, value,
+    validateInput: (v) => (v.trim() === '' ? 'A name is needed.' : lower.has(v.trim().toLowerCase()) && v.trim() !== value ? 'That name is already there.' : undefined),
+  });
+  return name?.trim();
+}
+
+/** Keeps coverage when topics are renamed: their rows in the target dataset get the new ids. */
+async function renameProvenance(s: TopicsCommandServices, renames: Map<string, string>): Promise<void> {
+  const target = s.model.target;
+  if (target === undefined || renames.size === 0) return;
+  const path = vscode.Uri.file(provenancePathFor(target.fsPath));
+  let text: string | undefined;
+  try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(path)); } catch { return; }
+  const read = readProvenance(text);
+  await vscode.workspace.fs.writeFile(path, new TextEncoder().encode(writeProvenance(renameTopics(read.provenance, renames))));
+}
+
+function categoryOf(s: TopicsCommandServices, node: TopicsNode): Category | undefined {
+  const index = node.kind === 'category' ? node.index : node.category;
+  return s.model.file?.categories.find((c) => c.index === index);
+}
+
+async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | undefined): Promise<void> {
+  if (node?.kind !== 'category') return;
+  const category = node.category;
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to ask for suggestions.');
+    return;
+  }
+  const options = readOptions(s.state, s.endpoints.endpoints[0]?.id);
+  if (s.endpoints.get(options.questionsEndpoint) === undefined) {
+    const choice = await vscode.window.showWarningMessage('TuneLab: suggesting subtopics needs an endpoint to ask.', 'Add Endpoint…');
+    if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
+    return;
+  }
+  const existing = category.subtopics.map((t) => t.name);
+  const suggestions = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: asking for subtopics of ${category.name}…`, cancellable: true }, async (_p, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => { controller.abort(); });
+    try {
+      const stream = await s.endpoints.chat(options.questionsEndpoint, {
+        json: true, temperature: 0.7,
+        messages: [
+          { role: 'system', content: 'You help plan a fine-tuning dataset for a public-services assistant. Reply with JSON only.' },
+          { role: 'user', content: `The category "${category.name}"${category.notes === undefined ? '' : ` (${category.notes})`} has these subtopics: ${JSON.stringify(existing)}. Suggest up to 10 more specific subtopics residents ask about that are not already covered. Reply as {"questions": ["subtopic", …]} with short names.` },
+        ],
+      }, controller.signal, { retry: true });
+      if (stream === undefined) return undefined;
+      let text = '';
+      for await (const chunk of stream) if (chunk.type === 'text') text += chunk.text;
+      return text;
+    } finally {
+      sub.dispose();
+    }
+  });
+  if (suggestions === undefined) return;
+  const parsed = parseQuestions(suggestions, 10);
+  if (!parsed.ok) {
+    s.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
+    void vscode.window.showWarningMessage(`TuneLab: the model's suggestions could not be read (${parsed.message}). Try again.`);
+    return;
+  }
+  const taken = new Set(existing.map((e) => e.toLowerCase()));
+  const fresh = parsed.questions.filter((q) => !taken.has(q.toLowerCase()));
+  if (fresh.length === 0) {
+    void vscode.window.showInformationMessage(`TuneLab: no new subtopics were suggested for ${category.name}.`);
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(fresh.map((label) => ({ label, picked: false })), { canPickMany: true, title: `Suggested subtopics for ${category.name}`, placeHolder: 'Pick the ones to add' });
+  if (picked === undefined || picked.length === 0) return;
+  await editTopics(s, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
+}
+
+async function createOrImport(s: TopicsCommandServices, importing: boolean): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) {
+    void vscode.window.showWarningMessage('TuneLab: open a folder first; the topics file lives in it.');
+    return;
+  }
+  let categories: { name: string; subtopics: string[] }[] = [{ name: 'My first category', subtopics: ['A first subtopic'] }];
+  if (importing) {
+    const source = await vscode.window.showOpenDialog({ title: 'Import topics from a list, Markdown or a Python file', canSelectMany: false, filters: { 'Lists': ['txt', 'md', 'py', 'markdown'], 'All files': ['*'] } });
+    if (source?.[0] === undefined) return;
+    const result = importTopics(new TextDecoder().decode(await vscode.workspace.fs.readFile(source[0])), 'auto');
+    for (const w of result.warnings) s.log.warn(`${vscode.workspace.asRelativePath(source[0])}:${w.line}: ${w.message}`);
+    if (result.categories.length === 0) {
+      void vscode.window.showWarningMessage('TuneLab: no topics were found in that file.');
+      return;
+    }
+    if (result.warnings.length > 0) {
+      const first = result.warnings[0];
+      const choice = await vscode.window.showWarningMessage(
+        `TuneLab: ${result.warnings.length} warning(s) while importing, e.g. line ${first?.line ?? 0}: ${first?.message ?? ''}`,
+        { modal: true, detail: 'See the TuneLab log for every warning.' }, 'Import Anyway',
+      );
+      if (choice === undefined) return;
+    }
+    categories = result.categories.map((c) => ({ name: c.name, subtopics: [...c.subtopics] }));
+  }
+  const existing = s.model.uri ?? await findTopicsFile(s.config);
+  const uri = existing ?? vscode.Uri.joinPath(folder.uri, s.config.settings.topicsFile);
+  if (existing !== undefined) {
+    // Importing into an existing file adds categories and subtopics, never replaces them.
+    for (const c of categories) {
+      const current = s.model.file?.categories.find((k) => k.name.toLowerCase() === c.name.toLowerCase());
+      const ok = current === undefined
+        ? await editTopics(s, (text) => addCategory(text, c.name)) && await editTopics(s, (text) => addSubtopics(text, s.model.file?.categories.at(-1)?.index ?? 0, c.subtopics))
+        : await editTopics(s, (text) => addSubtopics(text, current.index, c.subtopics));
+      if (!ok) return;
+    }
+  } else {
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(newTopicsFile(categories)));
+    await s.model.refresh();
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+}
+
+export function registerTopicsCommands(s: TopicsCommandServices): vscode.Disposable[] {
+  const generation: GenerationServices = s;
+  return [
+    vscode.commands.registerCommand(CommandId.generatePairs, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node?.kind !== 'topic') return;
+      await generateFor(generation, s.state, [node.topic], `"${node.topic.name}"`);
+    }),
+    vscode.commands.registerCommand(CommandId.generateForCategory, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node?.kind !== 'category') return;
+      await generateFor(generation, s.state, node.category.subtopics, `${node.category.subtopics.length} subtopic(s) of "${node.category.name}"`);
+    }),
+    vscode.commands.registerCommand(CommandId.suggestSubtopics, (arg?: unknown) => suggestSubtopics(s, nodeOf(s, arg))),
+    vscode.commands.registerCommand(CommandId.addCategory, async () => {
+      const name = await askName('TuneLab: New category', '', s.model.file?.categories.map((c) => c.name) ?? []);
+      if (name !== undefined) await editTopics(s, (text) => addCategory(text, name));
+    }),
+    vscode.commands.registerCommand(CommandId.addTopic, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      const category = node === undefined ? undefined : categoryOf(s, node);
+      if (category === undefined) return;
+      const name = await askName(`TuneLab: New subtopic of ${category.name}`, '', category.subtopics.map((t) => t.name));
+      if (name !== undefined) await editTopics(s, (text) => addSubtopics(text, category.index, [name]));
+    }),
+    vscode.commands.registerCommand(CommandId.renameTopic, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node === undefined) return;
+      if (node.kind === 'category') {
+        const name = await askName('TuneLab: Rename category', node.category.name, s.model.file?.categories.map((c) => c.name) ?? []);
+        if (name === undefined || name === node.category.name) return;
+        if (await editTopics(s, (text) => renameCategory(text, node.index, name))) {
+          await renameProvenance(s, new Map(node.category.subtopics.map((t) => [t.id, topicId(name, t.name)])));
+          await s.model.refresh();
+        }
+      } else {
+        const siblings = categoryOf(s, node)?.subtopics.map((t) => t.name) ?? [];
+        const name = await askName('TuneLab: Rename subtopic', node.topic.name, siblings);
+        if (name === undefined || name === node.topic.name) return;
+        if (await editTopics(s, (text) => renameSubtopic(text, node.category, node.index, name))) {
+          await renameProvenance(s, new Map([[node.topic.id, topicId(node.topic.category, name)]]));
+          await s.model.refresh();
+        }
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.deleteTopic, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node === undefined) return;
+      const what = node.kind === 'category' ? `the category "${node.category.name}" and its ${node.category.subtopics.length} subtopic(s)` : `the subtopic "${node.topic.name}"`;
+      const choice = await vscode.window.showWarningMessage(`Delete ${what} from the topics file?`, { modal: true, detail: 'Rows already generated stay in the dataset. Undo in the topics file brings the topic back.' }, 'Delete');
+      if (choice === undefined) return;
+      await editTopics(s, (text) => (node.kind === 'category' ? deleteCategory(text, node.index) : deleteSubtopic(text, node.category, node.index)));
+    }),
+    vscode.commands.registerCommand(CommandId.revealTopic, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      const uri = s.model.uri;
+      if (node === undefined || uri === undefined) return;
+      const document = await vscode.workspace.openTextDocument(uri);
+      const at = node.kind === 'category' ? node.category : node.topic;
+      const range = new vscode.Range(document.positionAt(at.nameOffset), document.positionAt(at.nameOffset + at.nameLength));
+      await vscode.window.showTextDocument(document, { selection: range, preview: false });
+    }),
+    vscode.commands.registerCommand(CommandId.createTopicsFile, () => createOrImport(s, false)),
+    vscode.commands.registerCommand(CommandId.importTopics, () => createOrImport(s, true)),
+    vscode.commands.registerCommand(CommandId.refreshTopics, () => s.model.refresh()),
+    vscode.commands.registerCommand(CommandId.copyDefaultPrompts, async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (folder === undefined) return;
+      const written: string[] = [];
+      for (const [name, text] of [['questions.tlprompt', DEFAULT_QUESTIONS_PROMPT], ['answer.tlprompt', DEFAULT_ANSWER_PROMPT]] as const) {
+        const uri = vscode.Uri.joinPath(folder.uri, 'prompts', name);
+        const exists = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(() => true, () => false);
+        if (exists) continue;
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+        written.push(vscode.workspace.asRelativePath(uri));
+      }
+      if (written.length === 0) void vscode.window.showInformationMessage('TuneLab: prompts/questions.tlprompt and prompts/answer.tlprompt are already in the workspace; generation uses them.');
+      else {
+        void vscode.window.showInformationMessage(`TuneLab: wrote ${written.join(' and ')}. Generation uses them from now on; edit them to change how questions and answers are written.`);
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, written[0] ?? ''), { preview: false });
+      }
+    }),
+  ];
+}
+
+/** The tree's drag and drop, as an edit of the topics file. */
+export function moveHandler(s: () => TopicsCommandServices): (request: MoveRequest) => Promise<void> {
+  return async ({ from, to }) => {
+    const services = s();
+    const moving = services.model.file?.categories.find((c) => c.index === from.category)?.subtopics.find((t) => t.index === from.index);
+    const target = services.model.file?.categories.find((c) => c.index === to.category);
+    if (await editTopics(services, (text) => moveSubtopic(text, from, to)) && moving !== undefined && target !== undefined && target.name !== moving.category) {
+      await renameProvenance(services, new Map([[moving.id, topicId(target.name, moving.name)]]));
+      await services.model.refresh();
+    }
+  };
+}
