@@ -48,6 +48,26 @@ async function pickEndpoint(panel: FrameLocator, column: number, label: string):
   await panel.locator(`[data-testid="endpoint-select-${column}"] li.option`, { hasText: label }).first().click();
 }
 
+/**
+ * Right-clicks `row` and picks `item` from its context menu, until `then` shows. A menu that is
+ * still opening (or re-rendering as the tree's selection changes) may drop the first click.
+ */
+async function fromContextMenu(page: Page, row: Locator, item: string, then: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    const action = page.locator('.context-view .action-label', { hasText: item }).first();
+    await action.waitFor({ state: 'visible' });
+    await action.click();
+    try {
+      await then.waitFor({ state: 'visible', timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 async function runPaletteCommand(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget input:visible');
   // A workbench still starting up (after a reload) may miss the first key: press again.
@@ -61,9 +81,14 @@ async function runPaletteCommand(page: Page, label: string): Promise<void> {
     }
   }
   await input.fill(`>${label}`);
+  // The row whose label is exactly the command: a fuzzy match may rank another first
+  // (">File: Save" also matches "File: Compare Active File with Saved").
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const exact = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^(?:[^:]+: )?${escaped}$`) }) }).first();
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
+  if (await exact.count() > 0) await exact.click();
+  else await page.keyboard.press('Enter');
 }
 
 /** Opens a workspace file the way a user does: the Explorer, then a click on its row. */
@@ -167,10 +192,12 @@ for (const matrix of selectedMatrix()) {
         await sidebar.locator('.pane-header', { hasText: 'Prompt Lab' }).waitFor();
       });
 
-      await step('the Topics view says what is there and opens the topics file', async () => {
-        const welcome = page.locator('.part.sidebar .welcome-view-content');
-        await welcome.getByText('This workspace has a topics file.', { exact: false }).waitFor();
-        await welcome.getByRole('button', { name: 'Open Topics File' }).click();
+      await step('the Topics view shows the sample\'s categories and opens the topics file', async () => {
+        const sidebar = page.locator('.part.sidebar');
+        await sidebar.locator('.monaco-list-row', { hasText: 'Driver licensing' }).first().waitFor();
+        await sidebar.locator('.monaco-list-row', { hasText: 'Renewing a license' }).first().waitFor();
+        await sidebar.locator('.pane-header', { hasText: 'Topics' }).hover();
+        await sidebar.locator('.pane-header', { hasText: 'Topics' }).locator('[aria-label="Open Topics File"]').click();
         await page.locator('.tabs-container .tab', { hasText: 'topics.jsonc' }).waitFor();
       });
 
@@ -358,7 +385,11 @@ for (const matrix of selectedMatrix()) {
         await editor.locator('.view-line', { hasText: '{"instruction": "How do I renew my driver\'s licence?", "context": "", "response": "Renew online' }).first().waitFor();
         await editor.locator('.view-line', { hasText: '"response": "Renew online at your state DMV' }).first().waitFor();
         await runPaletteCommand(page, 'File: Save');
-        await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+        const saved = Date.now() + 20_000;
+        while (!readFileSync(join(server.workspace, 'train.jsonl'), 'utf8').includes('Renew online at your state DMV')) {
+          assert.ok(Date.now() < saved, 'the dataset was not saved with the added line');
+          await new Promise((r) => setTimeout(r, 200));
+        }
       });
 
       /** The dataset on disk: every line must be a JSON object (no half-written line, ever). */
@@ -380,10 +411,7 @@ for (const matrix of selectedMatrix()) {
 
       await step('right-click a topic, Generate: six pairs arrive in the open dataset and the coverage rises', async () => {
         const before = datasetOnDisk().length;
-        await topicRow('Renewing a license').click({ button: 'right' });
-        await page.locator('.context-view .action-label', { hasText: 'Generate Pairs…' }).first().click();
-        const menu = page.locator('.quick-input-widget:visible');
-        await menu.locator('.monaco-list-row', { hasText: 'Generate 6 pair(s)' }).first().waitFor();
+        await fromContextMenu(page, topicRow('Renewing a license'), 'Generate Pairs…', page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Generate 6 pair(s)' }).first());
         await page.keyboard.press('Enter');
         const editor = page.locator('.editor-group-container .monaco-editor').first();
         await editor.locator('.view-line', { hasText: 'Renewing a license, question' }).first().waitFor({ timeout: 60_000 });
@@ -400,9 +428,7 @@ for (const matrix of selectedMatrix()) {
       await step('a second run cancelled midway leaves a valid file with every finished pair kept', async () => {
         const before = datasetOnDisk().length;
         baseOptions.latencyMs = 1_500;
-        await topicRow('Benefits').click({ button: 'right' });
-        await page.locator('.context-view .action-label', { hasText: 'Generate for All Subtopics…' }).first().click();
-        await page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Generate 18 pair(s)' }).first().waitFor();
+        await fromContextMenu(page, topicRow('Benefits'), 'Generate for All Subtopics…', page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Generate 18 pair(s)' }).first());
         await page.keyboard.press('Enter');
         const editor = page.locator('.editor-group-container .monaco-editor').first();
         await editor.locator('.view-line', { hasText: 'Unemployment insurance, question' }).first().waitFor({ timeout: 60_000 });
