@@ -155,10 +155,14 @@ export async function generateInto(services: GenerationServices, target: vscode.
     }
   }
   const style = lineStyleOf(sample);
+  // Opt-in: the topic in the row itself, for trainers and tools that keep extra keys.
+  const topicField = vscode.workspace.getConfiguration('tunelab', target).get<string>('generate.topicField', '').trim();
+  const topicName = new Map(topics.map((t) => [t.id, `${t.category} › ${t.name}`]));
   const render = (pair: GeneratedPair): string => {
     const r = renderPair(format, { question: pair.question, answer: pair.answer }, ctx);
     if (!r.ok) throw new Error(r.message);
-    return jsonLine(r.record, style);
+    const record = topicField === '' ? r.record : { ...r.record, [topicField]: topicName.get(pair.topicId) ?? pair.topicId };
+    return jsonLine(record, style);
   };
   // Fail before any request when the format cannot hold a pair (e.g. DPO needs two answers).
   render({ topicId: '', question: 'q', answer: 'a', refusal: false });
