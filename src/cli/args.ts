@@ -110,7 +110,7 @@ export function parseLintArgs(argv: readonly string[]): ParsedLintArgs {
 }
 
 /** Words node's parseArgs errors for the user (they carry a code and a message naming the option). */
-function parseError(e: unknown): string {
+export function parseError(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   const message = e instanceof Error ? e.message : String(e);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

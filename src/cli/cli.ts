@@ -18,6 +18,8 @@ Usage: tunelab <command> [options]
 
 Commands:
   lint        Lint JSON Lines datasets (tunelab lint --help for its options)
+  generate    Generate question/answer pairs from a topics file into a dataset
+              (tunelab generate --help for its options)
   help        Show this help
   version     Print the version
 
@@ -40,8 +42,10 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     io.out(`${VERSION}\n`);
     return 0;
   }
-  // Loaded on demand, so help and version do not pay for the lint engine's start-up.
+  // Loaded on demand, so help and version do not pay for the lint engine's start-up, nor lint
+  // for the model clients.
   if (first === 'lint') return import('./lint').then((m) => m.runLint(argv.slice(1), io));
+  if (first === 'generate') return import('./generate').then((m) => m.runGenerate(argv.slice(1), io));
   const what = first.startsWith('-') ? 'option' : 'command';
   io.err(`tunelab: unknown ${what} '${first}'. Run 'tunelab --help' to see the commands.\n`);
   return 2;
