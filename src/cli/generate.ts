@@ -52,6 +52,7 @@ import { Scheduler, type SchedulerOptions } from '../endpoints/scheduler';
 import type { CliIo } from './cli';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { parseError } from './args';
+import { wrapList } from './output';
 
 /** The sidecar is written after every this many pairs, so a run that is killed keeps most of its provenance. */
 export const PROVENANCE_EVERY = 50;
@@ -90,7 +91,7 @@ Options:
                               object with a "tunelab.endpoints" key (a VS Code settings.json
                               works as is). Default: your VS Code user settings
   --dataset-format <format>   The format of the new lines: one of
-                              ${wrapList(FORMAT_IDS, 30)}.
+                              ${wrapList(FORMAT_IDS, 30, 94)}.
                               Default: the project's tunelab.jsonc, else the format most of
                               --out's lines have, else jumpstart-instruction
   --refusal-share <share>     The share of questions written to be out of scope (such as asking
@@ -125,22 +126,6 @@ Exit codes: 0 every planned pair was written (or nothing was left to do); 1 some
 answers failed (the pairs written stay: run again with --resume to fill the gaps); 2 a usage
 error, a file that cannot be read or written, or a topics file with errors; 130 stopped by Ctrl+C.
 `;
-
-function wrapList(items: readonly string[], indent: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const item of items) {
-    const next = line === '' ? item : `${line}, ${item}`;
-    if (indent + next.length > 94 && line !== '') {
-      lines.push(`${line},`);
-      line = item;
-    } else {
-      line = next;
-    }
-  }
-  lines.push(line);
-  return lines.join(`\n${' '.repeat(indent)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Arguments

@@ -22,7 +22,7 @@ import type { Finding, FormatContext, FormatId, JsonObject, TokenCounter, Tokeni
 import { VERSION } from '../core/version';
 import { parseLintArgs, type LintArgs } from './args';
 import type { CliIo } from './cli';
-import { BufferedOutput, functionStream } from './output';
+import { BufferedOutput, functionStream, wrapList } from './output';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { jsonLine, sarifArtifact, sarifFrame, sarifResult, summaryLine, textLine, type SarifRunInfo, type Totals } from './reporters';
 
@@ -56,22 +56,6 @@ Rules: ${wrapList(RULES.map((r) => r.id), 7)}
 Exit codes: 0 no errors and no more warnings than --max-warnings allows; 1 errors, or too many
 warnings; 2 a usage error or a file that cannot be read.
 `;
-
-function wrapList(items: readonly string[], indent: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const item of items) {
-    const next = line === '' ? item : `${line}, ${item}`;
-    if (indent + next.length > 92 && line !== '') {
-      lines.push(`${line},`);
-      line = item;
-    } else {
-      line = next;
-    }
-  }
-  lines.push(line);
-  return lines.join(`\n${' '.repeat(indent)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // One file

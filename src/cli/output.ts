@@ -74,3 +74,20 @@ export class BufferedOutput {
     });
   }
 }
+
+/** Joins `items` with commas into lines of at most `width` characters, continued at `indent`. */
+export function wrapList(items: readonly string[], indent: number, width = 92): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line === '' ? item : `${line}, ${item}`;
+    if (indent + next.length > width && line !== '') {
+      lines.push(`${line},`);
+      line = item;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}

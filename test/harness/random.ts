@@ -1,14 +1,2 @@
-/**
- * mulberry32: a small, fast, seeded generator of uniform floats in [0, 1), so generated corpora,
- * datasets and jitter are the same on every run.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator, for the tests and the benchmark datasets. */
+export { seededRandom } from '../../src/core/random';

@@ -5,6 +5,7 @@
  *
  * Pure and deterministic: the same topics, options and seed always give the same plan.
  */
+import { seededRandom } from '../random';
 
 /** A topic as the topics file gives it. `questions` overrides the run's per-topic count. */
 export interface TopicInput {
@@ -49,7 +50,7 @@ export function planTopics(topics: readonly TopicInput[], options: PlanOptions):
   const target = Math.round(total * share);
   const refusals = counts.map((n) => Math.floor(n * share + 1e-9));
   let left = target - refusals.reduce((a, b) => a + b, 0);
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const order = counts
     .map((n, i) => ({ i, fraction: Math.round((n * share - (refusals[i] ?? 0)) * 1e6), tie: random() }))
     .sort((a, b) => b.fraction - a.fraction || a.tie - b.tie);
@@ -88,16 +89,4 @@ function whole(n: number | undefined): number | undefined {
 
 function clamp(n: number, min: number, max: number): number {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
-}
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = Math.floor(seed) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
