@@ -427,7 +427,8 @@ for (const matrix of selectedMatrix()) {
 
       await step('a second run cancelled midway leaves a valid file with every finished pair kept', async () => {
         const before = datasetOnDisk().length;
-        baseOptions.latencyMs = 1_500;
+        // Slow enough (18 answers, 4 at a time, 4 s each) that the cancel lands midway even on a busy machine.
+        baseOptions.latencyMs = 4_000;
         await fromContextMenu(page, topicRow('Benefits'), 'Generate for All Subtopics…', page.locator('.quick-input-widget:visible .monaco-list-row', { hasText: 'Generate 18 pair(s)' }).first());
         await page.keyboard.press('Enter');
         const editor = page.locator('.editor-group-container .monaco-editor').first();
