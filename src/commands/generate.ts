@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
+import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
 import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
 import { isDataset } from '../providers/datasetLinting';
@@ -12,7 +13,7 @@ async function pickTarget(services: GenerationServices, ask: boolean): Promise<v
     if (model.target !== undefined) return model.target;
     if (active !== undefined && isDataset(active)) { await model.setTarget(active.uri); return active.uri; }
   }
-  const files = (await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 300)).filter((f) => !f.path.endsWith('.results.jsonl'));
+  const files = await workspaceDatasets();
   const pick = await vscode.window.showQuickPick(
     [...files.map((uri): { label: string; uri: vscode.Uri | undefined } => ({ label: vscode.workspace.asRelativePath(uri), uri })), { label: '$(new-file) New dataset…', uri: undefined }],
     { title: 'TuneLab: the dataset to generate into', placeHolder: 'Pairs are appended as lines in its format' },

@@ -2,15 +2,12 @@ import * as vscode from 'vscode';
 import type { AddedLine } from '../core/protocol';
 import { formatById } from '../core/formats';
 import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
-import type { FormatId } from '../core/lint/types';
 import type { DatasetLinting } from '../providers/datasetLinting';
 import { isDataset } from '../providers/datasetLinting';
+import { appendLines, datasetFormat, lastRecordLine, workspaceDatasets } from './datasetFiles';
 
 /** Files already told that their format drops the system prompt: once a session is enough. */
 const noted = new Set<string>();
-
-/** The format a new line takes when the file says nothing (empty file, format undecided). */
-const DEFAULT_FORMAT: FormatId = 'jumpstart-instruction';
 
 /**
  * The dataset "Add to dataset" writes to: the active editor's when it is a dataset, else the one
@@ -23,10 +20,9 @@ async function targetDataset(): Promise<vscode.TextDocument | undefined> {
   const visible = vscode.window.visibleTextEditors.map((e) => e.document).filter(isDataset);
   if (visible.length === 1) return visible[0];
   const open = vscode.workspace.textDocuments.filter(isDataset);
-  const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 200);
   const uris = new Map<string, vscode.Uri>();
   for (const d of [...visible, ...open]) uris.set(d.uri.toString(), d.uri);
-  for (const f of files) if (!/\.results\.jsonl$/.test(f.path)) uris.set(f.toString(), f);
+  for (const f of await workspaceDatasets()) uris.set(f.toString(), f);
   if (uris.size === 0) {
     void vscode.window.showWarningMessage('TuneLab: there is no dataset to add to. Open a .jsonl training file, then try again.');
     return undefined;
@@ -47,20 +43,11 @@ export async function addToDataset(linting: DatasetLinting, pair: { question: st
   const document = await targetDataset();
   if (document === undefined) return null;
   const linted = linting.get(document);
-  const format = linted?.linter.format?.id ?? (linted?.settings.settings.format === 'auto' || linted === undefined ? DEFAULT_FORMAT : linted.settings.settings.format);
+  const format = datasetFormat(linted, linted?.settings);
   const rendered = renderPair(format, { question: pair.question, answer: pair.answer, ...(pair.system.trim() === '' ? {} : { system: pair.system }) }, linted?.settings.context ?? {});
   if (!rendered.ok) throw new Error(rendered.message);
-  const last = document.lineAt(document.lineCount - 1);
-  let sample = '';
-  for (let i = document.lineCount - 1; i >= 0 && i >= document.lineCount - 20 && sample === ''; i--) sample = document.lineAt(i).text.trim();
-  const line = jsonLine(rendered.record, lineStyleOf(sample));
-  const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  // A file that ends without a newline gets one first, so the new record is a line of its own.
-  const text = (last.text === '' ? '' : eol) + line + eol;
-  const lineNumber = last.text === '' ? last.lineNumber : last.lineNumber + 1;
-  const edit = new vscode.WorkspaceEdit();
-  edit.insert(document.uri, last.range.end, text);
-  if (!await vscode.workspace.applyEdit(edit)) throw new Error(`VS Code refused the edit to ${vscode.workspace.asRelativePath(document.uri)} (is it read-only?).`);
+  const line = jsonLine(rendered.record, lineStyleOf(lastRecordLine(document)));
+  const lineNumber = await appendLines(document, [line]);
   const editor = await vscode.window.showTextDocument(document, { preserveFocus: true, preview: false });
   const at = new vscode.Range(lineNumber, 0, lineNumber, line.length);
   editor.revealRange(at, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

@@ -7,6 +7,14 @@ export function supportsSeed(config: EndpointConfig): boolean {
   return config.kind !== 'bedrock';
 }
 
+/** Whether the endpoint with this id honours a seed (an unknown id does not). */
+export function seedSupport(registry: EndpointRegistry): (id: string) => boolean {
+  return (id) => {
+    const config = registry.get(id);
+    return config !== undefined && supportsSeed(config);
+  };
+}
+
 export function endpointOption(config: EndpointConfig, live: boolean): EndpointOption {
   const target = config.model ?? config.deployment ?? config.endpointName;
   const detail = [kindLabel(config.kind), target, config.region].filter((s) => s !== undefined && s !== '').join(' · ');

@@ -172,12 +172,17 @@ export class EndpointRegistry implements vscode.Disposable {
     const { askThrough } = await this.backends();
     const ask = askThrough(await this.scheduler(config), endpoint);
     const d = config.defaults;
-    return (stage, messages, o) => ask(stage, messages, {
-      ...o,
-      ...(o.temperature ?? d.temperature) === undefined ? {} : { temperature: o.temperature ?? d.temperature },
-      ...(o.topP ?? d.topP) === undefined ? {} : { topP: o.topP ?? d.topP },
-      ...(o.maxTokens ?? d.maxTokens) === undefined ? {} : { maxTokens: o.maxTokens ?? d.maxTokens },
-    });
+    return (stage, messages, o) => {
+      const temperature = o.temperature ?? d.temperature;
+      const topP = o.topP ?? d.topP;
+      const maxTokens = o.maxTokens ?? d.maxTokens;
+      return ask(stage, messages, {
+        ...o,
+        ...(temperature === undefined ? {} : { temperature }),
+        ...(topP === undefined ? {} : { topP }),
+        ...(maxTokens === undefined ? {} : { maxTokens }),
+      });
+    };
   }
 
   private async scheduler(config: EndpointConfig): Promise<Scheduler> {

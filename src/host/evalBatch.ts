@@ -4,8 +4,9 @@ import type { ColumnSpec, Draft } from '../core/protocol';
 import { readEvalSet, type EvalItem } from '../core/promptLab/evalSet';
 import { columnsKey, compactResults, finishedQuestions, questionKey, resultsLine, resultsPathFor, type ResultsAnswer } from '../core/promptLab/results';
 import { PromptRun } from '../endpoints/promptRun';
+import { workspaceDatasets } from './datasetFiles';
 import type { EndpointRegistry } from './endpoints';
-import { supportsSeed } from './endpointOptions';
+import { seedSupport } from './endpointOptions';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
 
@@ -19,9 +20,7 @@ export function draftColumns(draft: Draft): ColumnSpec[] {
 
 async function pickEvalSet(): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
-  const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 500);
-  const items = files
-    .filter((f) => !f.path.endsWith('.results.jsonl'))
+  const items = (await workspaceDatasets())
     .sort((a, b) => (a.toString() === active?.toString() ? -1 : b.toString() === active?.toString() ? 1 : a.path.localeCompare(b.path)))
     .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }));
   const browse: { label: string; uri: vscode.Uri | undefined } = { label: '$(folder-opened) Browse…', uri: undefined };
@@ -35,7 +34,7 @@ async function pickEvalSet(): Promise<vscode.Uri | undefined> {
   return chosen?.[0];
 }
 
-/** Whether the file exists and does not end in a newline (a run killed mid-write). */
+/** Cuts a last line that has no newline (a run killed mid-write) off the file, so appending starts on a line of its own. */
 async function trimPartialLine(path: string): Promise<void> {
   const text = await readFile(path, 'utf8');
   if (text === '' || text.endsWith('\n')) return;
@@ -157,7 +156,7 @@ async function askAll(
         { runId: 'batch', question: item.question, columns, samples: 1 },
         (endpoint, request, signal) => registry.chat(endpoint, request, signal, { retry: true }),
         { chunk: () => undefined, done: () => undefined, error: () => undefined },
-        { supportsSeed: (id) => { const c = registry.get(id); return c !== undefined && supportsSeed(c); } },
+        { supportsSeed: seedSupport(registry) },
       );
       const stop = (): void => { run.cancel(); };
       controller.signal.addEventListener('abort', stop);

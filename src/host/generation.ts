@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { formatById } from '../core/formats';
 import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
 import { planTopics, remaining, runGeneration, type AnswerLength, type Ask, type GeneratedPair, type GenerationSummary } from '../core/generate';
-import type { FormatId, JsonObject } from '../core/lint/types';
-import { evalItemOf } from '../core/promptLab/evalSet';
+import type { FormatId } from '../core/lint/types';
+import { readEvalSet } from '../core/promptLab/evalSet';
+import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
 import { provenancePathFor, recordRows, writeProvenance } from '../core/topics/provenance';
 import type { Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
@@ -25,7 +26,6 @@ export interface GenerateOptions {
 }
 
 const OPTIONS_KEY = 'tunelab.generate.options';
-const DEFAULT_FORMAT: FormatId = 'jumpstart-instruction';
 /** Pairs gather this long (or up to FLUSH_PAIRS) before they are written as one edit. */
 const FLUSH_MS = 500;
 const FLUSH_PAIRS = 25;
@@ -90,13 +90,7 @@ class DatasetWriter {
     this.pending = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(async () => {
-      const doc = this.document;
-      const last = doc.lineAt(doc.lineCount - 1);
-      const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-      const text = (last.text === '' ? '' : eol) + batch.map((b) => b.line).join(eol) + eol;
-      const edit = new vscode.WorkspaceEdit();
-      edit.insert(doc.uri, last.range.end, text);
-      if (!await vscode.workspace.applyEdit(edit)) throw new Error(`VS Code refused the edit to ${vscode.workspace.asRelativePath(doc.uri)} (is it read-only?).`);
+      await appendLines(this.document, batch.map((b) => b.line));
       this.written += batch.length;
       for (const b of batch) this.rows.push({ line: b.line, topic: b.pair.topicId, refusal: b.pair.refusal });
     });
@@ -134,27 +128,11 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const wasDirty = document.isDirty;
   const settings = await lintSettings.forDocument(target);
   const linted = linting.get(document);
-  const format: FormatId = linted?.linter.format?.id ?? (settings.settings.format === 'auto' ? DEFAULT_FORMAT : settings.settings.format);
+  const format = datasetFormat(linted, settings);
   const ctx = settings.context;
-
   // The dataset's own questions, so a new one that repeats them is dropped.
-  const existing: string[] = [];
-  let sample = '';
-  for (let i = 0; i < document.lineCount; i++) {
-    const text = document.lineAt(i).text;
-    if (text.trim() === '') continue;
-    sample = text;
-    try {
-      const record: unknown = JSON.parse(text);
-      if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-        const item = evalItemOf(record as JsonObject, format, ctx);
-        if (item !== undefined) existing.push(item.question);
-      }
-    } catch {
-      // a broken line has no question to compare with; the lint reports it
-    }
-  }
-  const style = lineStyleOf(sample);
+  const existing = readEvalSet(document.getText(), ctx, format).items.map((item) => item.question);
+  const style = lineStyleOf(lastRecordLine(document));
   // Opt-in: the topic in the row itself, for trainers and tools that keep extra keys.
   const topicField = vscode.workspace.getConfiguration('tunelab', target).get<string>('generate.topicField', '').trim();
   const topicName = new Map(topics.map((t) => [t.id, `${t.category} › ${t.name}`]));

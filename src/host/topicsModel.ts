@@ -38,8 +38,12 @@ export class TopicsModel implements vscode.Disposable {
   constructor(private readonly config: Config, private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{jsonc,json,jsonl}');
     const onFile = (uri: vscode.Uri): void => { if (this.concerns(uri)) this.schedule(); };
+    // A topics file may appear where there was none: its name is enough to look again.
+    const onCreateOrDelete = (uri: vscode.Uri): void => {
+      if (this.concerns(uri) || uri.path.endsWith(`/${config.settings.topicsFile.split(/[\\/]/).pop() ?? ''}`)) this.schedule();
+    };
     this.disposables.push(
-      watcher, watcher.onDidChange(onFile), watcher.onDidCreate(() => { this.schedule(); }), watcher.onDidDelete(() => { this.schedule(); }),
+      watcher, watcher.onDidChange(onFile), watcher.onDidCreate(onCreateOrDelete), watcher.onDidDelete(onCreateOrDelete),
       vscode.workspace.onDidChangeTextDocument((e) => { if (this.concerns(e.document.uri)) this.schedule(); }),
       config.onDidChange(() => { this.schedule(0); }),
     );

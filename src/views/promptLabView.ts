@@ -4,7 +4,7 @@ import { createNonce, renderWebviewHtml } from '../core/webview/html';
 import { VERSION } from '../core/version';
 import { PromptRun } from '../endpoints/promptRun';
 import { addToDataset } from '../host/datasetAppend';
-import { endpointOptions, refreshLiveSageMaker, supportsSeed } from '../host/endpointOptions';
+import { endpointOptions, refreshLiveSageMaker, seedSupport } from '../host/endpointOptions';
 import type { EndpointRegistry } from '../host/endpoints';
 import { runEvalBatch } from '../host/evalBatch';
 import type { LintSettingsSource } from '../host/lintSettings';
@@ -183,7 +183,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
           notify?.notify('run/error', { runId, column, sample, message });
         },
       },
-      { supportsSeed: (id) => { const c = endpoints.get(id); return c !== undefined && supportsSeed(c); } },
+      { supportsSeed: seedSupport(endpoints) },
     );
     this.runs.set(runId, run);
     void run.finished.then(async (answers) => {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockEndpoint, toBedrockError, toConverseStreamInput, toFinishReason } from '../../src/endpoints/bedrock';
-import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest } from '../../src/endpoints/types';
+import type { ChatChunk, ChatRequest } from '../../src/endpoints/types';
 import { replyEvents, startBedrockPeer, type BedrockPeer } from '../peers/bedrockPeer';
+import { collect, rejectsWith, textOf } from '../harness/chat';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 
@@ -24,27 +25,6 @@ const request: ChatRequest = {
   json: true,
   seed: 7,
 };
-
-async function collect(endpoint: ChatEndpoint, req: ChatRequest, signal: AbortSignal = new AbortController().signal): Promise<ChatChunk[]> {
-  const out: ChatChunk[] = [];
-  for await (const chunk of endpoint.chat(req, signal)) out.push(chunk);
-  return out;
-}
-
-function textOf(chunks: readonly ChatChunk[]): string {
-  return chunks.map((c) => (c.type === 'text' ? c.text : '')).join('');
-}
-
-async function rejectsWith(promise: Promise<unknown>, kind: string): Promise<EndpointError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof EndpointError, `expected an EndpointError, got ${String(e)}`);
-    assert.equal(e.kind, kind, e.message);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 void describe('Bedrock request mapping', () => {
   void it('system messages to system, same-role turns merged, inferenceConfig; json and seed ignored', () => {

@@ -7,8 +7,9 @@ import { LineBuffer } from '../../src/endpoints/sagemaker/lineBuffer';
 import {
   adapters, DEFAULT_JUMPSTART_TEMPLATE, detectFamily, fillTemplate, parseReply, parseStreamLine, readJumpStartTemplate, renderJumpStartPrompt, renderLlama3Chat,
 } from '../../src/endpoints/sagemaker/payloads';
-import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest } from '../../src/endpoints/types';
+import { EndpointError, type ChatChunk, type ChatRequest } from '../../src/endpoints/types';
 import { splitUtf8, startSageMakerPeer, type SageMakerPeer } from '../peers/sagemakerPeer';
+import { collect, rejectsWith, textOf } from '../harness/chat';
 
 const DEFAULT_PREFIX = 'Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n';
 
@@ -19,27 +20,6 @@ const request: ChatRequest = {
   maxTokens: 64,
   stop: ['###'],
 };
-
-async function collect(endpoint: ChatEndpoint, req: ChatRequest, signal: AbortSignal = new AbortController().signal): Promise<ChatChunk[]> {
-  const out: ChatChunk[] = [];
-  for await (const chunk of endpoint.chat(req, signal)) out.push(chunk);
-  return out;
-}
-
-function textOf(chunks: readonly ChatChunk[]): string {
-  return chunks.map((c) => (c.type === 'text' ? c.text : '')).join('');
-}
-
-async function rejectsWith(promise: Promise<unknown>, kind: string): Promise<EndpointError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof EndpointError, `expected an EndpointError, got ${String(e)}`);
-    assert.equal(e.kind, kind, e.message);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 void describe('SageMaker payloads: rendering', () => {
   void it('jumpstart-text fills the default template, then the response demarcation', () => {
