@@ -143,6 +143,11 @@ export interface HostRequests {
   'answer/addToDataset': [{ readonly question: string; readonly answer: string; readonly system: string }, AddedLine | null];
   /** Keeps the draft in workspace state, so it survives a window reload. */
   'draft/save': [Draft, null];
+  /**
+   * The panel has put a `draft/load` in place. Saves it sent before this were of the draft that
+   * load replaced, so the host drops them rather than overwrite the loaded draft.
+   */
+  'draft/loaded': [null, null];
   'history/delete': [{ readonly id: string }, null];
   'history/clear': [null, null];
   /** Save Panel as Prompt File: the host asks where; the saved path, or null when cancelled. */

@@ -48,6 +48,7 @@ const PARAMS: { readonly [M in RequestMethod]: Schema } = {
   'answer/copy': object({ text: text(ANSWER_MAX) }),
   'answer/addToDataset': object({ question: { type: 'string', minLength: 1, maxLength: TEXT_MAX }, answer: text(ANSWER_MAX), system: text() }),
   'draft/save': DRAFT,
+  'draft/loaded': { type: 'null' },
   'history/delete': object({ id: { type: 'string', minLength: 1, maxLength: 100 } }),
   'history/clear': { type: 'null' },
   'prompt/save': DRAFT,

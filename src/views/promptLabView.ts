@@ -37,6 +37,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly runs = new Map<string, PromptRun>();
   /** A draft to hand the panel once it is ready (Open in Prompt Lab before the view was shown). */
   private pendingDraft: Draft | undefined;
+  /** A draft/load was posted and the panel has not said it is in place: its saves until then are stale. */
+  private awaitingLoad = false;
   /** Whether this session has asked SageMaker for its live endpoints yet. */
   private listedLive = false;
 
@@ -65,6 +67,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
     const messenger = new WebviewMessenger(webview, this.handlers(), log);
     this.messenger = messenger;
     this.view = view;
+    this.awaitingLoad = false;
     view.onDidDispose(() => {
       messenger.dispose();
       if (this.messenger !== messenger) return;
@@ -81,9 +84,14 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
     await vscode.commands.executeCommand(`${PROMPT_LAB_VIEW_ID}.focus`);
     // A panel already running gets it now; a new one asks for it in panel/ready.
     if (this.view !== undefined && this.messenger !== undefined) {
-      this.messenger.notify('draft/load', { draft });
+      this.postLoad(this.messenger, draft);
       this.pendingDraft = undefined;
     }
+  }
+
+  private postLoad(messenger: WebviewMessenger, draft: Draft): void {
+    this.awaitingLoad = true;
+    messenger.notify('draft/load', { draft });
   }
 
   private handlers(): ConstructorParameters<typeof WebviewMessenger>[1] {
@@ -92,7 +100,9 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
       'panel/ready': () => {
         const draft = this.pendingDraft;
         this.pendingDraft = undefined;
-        if (draft !== undefined) setTimeout(() => this.messenger?.notify('draft/load', { draft }), 0);
+        if (draft !== undefined) {
+          setTimeout(() => { if (this.messenger !== undefined) this.postLoad(this.messenger, draft); }, 0);
+        }
         this.listLiveOnce();
         return { version: VERSION, trusted: trust.isTrusted, endpoints: endpointOptions(endpoints), history: store.history, draft: store.draft };
       },
@@ -128,7 +138,11 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
       },
       'answer/addToDataset': (pair) => addToDataset(linting, pair),
       'draft/save': async (draft) => {
-        await store.saveDraft(draft);
+        if (!this.awaitingLoad) await store.saveDraft(draft);
+        return null;
+      },
+      'draft/loaded': () => {
+        this.awaitingLoad = false;
         return null;
       },
       'history/delete': async ({ id }) => {

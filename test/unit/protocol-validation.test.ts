@@ -178,6 +178,7 @@ void describe('checkRequest: what a webview may send the host', () => {
       ['prompt/save', draft],
       ['history/delete', { id: 'h-1' }],
       ['history/clear', null],
+      ['draft/loaded', null],
       ['batch/start', { columns: [column] }],
       ['command/run', { command: 'tunelab.addEndpoint' }],
     ];

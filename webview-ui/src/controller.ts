@@ -142,6 +142,8 @@ export class PromptLab implements PanelActions {
       this.badInput = new Set();
       this.form = S.fillEndpoints(S.fromDraft(draft), this.endpoints);
       this.persist();
+      // Saves already on their way were of the replaced draft: the host drops them until this.
+      this.host.request('draft/loaded', null).catch(() => undefined);
     });
     on('run/chunk', ({ runId, column, sample, text }) => {
       const card = S.cardOf(this.current, runId, column, sample);
