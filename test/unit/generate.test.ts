@@ -18,7 +18,7 @@ import {
   type Ask,
   type GeneratedPair,
   type GenerationEvent,
-  type GenerationStage,
+  type AskStage,
   type PlannedTopic,
   type PromptMessage,
   type TopicInput,
@@ -252,7 +252,7 @@ void describe('DuplicateFilter', () => {
 // ---------------------------------------------------------------------------------------------
 // The pipeline, with a scripted `ask`
 
-interface Call { readonly stage: GenerationStage; readonly user: string; readonly json: boolean }
+interface Call { readonly stage: AskStage; readonly user: string; readonly json: boolean }
 
 function field(user: string, name: string): string {
   return new RegExp(`^${name}: (.*)$`, 'm').exec(user)?.[1] ?? '';

@@ -252,8 +252,8 @@ void describe('verdict cache', () => {
   });
 
   void it('reads a missing file as empty without a problem', () => {
-    assert.deepEqual(readVerdictCache(undefined), { verdicts: new Map() });
-    assert.deepEqual(readVerdictCache(''), { verdicts: new Map() });
+    assert.deepEqual(readVerdictCache(undefined), { verdicts: new Map(), runs: [] });
+    assert.deepEqual(readVerdictCache(''), { verdicts: new Map(), runs: [] });
   });
 
   void it('reads damaged text as empty with a problem, and skips damaged entries', () => {

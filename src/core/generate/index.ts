@@ -24,6 +24,7 @@ export {
   type AnswerFailure,
   type Ask,
   type AskOptions,
+  type AskStage,
   type GeneratedPair,
   type GenerationEvent,
   type GenerationOptions,

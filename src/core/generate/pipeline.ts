@@ -43,6 +43,9 @@ import { parseQuestions } from './questions';
 
 export type GenerationStage = 'questions' | 'answer';
 
+/** What a request is for: a generation stage, a pairwise judgement or a row's score. */
+export type AskStage = GenerationStage | 'judge' | 'score';
+
 export interface AskOptions {
   /** Ask for a JSON object as the reply (the questions stage). */
   readonly json: boolean;
@@ -59,7 +62,7 @@ export interface AskOptions {
  * reply could be had (after whatever retries it makes itself); the error's message is reported
  * to the user as is, so it should say what happened.
  */
-export type Ask = (stage: GenerationStage, messages: readonly PromptMessage[], options: AskOptions) => Promise<string>;
+export type Ask = (stage: AskStage, messages: readonly PromptMessage[], options: AskOptions) => Promise<string>;
 
 export interface GeneratedPair {
   readonly topicId: string;

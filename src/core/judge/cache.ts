@@ -2,7 +2,11 @@
  * The judge's verdict cache: a JSON sidecar file, so a judging run that is stopped and started
  * again, or run again on the same results, asks the judge only about pairs it has not judged.
  *
- * `{"version": 1, "verdicts": {"<key>": {"verdict": "A", "reasoning": "…"}}}`
+ * `{"version": 1, "verdicts": {"<key>": {"verdict": "A", "reasoning": "…"}}, "setup": {…}, "runs": […]}`
+ *
+ * Beside the verdicts it keeps the setup of the last run (which judge, rubric and columns), so
+ * the editor can show a file's verdicts by looking its lines up, and a short history of runs,
+ * so runs can be compared over time.
  *
  * A verdict's key covers everything the verdict depends on: the question, both answers in their
  * order, the judge (its endpoint and model) and the rubric's text, so changing any of them
@@ -33,8 +37,49 @@ export interface CachedVerdict {
   readonly reasoning: string;
 }
 
+/** What the last run of a file judged with, so its verdicts can be looked up again. */
+export interface JudgeSetup {
+  /** Names the judge in cache keys: its endpoint and model. */
+  readonly judge: string;
+  /** The judge's endpoint id, to run it again. */
+  readonly endpoint: string;
+  /** `league`, `human` or the path of the user's rubric file. */
+  readonly rubricName: string;
+  /** The rubric's full text, part of every key. */
+  readonly rubric: string;
+  /** 0-based columns of the results file: the candidate (A) and the baseline (B). */
+  readonly candidate: number;
+  readonly baseline: number;
+}
+
+/** One finished run's figures, for comparing runs over time. */
+export interface JudgeRunRecord {
+  /** When it finished (ISO 8601). */
+  readonly at: string;
+  readonly judge: string;
+  readonly rubricName: string;
+  /** The candidate's and the baseline's endpoints. */
+  readonly candidate: string;
+  readonly baseline: string;
+  readonly wins: number;
+  readonly ties: number;
+  readonly losses: number;
+  /** Questions that could not be judged. */
+  readonly errors: number;
+  readonly adjustedWinRate?: number;
+  readonly interval?: readonly [number, number];
+  readonly positionDisagreement?: number;
+  readonly lengthBias: boolean;
+}
+
+/** Runs kept in the history; older ones are dropped. */
+export const RUNS_KEPT = 50;
+
 export interface VerdictCacheRead {
   readonly verdicts: Map<string, CachedVerdict>;
+  readonly setup?: JudgeSetup;
+  /** Oldest first. */
+  readonly runs: readonly JudgeRunRecord[];
   /** Why some or all of the file was not used; absent when all of it was. */
   readonly problem?: string;
 }
@@ -65,19 +110,20 @@ function entryOf(value: unknown): CachedVerdict | undefined {
 /** The verdicts of a cache file's text (undefined when there is no file yet). Never throws. */
 export function readVerdictCache(text: string | undefined): VerdictCacheRead {
   const verdicts = new Map<string, CachedVerdict>();
-  if (text === undefined || text.trim() === '') return { verdicts };
+  const runs: JudgeRunRecord[] = [];
+  if (text === undefined || text.trim() === '') return { verdicts, runs };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return { verdicts, problem: 'The verdict cache is not valid JSON, so every pair will be judged again.' };
+    return { verdicts, runs, problem: 'The verdict cache is not valid JSON, so every pair will be judged again.' };
   }
   if (!isRecord(data) || !isRecord(data.verdicts)) {
-    return { verdicts, problem: 'The verdict cache has no "verdicts" object, so every pair will be judged again.' };
+    return { verdicts, runs, problem: 'The verdict cache has no "verdicts" object, so every pair will be judged again.' };
   }
   if (data.version !== VERDICT_CACHE_VERSION) {
     const version = typeof data.version === 'number' ? `version ${data.version}` : 'no version';
-    return { verdicts, problem: `The verdict cache has ${version}, not ${VERDICT_CACHE_VERSION}, so every pair will be judged again.` };
+    return { verdicts, runs, problem: `The verdict cache has ${version}, not ${VERDICT_CACHE_VERSION}, so every pair will be judged again.` };
   }
   let skipped = 0;
   for (const [key, value] of Object.entries(data.verdicts)) {
@@ -85,16 +131,74 @@ export function readVerdictCache(text: string | undefined): VerdictCacheRead {
     if (KEY.test(key) && entry !== undefined) verdicts.set(key, entry);
     else skipped++;
   }
-  if (skipped === 0) return { verdicts };
-  return { verdicts, problem: `${skipped} ${skipped === 1 ? 'entry' : 'entries'} of the verdict cache could not be read and will be judged again.` };
+  if (Array.isArray(data.runs)) {
+    for (const value of data.runs) {
+      const run = runOf(value);
+      if (run !== undefined) runs.push(run);
+    }
+  }
+  const setup = setupOf(data.setup);
+  const read = setup === undefined ? { verdicts, runs } : { verdicts, runs, setup };
+  if (skipped === 0) return read;
+  return { ...read, problem: `${skipped} ${skipped === 1 ? 'entry' : 'entries'} of the verdict cache could not be read and will be judged again.` };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isShare(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+function setupOf(value: unknown): JudgeSetup | undefined {
+  if (!isRecord(value)) return undefined;
+  const { judge, endpoint, rubricName, rubric, candidate, baseline } = value;
+  if (typeof judge !== 'string' || typeof endpoint !== 'string' || typeof rubricName !== 'string' || typeof rubric !== 'string') return undefined;
+  if (!isCount(candidate) || !isCount(baseline)) return undefined;
+  return { judge, endpoint, rubricName, rubric, candidate, baseline };
+}
+
+function runOf(value: unknown): JudgeRunRecord | undefined {
+  if (!isRecord(value)) return undefined;
+  const { at, judge, rubricName, candidate, baseline, wins, ties, losses, errors, adjustedWinRate, interval, positionDisagreement, lengthBias } = value;
+  if (typeof at !== 'string' || typeof judge !== 'string' || typeof rubricName !== 'string') return undefined;
+  if (typeof candidate !== 'string' || typeof baseline !== 'string' || typeof lengthBias !== 'boolean') return undefined;
+  if (!isCount(wins) || !isCount(ties) || !isCount(losses) || !isCount(errors)) return undefined;
+  const run: JudgeRunRecord = { at, judge, rubricName, candidate, baseline, wins, ties, losses, errors, lengthBias };
+  const low: unknown = Array.isArray(interval) ? interval[0] : undefined;
+  const high: unknown = Array.isArray(interval) ? interval[1] : undefined;
+  return {
+    ...run,
+    ...(isShare(adjustedWinRate) ? { adjustedWinRate } : {}),
+    ...(isShare(low) && isShare(high) ? { interval: [low, high] as const } : {}),
+    ...(isShare(positionDisagreement) ? { positionDisagreement } : {}),
+  };
+}
+
+export interface VerdictCacheExtras {
+  readonly setup?: JudgeSetup;
+  /** Oldest first; only the last `RUNS_KEPT` are written. */
+  readonly runs?: readonly JudgeRunRecord[];
 }
 
 /** The text of a cache file holding `verdicts`, keys sorted so the same verdicts give the same text. */
-export function writeVerdictCache(verdicts: ReadonlyMap<string, CachedVerdict>): string {
+export function writeVerdictCache(verdicts: ReadonlyMap<string, CachedVerdict>, extras: VerdictCacheExtras = {}): string {
   const sorted = Object.create(null) as Record<string, CachedVerdict>;
   for (const key of [...verdicts.keys()].sort()) {
     const entry = verdicts.get(key);
     if (entry !== undefined) sorted[key] = { verdict: entry.verdict, reasoning: entry.reasoning };
   }
-  return `${JSON.stringify({ version: VERDICT_CACHE_VERSION, verdicts: sorted }, null, 1)}\n`;
+  const runs = (extras.runs ?? []).slice(-RUNS_KEPT);
+  return `${JSON.stringify({ version: VERDICT_CACHE_VERSION, ...(extras.setup === undefined ? {} : { setup: extras.setup }), runs, verdicts: sorted }, null, 1)}\n`;
+}
+
+/** Where a file's verdicts go: `dir/eval.results.jsonl` → `dir/.tunelab/eval.results.jsonl.verdicts.json`. */
+export function verdictsPathFor(filePath: string): string {
+  const slash = filePath.lastIndexOf('/');
+  const backslash = filePath.lastIndexOf('\\');
+  const cut = Math.max(slash, backslash);
+  if (cut < 0) return `.tunelab/${filePath}.verdicts.json`;
+  const sep = cut === slash ? '/' : '\\';
+  return `${filePath.slice(0, cut)}${sep}.tunelab${sep}${filePath.slice(cut + 1)}.verdicts.json`;
 }
