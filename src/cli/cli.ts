@@ -20,6 +20,8 @@ Commands:
   lint        Lint JSON Lines datasets (tunelab lint --help for its options)
   generate    Generate question/answer pairs from a topics file into a dataset
               (tunelab generate --help for its options)
+  judge       Judge two columns of an eval run's results file with an LLM judge
+              (tunelab judge --help for its options)
   help        Show this help
   version     Print the version
 
@@ -46,6 +48,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   // for the model clients.
   if (first === 'lint') return import('./lint').then((m) => m.runLint(argv.slice(1), io));
   if (first === 'generate') return import('./generate').then((m) => m.runGenerate(argv.slice(1), io));
+  if (first === 'judge') return import('./judge').then((m) => m.runJudgeCommand(argv.slice(1), io));
   const what = first.startsWith('-') ? 'option' : 'command';
   io.err(`tunelab: unknown ${what} '${first}'. Run 'tunelab --help' to see the commands.\n`);
   return 2;

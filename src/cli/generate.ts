@@ -19,10 +19,9 @@
  * - The first Ctrl+C cancels the run: the pairs already answered are written, the sidecar is
  *   written, and the exit code is 130. A second Ctrl+C ends the process at once.
  */
-import { mkdir, open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { detectFormat, FORMAT_IDS, formatById } from '../core/formats/index';
 import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
 import {
@@ -44,12 +43,21 @@ import type { FormatContext, FormatId, JsonObject } from '../core/lint/types';
 import { readEvalSet } from '../core/promptLab/evalSet';
 import { coverage, provenancePathFor, readProvenance, recordRows, writeProvenance, type Provenance } from '../core/topics/provenance';
 import { effectiveQuestions, MAX_QUESTIONS, MIN_QUESTIONS, parseTopicsFile, topicsOf, type Category, type Topic, type TopicsProblem } from '../core/topics/topicsFile';
-import { kindLabel, parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
-import { createEndpoint } from '../endpoints/factory';
-import { askThrough } from '../endpoints/generateRun';
-import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
-import { Scheduler, type SchedulerOptions } from '../endpoints/scheduler';
+import type { SchedulerOptions } from '../endpoints/scheduler';
 import type { CliIo } from './cli';
+import {
+  EXIT_INTERRUPTED,
+  interruptible,
+  isFileError,
+  lineColumn,
+  openEndpoints,
+  plural,
+  readText,
+  runMasked,
+  UsageError,
+  writeAtomically,
+  type OpenedEndpoint,
+} from './endpointSetup';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { parseError } from './args';
 import { wrapList } from './output';
@@ -63,8 +71,6 @@ const DEFAULT_TEMPERATURE = 0.8;
 const LENGTHS: readonly AnswerLength[] = ['short', 'medium', 'long'];
 /** The workspace copies of the generation prompts the editor uses when they exist; the command does too. */
 const WORKSPACE_PROMPTS = { questions: path.join('prompts', 'questions.tlprompt'), answer: path.join('prompts', 'answer.tlprompt') } as const;
-/** The exit code of a run stopped by Ctrl+C (128 + SIGINT), as shells report it. */
-const EXIT_INTERRUPTED = 130;
 
 export const GENERATE_HELP = `Usage: tunelab generate --topics <file> --endpoint <id> --per-topic <n> --out <file> [options]
 
@@ -268,82 +274,8 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedGenerateArgs {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Endpoints and keys
-
-/** The environment variable that holds an endpoint's own key: `TUNELAB_API_KEY_<ID>`. */
-export function keyVariable(id: string): string {
-  return `TUNELAB_API_KEY_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
-/** The variables a key for `config` is read from, in order. */
-function keyVariables(config: EndpointConfig): string[] {
-  return [keyVariable(config.id), 'TUNELAB_API_KEY', ...(config.kind === 'openai' ? ['OPENAI_API_KEY'] : [])];
-}
-
-/** The VS Code user settings file of the platform, when the environment says where home is. */
-export function userSettingsPath(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
-  const set = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v === '' ? undefined : v;
-  };
-  if (platform === 'win32') {
-    const appData = set('APPDATA');
-    return appData === undefined ? undefined : path.win32.join(appData, 'Code', 'User', 'settings.json');
-  }
-  const home = set('HOME');
-  if (platform === 'darwin') return home === undefined ? undefined : path.posix.join(home, 'Library', 'Application Support', 'Code', 'User', 'settings.json');
-  const config = set('XDG_CONFIG_HOME') ?? (home === undefined ? undefined : path.posix.join(home, '.config'));
-  return config === undefined ? undefined : path.posix.join(config, 'Code', 'User', 'settings.json');
-}
-
-/** 1-based line and column (UTF-16 units) of an offset into `text`. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  const end = Math.min(Math.max(offset, 0), text.length);
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: end - start + 1 };
-}
-
-type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
-
-/** The raw `tunelab.endpoints` value of an endpoints file: the list itself, or a settings object holding it. */
-function endpointsOf(text: string, shown: string): Outcome<unknown> {
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(source, errors, { allowTrailingComma: true, disallowComments: false });
-  const first = errors[0];
-  if (first !== undefined) {
-    const { line, column } = lineColumn(source, first.offset);
-    return { ok: false, message: `${shown}:${line}:${column}: the file is not valid JSON (${printParseErrorCode(first.error)}). Fix it, or name another file with --endpoints.` };
-  }
-  if (Array.isArray(value)) return { ok: true, value };
-  if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'tunelab.endpoints')) {
-    return { ok: true, value: (value as Record<string, unknown>)['tunelab.endpoints'] };
-  }
-  return { ok: false, message: `${shown} has no endpoints: it must hold the list of endpoints, or an object with a "tunelab.endpoints" key, e.g. {"tunelab.endpoints": [{"id": "local", "kind": "openai-compatible", "url": "http://127.0.0.1:11434/v1", "model": "llama3.1:8b"}]}.` };
-}
-
-/** Reads a SageMaker endpoint's template.json (`${workspaceFolder}` is the current directory here). */
-async function templateOf(config: EndpointConfig, cwd: string): Promise<Outcome<JumpStartTemplate | undefined>> {
-  if (config.template === undefined) return { ok: true, value: undefined };
-  const file = path.resolve(cwd, config.template.replace('${workspaceFolder}', cwd));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    return { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)} cannot be read (${errorText(e)}). Fix its "template" path, or remove it to use JumpStart's default template.` };
-  }
-  const parsed = readJumpStartTemplate(text);
-  return parsed.ok ? { ok: true, value: parsed.template } : { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)}: ${parsed.message}` };
-}
+// Re-exported, so code that imports them from this command keeps working.
+export { keyVariable, userSettingsPath } from './endpointSetup';
 
 // ---------------------------------------------------------------------------------------------
 // The command
@@ -362,17 +294,6 @@ export interface GenerateHooks {
   readonly seed?: number;
 }
 
-class UsageError extends Error {}
-
-/** Masks the keys in text that is printed (the list may grow after this is made). */
-function masker(secrets: readonly string[]): (text: string) => string {
-  return (text) => [...new Set(secrets.filter((s) => s.length >= 4))]
-    .sort((a, b) => b.length - a.length)
-    .reduce((t, k) => t.split(k).join('***'), text);
-}
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-
 /** Runs `tunelab generate` on its arguments (those after `generate`) and returns the exit code. */
 export async function runGenerate(argv: readonly string[], io: CliIo, hooks: GenerateHooks = {}): Promise<number> {
   const parsed = parseGenerateArgs(argv);
@@ -384,33 +305,8 @@ export async function runGenerate(argv: readonly string[], io: CliIo, hooks: Gen
     io.err(`tunelab generate: ${parsed.message}\nRun 'tunelab generate --help' to see the options.\n`);
     return 2;
   }
-  const secrets: string[] = [];
-  const mask = masker(secrets);
-  const safeIo: CliIo = { ...io, out: (t) => { io.out(mask(t)); }, err: (t) => { io.err(mask(t)); } };
-  try {
-    return await generate(parsed.args, safeIo, hooks, secrets);
-  } catch (e) {
-    // Printed here rather than thrown, so that even an unexpected error's text is masked.
-    const text = e instanceof UsageError ? e.message : `unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
-    safeIo.err(`tunelab generate: ${text}\n`);
-    return 2;
-  }
-}
-
-async function readText(file: string, shown: string, what: string): Promise<string> {
-  try {
-    const text = await readFile(file, 'utf8');
-    return text.startsWith('\uFEFF') ? text.slice(1) : text;
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const hint = code === 'ENOENT' ? ' Check the path (it is relative to the current directory).' : '';
-    throw new UsageError(`cannot read the ${what} ${shown}: ${errorText(e)}.${hint}`);
-  }
-}
-
-function isFileError(e: unknown, ...codes: string[]): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && codes.includes(code);
+  const { args } = parsed;
+  return runMasked('generate', io, (safeIo, secrets) => generate(args, safeIo, hooks, secrets));
 }
 
 interface Selected {
@@ -449,58 +345,14 @@ async function readTopics(args: GenerateArgs, cwd: string, io: CliIo): Promise<S
 }
 
 /** The endpoints the run asks, with their keys; a missing key or endpoint is a usage error. */
-async function openEndpoints(args: GenerateArgs, cwd: string, env: Readonly<Record<string, string | undefined>>, io: CliIo, hooks: GenerateHooks, secrets: string[]): Promise<{ questions: Ask; answers: Ask; labels: string }> {
-  let file: string;
-  if (args.endpoints !== undefined) {
-    file = path.resolve(cwd, args.endpoints);
-  } else {
-    const settings = userSettingsPath(env, hooks.platform ?? process.platform);
-    if (settings === undefined || !(await stat(settings).then((s) => s.isFile(), () => false))) {
-      throw new UsageError(`no endpoints file: pass --endpoints <file>, a JSON file with your tunelab.endpoints (the list, or a settings.json that has it)${settings === undefined ? '' : `; there is no VS Code user settings file at ${settings}`}.`);
-    }
-    file = settings;
-  }
-  const shown = displayPath(file, cwd);
-  const raw = endpointsOf(await readText(file, shown, 'endpoints file'), shown);
-  if (!raw.ok) throw new UsageError(raw.message);
-  const { endpoints, problems } = parseEndpoints(raw.value);
-  for (const p of problems) io.err(`tunelab: warning: ${shown}: ${p}\n`);
+async function openRunEndpoints(args: GenerateArgs, cwd: string, env: Readonly<Record<string, string | undefined>>, io: CliIo, hooks: GenerateHooks, secrets: string[]): Promise<{ questions: Ask; answers: Ask; labels: string }> {
   const ids = [...new Set([args.endpoint, args.answersEndpoint ?? args.endpoint])];
-  const configs = ids.map((id) => {
-    const config = endpoints.find((e) => e.id === id);
-    if (config === undefined) {
-      const known = endpoints.length === 0 ? `${shown} declares no usable endpoint` : `the endpoints in ${shown} are ${endpoints.map((e) => e.id).join(', ')}`;
-      throw new UsageError(`no endpoint "${id}": ${known}.`);
-    }
-    return config;
+  const opened = await openEndpoints(ids, {
+    file: args.endpoints, cwd, env, platform: hooks.platform ?? process.platform, scheduler: hooks.scheduler, secrets,
+    warn: (m) => { io.err(`tunelab: warning: ${m}\n`); },
   });
-  const asks = new Map<string, Ask>();
-  for (const config of configs) {
-    const mode = usesApiKey(config.kind);
-    let key: string | undefined;
-    if (mode !== 'none') {
-      const names = keyVariables(config);
-      key = names.map((n) => env[n]).find((v) => v !== undefined && v.trim() !== '')?.trim();
-      if (key === undefined && mode === 'required') {
-        throw new UsageError(`endpoint "${config.id}" (${kindLabel(config.kind)}) needs an API key: set ${names.slice(0, -1).join(', ')} or ${names[names.length - 1] ?? ''} in the environment.`);
-      }
-      if (key !== undefined) secrets.push(key);
-    }
-    const template = await templateOf(config, cwd);
-    if (!template.ok) throw new UsageError(template.message);
-    const endpoint = createEndpoint(config, key, template.value);
-    const ask = askThrough(new Scheduler({ ...config.rateLimits, ...hooks.scheduler }), endpoint);
-    const d = config.defaults;
-    // The endpoint's default parameters under the request's own, as in the editor.
-    asks.set(config.id, (stage, messages, o) => ask(stage, messages, {
-      ...o,
-      ...((o.temperature ?? d.temperature) === undefined ? {} : { temperature: o.temperature ?? d.temperature }),
-      ...((o.topP ?? d.topP) === undefined ? {} : { topP: o.topP ?? d.topP }),
-      ...((o.maxTokens ?? d.maxTokens) === undefined ? {} : { maxTokens: o.maxTokens ?? d.maxTokens }),
-    }));
-  }
-  const questions = asks.get(args.endpoint) as Ask;
-  const answers = asks.get(args.answersEndpoint ?? args.endpoint) as Ask;
+  const questions = (opened.get(args.endpoint) as OpenedEndpoint).ask;
+  const answers = (opened.get(args.answersEndpoint ?? args.endpoint) as OpenedEndpoint).ask;
   const labels = ids.length === 1 ? `endpoint ${args.endpoint}` : `endpoints ${args.endpoint} (questions) and ${ids[1] ?? ''} (answers)`;
   return { questions, answers, labels };
 }
@@ -567,18 +419,6 @@ async function formatFor(args: GenerateArgs, dataset: Dataset, ctx: FormatContex
   return format ?? detected ?? DEFAULT_FORMAT;
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}-${Date.now().toString(36)}.tmp`;
-  try {
-    await writeFile(temp, text, 'utf8');
-    await rename(temp, file);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
-  }
-}
-
 /** Records written rows in the sidecar as the run goes; never overwrites a sidecar that could not be read. */
 class ProvenanceWriter {
   private pending: { line: string; topic: string; refusal?: boolean }[] = [];
@@ -635,7 +475,7 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
 
   // Everything is read and checked before the first request.
   const { topics, categories } = await readTopics(args, cwd, io);
-  const asks = await openEndpoints(args, cwd, env, io, hooks, secrets);
+  const asks = await openRunEndpoints(args, cwd, env, io, hooks, secrets);
   const questionsPrompt = await readPrompt(args.questionsPrompt, WORKSPACE_PROMPTS.questions, QUESTION_PLACEHOLDERS, cwd, io);
   const answerPrompt = await readPrompt(args.answerPrompt, WORKSPACE_PROMPTS.answer, ANSWER_PLACEHOLDERS, cwd, io);
 
@@ -699,19 +539,9 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
   io.err(`Generating ${plural(planned, 'pair')} for ${plural(plan.length, 'subtopic')}${skipped > 0 ? ` (${skipped} already complete)` : ''} into ${dataset.shown} (${formatLabel}) with ${asks.labels}.\n`);
 
   // The first Ctrl+C (or the test's signal) cancels the run; with the listener gone, a second one ends the process.
-  const controller = new AbortController();
-  const stop = (): void => {
-    if (controller.signal.aborted) return;
+  const interrupt = interruptible(hooks.signal, () => {
     io.err('\nStopping: the pairs already answered are being written. Press Ctrl+C again to quit at once.\n');
-    controller.abort();
-  };
-  const onSigint = (): void => {
-    process.off('SIGINT', onSigint);
-    stop();
-  };
-  if (hooks.signal === undefined) process.on('SIGINT', onSigint);
-  else if (hooks.signal.aborted) controller.abort();
-  else hooks.signal.addEventListener('abort', stop, { once: true });
+  });
 
   const eol = splitLines(dataset.text).eol;
   let prefix = dataset.text !== '' && !/[\r\n]$/.test(dataset.text) ? eol : '';
@@ -742,8 +572,8 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
       const t = tally(e.topicId);
       const count = e.pairs === want ? plural(e.pairs, 'pair') : `${e.pairs} of ${plural(want, 'pair')}`;
       const dropped = t.duplicates > 0 ? ` (${plural(t.duplicates, 'duplicate question')} dropped)` : '';
-      const mark = controller.signal.aborted && e.pairs < want ? '·' : t.failed > 0 ? '✗' : '✓';
-      io.err(`${mark} ${name(e.topicId)}: ${count}${dropped}${controller.signal.aborted && e.pairs < want ? ' (stopped)' : ''}\n`);
+      const mark = interrupt.signal.aborted && e.pairs < want ? '·' : t.failed > 0 ? '✗' : '✓';
+      io.err(`${mark} ${name(e.topicId)}: ${count}${dropped}${interrupt.signal.aborted && e.pairs < want ? ' (stopped)' : ''}\n`);
     }
   };
   const ask: Ask = (stage, messages, o) => (stage === 'questions' ? asks.questions : asks.answers)(stage, messages, { ...o, temperature: o.temperature ?? args.temperature });
@@ -758,7 +588,7 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
       length: args.length,
       existing: readEvalSet(dataset.text, ctx, format).items.map((i) => i.question),
       ask,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onEvent,
       onPair: async (pair) => {
         const line = render(pair);
@@ -773,8 +603,7 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
   } catch (e) {
     writeError = e;
   } finally {
-    process.off('SIGINT', onSigint);
-    hooks.signal?.removeEventListener('abort', stop);
+    interrupt.dispose();
     await handle.close().catch(() => undefined);
     await provenance.save();
   }
