@@ -2,12 +2,14 @@ import * as vscode from 'vscode';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
+import { registerJudgeCommands } from './commands/judge';
 import { registerPromptLabCommands } from './commands/promptLab';
 import { moveHandler, registerTopicsCommands, type TopicsCommandServices } from './commands/topics';
 import { VERSION } from './core/version';
 import { Config } from './host/config';
 import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
+import { JudgeModel } from './host/judgeModel';
 import { LintSettingsSource } from './host/lintSettings';
 import { PromptLabStore } from './host/promptLabStore';
 import { loadTokenizers } from './host/tokenizers';
@@ -17,9 +19,13 @@ import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
 import { DatasetLinting } from './providers/datasetLinting';
+import { JudgeCodeLens } from './providers/judgeCodeLens';
+import { JudgeDecorations } from './providers/judgeDecorations';
 import { PromptDiagnostics } from './providers/promptDiagnostics';
 import { DatasetStatsPanel } from './views/datasetStatsPanel';
 import { DatasetStatus } from './views/datasetStatus';
+import { JUDGE_RUNS_VIEW_ID, JudgeRunsView } from './views/judgeRunsView';
+import { JudgeStatus } from './views/judgeStatus';
 import { PROMPT_LAB_VIEW_ID, PromptLabViewProvider } from './views/promptLabView';
 import { TOPICS_VIEW_ID, TopicsTreeProvider } from './views/topicsView';
 
@@ -69,6 +75,23 @@ export function activate(context: vscode.ExtensionContext): void {
       // Kept alive while hidden: answers keep streaming into the panel when the user looks elsewhere.
       vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab, { webviewOptions: { retainContextWhenHidden: true } }),
       ...registerPromptLabCommands({ view: promptLab, store, endpoints, lintSettings, log }),
+    );
+    const judge = new JudgeModel(endpoints, log);
+    const codeLens = new JudgeCodeLens(judge);
+    const runsView = new JudgeRunsView(judge);
+    const sidecars = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
+    context.subscriptions.push(
+      judge,
+      codeLens,
+      runsView,
+      sidecars,
+      sidecars.onDidChange((uri) => { judge.sidecarChanged(uri); }),
+      sidecars.onDidCreate((uri) => { judge.sidecarChanged(uri); }),
+      new JudgeDecorations(judge, context.extensionUri),
+      new JudgeStatus(judge),
+      vscode.languages.registerCodeLensProvider({ pattern: '**/*.results.jsonl' }, codeLens),
+      vscode.window.registerTreeDataProvider(JUDGE_RUNS_VIEW_ID, runsView),
+      ...registerJudgeCommands({ model: judge, endpoints, lintSettings, state: context.workspaceState, runsView, log }),
     );
     log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version}${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
   } catch (err) {

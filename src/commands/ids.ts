@@ -25,6 +25,15 @@ export const CommandId = {
   importTopics: 'tunelab.importTopics',
   copyDefaultPrompts: 'tunelab.copyDefaultPrompts',
   refreshTopics: 'tunelab.refreshTopics',
+  judgeFile: 'tunelab.judgeFile',
+  judgeSelection: 'tunelab.judgeSelection',
+  judgeRerun: 'tunelab.judgeRerun',
+  judgeCancel: 'tunelab.judgeCancel',
+  judgeShowLosses: 'tunelab.judgeShowLosses',
+  judgeClearVerdicts: 'tunelab.judgeClearVerdicts',
+  judgeDataset: 'tunelab.judgeDataset',
+  judgeShowRuns: 'tunelab.judgeShowRuns',
+  refreshJudgeRuns: 'tunelab.refreshJudgeRuns',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -42,6 +42,14 @@ export interface EndpointConfig {
   readonly rateLimits: EndpointRateLimits;
 }
 
+/**
+ * Names the model behind an endpoint for caches of a judge's verdicts and scores: its id and
+ * model (or deployment, or SageMaker endpoint), so pointing an id at another model judges again.
+ */
+export function judgeNameOf(config: EndpointConfig): string {
+  return `${config.id}/${config.model ?? config.deployment ?? config.endpointName ?? config.kind}`;
+}
+
 /** Whether the kind authenticates with an API key kept in secret storage (AWS kinds use the AWS credential chain). */
 export function usesApiKey(kind: EndpointKind): 'required' | 'optional' | 'none' {
   if (kind === 'openai' || kind === 'azure-openai') return 'required';

@@ -36,7 +36,8 @@ interface State {
 }
 
 export function isDataset(document: vscode.TextDocument): boolean {
-  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git';
+  // A results file (Prompt Lab's batch output, the judge's input) is not training data.
+  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git' && !document.uri.path.endsWith('.results.jsonl');
 }
 
 /**

@@ -7,6 +7,7 @@ import manifest from '../../package.json';
 import { selectedMatrix } from '../../scripts/code-server.mjs';
 import { launchBrowser, newPage, screenshot } from '../harness/browser';
 import { generationResponder } from '../peers/generationResponder';
+import { judgeResponder } from '../peers/judgeResponder';
 import { OpenAIPeer } from '../peers/openaiPeer';
 import { startCodeServer } from '../harness/codeServer';
 import { repoRoot, resultsRoot } from '../harness/paths';
@@ -150,9 +151,17 @@ for (const matrix of selectedMatrix()) {
     const baseOptions: { responder: ReturnType<typeof generationResponder>; latencyMs: number } = { responder: generationResponder(), latencyMs: 0 };
     const base = new OpenAIPeer(baseOptions);
     const baseServer = await base.start();
+    // The judge: it always prefers the longer answer, so the sample results' verdicts are known.
+    const judgePeer = new OpenAIPeer({ responder: judgeResponder('longer'), latencyMs: 300 });
+    const judgeServer = await judgePeer.start();
     const server = await startCodeServer({
       matrix, vsix, logFile: join(out, 'code-server.log'),
-      userSettings: { 'tunelab.endpoints': [{ id: 'base', kind: 'openai-compatible', label: 'base', url: `${baseServer.url}/v1`, model: 'base-model' }] },
+      userSettings: {
+        'tunelab.endpoints': [
+          { id: 'base', kind: 'openai-compatible', label: 'base', url: `${baseServer.url}/v1`, model: 'base-model' },
+          { id: 'judge', kind: 'openai-compatible', label: 'judge-70b', url: `${judgeServer.url}/v1`, model: 'judge-model' },
+        ],
+      },
     });
     copyFileSync(join(repoRoot, 'test/fixtures/leaky.jsonl'), join(server.workspace, 'leaky.jsonl'));
     copyFileSync(join(repoRoot, 'test/fixtures/problems.jsonl'), join(server.workspace, 'problems.jsonl'));
@@ -452,6 +461,54 @@ for (const matrix of selectedMatrix()) {
         await runPaletteCommand(page, 'Notifications: Clear All Notifications');
       });
 
+      await step('judge a results file: a CodeLens starts it, verdicts appear after each line, and the CodeLens sums them up', async () => {
+        await runPaletteCommand(page, 'View: Close All Editors');
+        await page.keyboard.press('Control+P');
+        await page.locator('.quick-input-widget input:visible').fill('public-services.results.jsonl');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'public-services.results.jsonl' }).first().waitFor();
+        await page.keyboard.press('Enter');
+        const editor = page.locator('.editor-group-container .monaco-editor').first();
+        const lens = (text: RegExp): Locator => editor.locator('.codelens-decoration a', { hasText: text }).first();
+        await lens(/Judge 6 question\(s\): llama-8b-tuned \(A\) vs llama-70b-base \(B\)/).click();
+        // The setup menu: pick the judge endpoint, then run.
+        const quick = page.locator('.quick-input-widget:visible');
+        await quick.locator('.monaco-list-row', { hasText: 'Judge' }).filter({ hasText: /base|judge-70b|none/ }).first().click();
+        await quick.locator('.monaco-list-row', { hasText: 'judge-70b' }).first().click();
+        await quick.locator('.monaco-list-row', { hasText: 'Judge 6 question(s)' }).first().click();
+        // The judge prefers the longer answer: the tuned model's is longer on five of six questions.
+        await lens(/^W 5 · T 0 · L 1 — adjusted win rate 83% \(\d+–\d+%\)$/).waitFor({ timeout: 60_000 });
+        const verdicts = async (): Promise<string[]> => editor.locator('.view-lines').evaluate((lines) => {
+          // The page's own getComputedStyle: the tests compile without the DOM library.
+          const style = (globalThis as unknown as { getComputedStyle: (el: unknown, pseudo: string) => { content: string } }).getComputedStyle;
+          const out: string[] = [];
+          const spans = (lines as unknown as { querySelectorAll: (selector: string) => ArrayLike<unknown> }).querySelectorAll('span');
+          for (const el of Array.from(spans)) {
+            const content = style(el, '::after').content;
+            if (/wins|tie/.test(content)) out.push(content.replace(/^"|"$/g, ''));
+          }
+          return out;
+        });
+        const deadline = Date.now() + 20_000;
+        let seen: string[] = [];
+        while (Date.now() < deadline) {
+          seen = await verdicts();
+          if (seen.length === 6) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(seen, ['A wins (2/2)', 'B wins (2/2)', 'A wins (2/2)', 'A wins (2/2)', 'A wins (2/2)', 'A wins (2/2)']);
+        // Both orders of every question reached the judge, at temperature 0.
+        const asked = judgePeer.chatBodies;
+        assert.equal(asked.length, 12);
+        assert.ok(asked.every((b) => b['temperature'] === 0));
+        // Re-running asks nothing: every verdict comes from the sidecar.
+        const sidecar = join(server.workspace, 'evals', '.tunelab', 'public-services.results.jsonl.verdicts.json');
+        assert.ok(existsSync(sidecar), 'the verdicts are kept beside the results file');
+        await runPaletteCommand(page, 'TuneLab: Judge This File');
+        await page.waitForTimeout(1_000);
+        assert.equal(judgePeer.chatBodies.length, 12, 'a second run judged only what changed: nothing');
+        await screenshot(page, join(out, 'judge.png'));
+      });
+
       await step('the draft is still there after the window reloads', async () => {
         const reloaded = page.waitForEvent('load', { timeout: 60_000 });
         await runPaletteCommand(page, 'Developer: Reload Window');
@@ -476,6 +533,7 @@ for (const matrix of selectedMatrix()) {
       await server.stop();
       await peerServer.close();
       await baseServer.close();
+      await judgeServer.close();
     }
   });
 }

@@ -147,7 +147,15 @@ function percent(share: number): string {
 }
 
 /** `W 31 · T 6 · L 13 — adjusted win rate 68% (58–77%)`; `no questions judged` when there are none. */
-export function summaryLine(s: Pick<Summary, 'wins' | 'ties' | 'losses' | 'adjustedWinRate' | 'interval'>): string {
+export interface SummaryFigures {
+  readonly wins: number;
+  readonly ties: number;
+  readonly losses: number;
+  readonly adjustedWinRate?: number | undefined;
+  readonly interval?: readonly [number, number] | undefined;
+}
+
+export function summaryLine(s: SummaryFigures): string {
   const counts = `W ${s.wins} · T ${s.ties} · L ${s.losses}`;
   if (s.adjustedWinRate === undefined) return `${counts} — no questions judged`;
   const interval = s.interval === undefined ? '' : ` (${Math.round(s.interval[0] * 100)}–${percent(s.interval[1])})`;
