@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCuration } from './commands/curation';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
+    context.subscriptions.push(...registerCuration({ endpoints, lintSettings, log, state: context.workspaceState }));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};

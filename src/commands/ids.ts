@@ -34,6 +34,8 @@ export const CommandId = {
   judgeDataset: 'tunelab.judgeDataset',
   judgeShowRuns: 'tunelab.judgeShowRuns',
   refreshJudgeRuns: 'tunelab.refreshJudgeRuns',
+  scoreRows: 'tunelab.scoreRows',
+  moveRowsBelowScore: 'tunelab.moveRowsBelowScore',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

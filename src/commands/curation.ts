@@ -1,0 +1,223 @@
+import * as vscode from 'vscode';
+import { rowsText, scoringLine } from '../core/judge/score';
+import type { EndpointConfig } from '../endpoints/config';
+import {
+  applyRejection,
+  baseName,
+  CURATION_ENDPOINT_KEY,
+  isThreshold,
+  planRejection,
+  scoreDataset,
+  scoreRubricFor,
+  ScoreStore,
+  thresholdFor,
+  type CurationDeps,
+} from '../host/curation';
+import type { EndpointRegistry } from '../host/endpoints';
+import type { LintSettingsSource } from '../host/lintSettings';
+import { trust } from '../host/trust';
+import { isDataset } from '../providers/datasetLinting';
+import { ScoreDecorations } from '../providers/scoreDecorations';
+import { CommandId } from './ids';
+
+export interface CurationServices {
+  readonly endpoints: EndpointRegistry;
+  readonly lintSettings: LintSettingsSource;
+  readonly log: vscode.LogOutputChannel;
+  /** Workspace state: the last scoring endpoint. */
+  readonly state: vscode.Memento;
+}
+
+/** Options a caller (a test, another command) may pass instead of being asked. */
+export interface ScoreRowsArgs {
+  /** The endpoint id to score with, instead of the quick pick. */
+  readonly endpoint?: string;
+  /** The dataset, instead of the active editor's. */
+  readonly uri?: vscode.Uri;
+}
+
+export interface MoveRowsArgs {
+  /** Rows scored below this move, instead of asking. */
+  readonly threshold?: number;
+  /** `false` moves without the confirmation dialog. */
+  readonly confirm?: false;
+  readonly uri?: vscode.Uri;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The command's argument: a URI from a menu, or an options object. */
+function argsOf(arg: unknown): { readonly uri?: vscode.Uri; readonly options: Record<string, unknown> } {
+  if (arg instanceof vscode.Uri) return { uri: arg, options: {} };
+  if (!isRecord(arg)) return { options: {} };
+  const uri = arg.uri;
+  return uri instanceof vscode.Uri ? { uri, options: arg } : { options: arg };
+}
+
+function showLogButton(log: vscode.LogOutputChannel, choice: string | undefined): void {
+  if (choice === 'Show Log') log.show();
+}
+
+/** The dataset to work on: the one clicked, else the active editor's. */
+async function datasetDocument(uri: vscode.Uri | undefined, what: string): Promise<vscode.TextDocument | undefined> {
+  const document = uri === undefined ? vscode.window.activeTextEditor?.document : await vscode.workspace.openTextDocument(uri);
+  if (document === undefined || !isDataset(document)) {
+    void vscode.window.showWarningMessage(`TuneLab: open a .jsonl dataset first, or right-click one in the Explorer, to ${what}.`);
+    return undefined;
+  }
+  if (document.uri.scheme === 'untitled') {
+    void vscode.window.showWarningMessage(`TuneLab: save the dataset first: its scores and rejected rows are kept in files beside it.`);
+    return undefined;
+  }
+  return document;
+}
+
+async function pickEndpoint(s: CurationServices, given: unknown): Promise<EndpointConfig | undefined> {
+  const registry = s.endpoints;
+  if (typeof given === 'string') {
+    const config = registry.get(given);
+    if (config === undefined) void vscode.window.showErrorMessage(`TuneLab: no endpoint "${given}" in the tunelab.endpoints setting.`);
+    return config;
+  }
+  if (registry.endpoints.length === 0) {
+    const choice = await vscode.window.showWarningMessage('TuneLab: scoring rows needs an endpoint to ask as the judge.', 'Add Endpoint…');
+    if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
+    return undefined;
+  }
+  const last = s.state.get<string>(CURATION_ENDPOINT_KEY);
+  const items = registry.endpoints
+    .map((e) => ({ label: e.label, description: e.id === last ? `${e.id} · last used` : e.id, detail: e.model ?? e.deployment ?? e.endpointName, config: e }))
+    .sort((a, b) => (a.config.id === last ? -1 : b.config.id === last ? 1 : 0));
+  const pick = await vscode.window.showQuickPick(items, { title: 'TuneLab: Score Rows', placeHolder: 'The endpoint that judges each row from 1 to 10' });
+  if (pick === undefined) return undefined;
+  await s.state.update(CURATION_ENDPOINT_KEY, pick.config.id);
+  return pick.config;
+}
+
+async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown): Promise<void> {
+  const { uri, options } = argsOf(arg);
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to score rows.');
+    return;
+  }
+  const document = await datasetDocument(uri, 'score its rows');
+  if (document === undefined) return;
+  const rubric = await scoreRubricFor(document.uri);
+  if (!rubric.ok) {
+    const name = vscode.workspace.asRelativePath(rubric.uri);
+    s.log.error(`Scoring: ${name} cannot be used as the scoring rubric: ${rubric.message}`);
+    void vscode.window.showErrorMessage(`TuneLab: ${name} cannot be used as the scoring rubric: ${rubric.message} Fix it, or delete it to use the built-in rubric.`, 'Open Rubric')
+      .then((c) => { if (c !== undefined) void vscode.window.showTextDocument(rubric.uri); });
+    return;
+  }
+  const endpoint = await pickEndpoint(s, options.endpoint);
+  if (endpoint === undefined) return;
+  let outcome;
+  try {
+    outcome = await scoreDataset(deps, document, endpoint, rubric);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    s.log.error(`Scoring ${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
+    void vscode.window.showErrorMessage(`TuneLab: scoring failed: ${message}`, 'Show Log').then((c) => { showLogButton(s.log, c); });
+    return;
+  }
+  if (outcome === undefined) return;
+
+  const threshold = thresholdFor(document.uri);
+  const below = outcome.scores.filter((x) => x < threshold).length;
+  const parts = [outcome.cancelled ? `Scoring cancelled. ${scoringLine(outcome.scores, threshold)}` : scoringLine(outcome.scores, threshold)];
+  const unscored = outcome.rows - outcome.scores.length;
+  if (outcome.errors > 0) parts.push(`${rowsText(outcome.errors)} could not be scored (see the log); Score Rows asks about them again.`);
+  else if (unscored > 0) parts.push(`${rowsText(unscored)} not scored yet; Score Rows asks about them.`);
+  if (outcome.noAnswer > 0) parts.push(`${rowsText(outcome.noAnswer)} without an answer were skipped.`);
+  const move = `Move Rows Below ${threshold}…`;
+  const buttons = [...(below > 0 ? [move] : []), ...(outcome.errors > 0 ? ['Show Log'] : [])];
+  const message = parts.join(' ');
+  s.log.info(`Scoring ${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
+  const shown = outcome.errors > 0 ? vscode.window.showWarningMessage(message, ...buttons) : vscode.window.showInformationMessage(message, ...buttons);
+  void shown.then((c) => {
+    if (c === move) void vscode.commands.executeCommand(CommandId.moveRowsBelowScore, { uri: document.uri, threshold } satisfies MoveRowsArgs);
+    else showLogButton(s.log, c);
+  });
+  if (outcome.notSaved !== undefined) {
+    const sidecar = `.tunelab/${baseName(document.uri)}.scores.json`;
+    void vscode.window.showWarningMessage(
+      `TuneLab: ${sidecar} could not be read or written (${outcome.notSaved}), so it was left as it is: these scores are kept for this session only. Fix or delete it, then run Score Rows again to save them.`,
+      'Show Log',
+    ).then((c) => { showLogButton(s.log, c); });
+  }
+}
+
+async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'TuneLab: Move Rows Below Score',
+    prompt: `Rows scored below this move to ${baseName(uri).replace(/\.jsonl$/i, '')}.rejected.jsonl (a whole number from 1 to 10)`,
+    value: String(thresholdFor(uri)),
+    validateInput: (v) => (/^\s*\d+\s*$/.test(v) && isThreshold(Number(v)) ? undefined : 'A whole number from 1 to 10.'),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: unknown): Promise<void> {
+  const { uri, options } = argsOf(arg);
+  const document = await datasetDocument(uri, 'move its low-scored rows');
+  if (document === undefined) return;
+  const name = baseName(document.uri);
+  let threshold: number | undefined;
+  if (options.threshold === undefined) {
+    threshold = await askThreshold(document.uri);
+    if (threshold === undefined) return;
+  } else if (isThreshold(options.threshold)) {
+    threshold = options.threshold;
+  } else {
+    void vscode.window.showErrorMessage(`TuneLab: the threshold must be a whole number from 1 to 10, not ${JSON.stringify(options.threshold)}.`);
+    return;
+  }
+  const plan = await planRejection(deps, document, threshold);
+  if (plan === undefined) {
+    const choice = await vscode.window.showInformationMessage(`TuneLab: no rows of ${name} are scored yet. Score them first.`, 'Score Rows');
+    if (choice !== undefined) await vscode.commands.executeCommand(CommandId.scoreRows, { uri: document.uri } satisfies ScoreRowsArgs);
+    return;
+  }
+  const rejectedName = baseName(plan.rejected);
+  const leftInPlace = plan.unscored === 0 ? '' : ` ${rowsText(plan.unscored)} without a score ${plan.unscored === 1 ? 'was' : 'were'} left in place.`;
+  if (plan.lines.length === 0) {
+    void vscode.window.showInformationMessage(`TuneLab: no scored rows of ${name} are below ${threshold}.${leftInPlace}`);
+    return;
+  }
+  if (options.confirm !== false) {
+    const stay = plan.unscored === 0 ? '' : `${rowsText(plan.unscored)} without a score will stay. `;
+    const choice = await vscode.window.showWarningMessage(
+      `Move ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}?`,
+      { modal: true, detail: `${stay}The rows kept are not changed. Undo in ${name} puts the moved rows back.` },
+      'Move',
+    );
+    if (choice !== 'Move') return;
+  }
+  try {
+    await applyRejection(plan);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    s.log.error(`Moving rows of ${name}: ${message}`);
+    void vscode.window.showErrorMessage(`TuneLab: ${message}`);
+    return;
+  }
+  const message = `Moved ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}.${leftInPlace}`;
+  s.log.info(`${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
+  void vscode.window.showInformationMessage(`TuneLab: ${message}`, 'Open Rejected Rows').then((c) => {
+    if (c !== undefined) void vscode.window.showTextDocument(plan.rejected, { preview: false });
+  });
+}
+
+/** Score Rows, Move Rows Below Score…, and the inline scores. */
+export function registerCuration(s: CurationServices): vscode.Disposable[] {
+  const store = new ScoreStore(s.log);
+  const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
+  return [
+    vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),
+    vscode.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(s, deps, arg)),
+    vscode.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(s, deps, arg)),
+  ];
+}

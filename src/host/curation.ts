@@ -1,0 +1,503 @@
+import * as vscode from 'vscode';
+import {
+  belowThreshold,
+  readScoreCache,
+  rejectedPathFor,
+  rejectionEdit,
+  rowKey,
+  runScoring,
+  SCORE_RUBRIC,
+  scoreRowsOf,
+  scoreRubricError,
+  scoresPathFor,
+  writeScoreCache,
+  type CachedScore,
+  type ScoredRowResult,
+  type ScoreRow,
+  type ScoreSetup,
+} from '../core/judge/score';
+import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
+import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
+import { endpointErrorKind } from '../endpoints/types';
+import type { EndpointRegistry } from './endpoints';
+import type { LintSettingsSource } from './lintSettings';
+import { trust } from './trust';
+
+/**
+ * Pointwise curation in the editor: scores of a dataset's rows, kept in a sidecar beside it
+ * (`.tunelab/<name>.scores.json`), a scoring run, and moving the low rows to the rejected file
+ * as one undoable edit.
+ */
+
+/** The workspace's last scoring endpoint, in workspace state. */
+export const CURATION_ENDPOINT_KEY = 'tunelab.curation.endpoint';
+/** A workspace's own scoring rubric, relative to its folder; it wins over the built-in one. */
+export const SCORE_RUBRIC_PATH = ['prompts', 'score.tlprompt'] as const;
+export const DEFAULT_THRESHOLD = 5;
+
+/** `tunelab.curation.threshold` for a dataset: a whole number from 1 to 10, else the default. */
+export function thresholdFor(uri: vscode.Uri | undefined): number {
+  const value = vscode.workspace.getConfiguration('tunelab', uri).get<unknown>('curation.threshold');
+  return isThreshold(value) ? value : DEFAULT_THRESHOLD;
+}
+
+export function isThreshold(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10;
+}
+
+export function scoresUriFor(dataset: vscode.Uri): vscode.Uri {
+  return dataset.with({ path: scoresPathFor(dataset.path) });
+}
+
+export function rejectedUriFor(dataset: vscode.Uri): vscode.Uri {
+  return dataset.with({ path: rejectedPathFor(dataset.path) });
+}
+
+/** The last part of a URI's path, for messages. */
+export function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
+
+/** Read through a function: a run may start while the caller awaits, which narrowing cannot see. */
+function isRunning(state: DatasetScores): boolean {
+  return state.running;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scores of each dataset
+
+/** One dataset's scores as the editor knows them. */
+export interface DatasetScores {
+  /** The sidecar's scores and this session's. */
+  readonly scores: Map<string, CachedScore>;
+  /** Scores not yet written to the sidecar. */
+  readonly unsaved: Map<string, CachedScore>;
+  /** Why a row could not be scored, by its key: this session only. */
+  readonly errors: Map<string, string>;
+  /** What the rows' keys are made with: the last run's judge and rubric. */
+  setup: ScoreSetup | undefined;
+  /** Why the sidecar could not be read; such a file is never overwritten. */
+  unreadable: string | undefined;
+  /** Set while a scoring run is under way, so the sidecar is not reloaded under it. */
+  running: boolean;
+}
+
+interface SidecarRead {
+  readonly scores: Map<string, CachedScore>;
+  readonly setup: ScoreSetup | undefined;
+  readonly unreadable: string | undefined;
+  /** Damaged entries that were skipped. */
+  readonly problem: string | undefined;
+}
+
+async function readSidecar(uri: vscode.Uri): Promise<SidecarRead> {
+  let text: string | undefined;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (e) {
+    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') text = undefined;
+    else return { scores: new Map(), setup: undefined, unreadable: messageOf(e), problem: undefined };
+  }
+  const read = readScoreCache(text);
+  // A file none of which could be read may be a newer version's or hand-edited: it is left alone.
+  const refused = read.problem !== undefined && read.scores.size === 0;
+  return {
+    scores: read.scores,
+    setup: read.setup,
+    unreadable: refused ? read.problem : undefined,
+    problem: refused ? undefined : read.problem,
+  };
+}
+
+/**
+ * The scores of each dataset the editor has looked at, loaded from the sidecar on first use and
+ * reloaded when it changes on disk; errors and unsaved scores live here for the session.
+ */
+export class ScoreStore implements vscode.Disposable {
+  private readonly states = new Map<string, Promise<DatasetScores>>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with a dataset's URI when its scores, errors or setup change. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: { dispose(): unknown }[] = [this.changed];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.scores.json');
+    const reload = (uri: vscode.Uri): void => { void this.reloadSidecar(uri); };
+    this.disposables.push(watcher, watcher.onDidCreate(reload), watcher.onDidChange(reload), watcher.onDidDelete(reload));
+  }
+
+  /** The dataset's scores, loading the sidecar the first time. */
+  load(dataset: vscode.Uri): Promise<DatasetScores> {
+    const key = dataset.toString();
+    let state = this.states.get(key);
+    if (state === undefined) {
+      state = this.read(dataset);
+      this.states.set(key, state);
+      // A failed load is not kept, so the next look tries again.
+      state.catch(() => { this.states.delete(key); });
+    }
+    return state;
+  }
+
+  private async read(dataset: vscode.Uri): Promise<DatasetScores> {
+    const sidecar = scoresUriFor(dataset);
+    const read = await readSidecar(sidecar);
+    this.report(sidecar, read);
+    return { scores: read.scores, unsaved: new Map(), errors: new Map(), setup: read.setup, unreadable: read.unreadable, running: false };
+  }
+
+  private report(sidecar: vscode.Uri, read: SidecarRead): void {
+    const name = vscode.workspace.asRelativePath(sidecar);
+    if (read.unreadable !== undefined) this.log.warn(`${name} could not be read (${read.unreadable}); it is left as it is and scores are not saved to it.`);
+    else if (read.problem !== undefined) this.log.warn(`${name}: ${read.problem}`);
+  }
+
+  private async reloadSidecar(sidecar: vscode.Uri): Promise<void> {
+    for (const [key, pending] of this.states) {
+      const dataset = vscode.Uri.parse(key);
+      if (scoresUriFor(dataset).toString() !== sidecar.toString()) continue;
+      const state = await pending.catch(() => undefined);
+      if (state === undefined || state.running) continue;
+      const read = await readSidecar(sidecar);
+      // A run may have started while the file was read.
+      if (isRunning(state)) continue;
+      state.scores.clear();
+      for (const [k, v] of read.scores) state.scores.set(k, v);
+      // Scores this session could not save yet are still known.
+      for (const [k, v] of state.unsaved) state.scores.set(k, v);
+      state.setup = read.setup ?? state.setup;
+      state.unreadable = read.unreadable;
+      this.changed.fire(dataset);
+    }
+  }
+
+  /** Adds a run's outcome for one row. */
+  record(dataset: vscode.Uri, state: DatasetScores, result: ScoredRowResult): void {
+    if (result.ok) {
+      state.errors.delete(result.key);
+      if (!result.cached) state.unsaved.set(result.key, { score: result.score, reasoning: result.reasoning });
+    } else {
+      state.errors.set(result.key, result.error);
+    }
+    this.changed.fire(dataset);
+  }
+
+  /** Sets what the rows' keys are made with; true when that changed. */
+  setSetup(dataset: vscode.Uri, state: DatasetScores, setup: ScoreSetup): boolean {
+    const old = state.setup;
+    const same = old !== undefined && old.judge === setup.judge && old.endpoint === setup.endpoint && old.rubricName === setup.rubricName && old.rubric === setup.rubric;
+    state.setup = setup;
+    if (!same) this.changed.fire(dataset);
+    return !same;
+  }
+
+  /**
+   * Writes the scores to the sidecar, creating `.tunelab/`: the sidecar's current scores, merged
+   * with this session's, written to a temporary file and renamed over it, so it is whole at every
+   * moment. A sidecar that cannot be read is left as it is; the reason is returned instead.
+   */
+  async save(dataset: vscode.Uri, state: DatasetScores): Promise<{ saved: true } | { saved: false; reason: string }> {
+    const target = scoresUriFor(dataset);
+    const disk = await readSidecar(target);
+    if (disk.unreadable !== undefined) {
+      state.unreadable = disk.unreadable;
+      return { saved: false, reason: disk.unreadable };
+    }
+    const merged = new Map(disk.scores);
+    for (const [k, v] of state.scores) merged.set(k, v);
+    for (const [k, v] of state.unsaved) merged.set(k, v);
+    const temp = target.with({ path: `${target.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
+    try {
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+      await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(writeScoreCache(merged, state.setup)));
+      await vscode.workspace.fs.rename(temp, target, { overwrite: true });
+    } catch (e) {
+      await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+      return { saved: false, reason: messageOf(e) };
+    }
+    for (const [k, v] of merged) state.scores.set(k, v);
+    state.unsaved.clear();
+    state.unreadable = undefined;
+    return { saved: true };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A dataset's rows
+
+export interface DatasetRows {
+  /** The document version the rows were read from. */
+  readonly version: number;
+  readonly rows: readonly ScoreRow[];
+  /** 0-based lines of records with a question but no answer. */
+  readonly noAnswer: readonly number[];
+  /** Lines that are no record with a question (broken JSON, a text record). */
+  readonly skipped: readonly SkippedLine[];
+}
+
+/** The rows of the document's current text (unsaved edits included) that can be scored. */
+export async function datasetRows(document: vscode.TextDocument, lintSettings: LintSettingsSource): Promise<DatasetRows> {
+  // Read before the await, so the rows belong to this version.
+  const text = document.getText();
+  const version = document.version;
+  const settings = await lintSettings.forDocument(document.uri);
+  const format = settings.settings.format === 'auto' ? undefined : settings.settings.format;
+  const set = readEvalSet(text, settings.context, format);
+  const { rows, noAnswer } = scoreRowsOf(set.items);
+  return { version, rows, noAnswer, skipped: set.skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rubric
+
+export type RubricChoice =
+  | { readonly ok: true; readonly rubric: string; readonly name: string }
+  | { readonly ok: false; readonly message: string; readonly uri: vscode.Uri };
+
+/** The workspace's `prompts/score.tlprompt` (its open editor's text when open), else the built-in rubric. */
+export async function scoreRubricFor(dataset: vscode.Uri): Promise<RubricChoice> {
+  const folder = vscode.workspace.getWorkspaceFolder(dataset) ?? vscode.workspace.workspaceFolders?.[0];
+  if (folder === undefined) return { ok: true, rubric: SCORE_RUBRIC, name: 'default' };
+  const uri = vscode.Uri.joinPath(folder.uri, ...SCORE_RUBRIC_PATH);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  let text: string;
+  if (open !== undefined) {
+    text = open.getText();
+  } else {
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch (e) {
+      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return { ok: true, rubric: SCORE_RUBRIC, name: 'default' };
+      return { ok: false, message: `it could not be read (${messageOf(e)})`, uri };
+    }
+  }
+  const problem = scoreRubricError(text);
+  if (problem !== undefined) return { ok: false, message: problem, uri };
+  return { ok: true, rubric: text, name: vscode.workspace.asRelativePath(uri, false) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring
+
+export interface CurationDeps {
+  readonly endpoints: EndpointRegistry;
+  readonly lintSettings: LintSettingsSource;
+  readonly log: vscode.LogOutputChannel;
+  readonly store: ScoreStore;
+}
+
+export interface ScoringOutcome {
+  /** Rows that can be scored. */
+  readonly rows: number;
+  /** The scores the dataset's rows have now, from this run or an earlier one. */
+  readonly scores: readonly number[];
+  /** Rows the judge could not score in this run. */
+  readonly errors: number;
+  readonly asked: number;
+  readonly cancelled: boolean;
+  /** Records with no answer to score. */
+  readonly noAnswer: number;
+  /** Why the sidecar was not written, when it was not. */
+  readonly notSaved?: string;
+}
+
+/**
+ * Scores every row of the document not yet scored by this judge and rubric, with a progress
+ * notification (n/N, cancel). The sidecar is written when the run ends, cancelled or not.
+ * Undefined when nothing was run (the reason has been shown).
+ */
+export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocument, endpoint: EndpointConfig, rubric: { readonly rubric: string; readonly name: string }): Promise<ScoringOutcome | undefined> {
+  const { endpoints, lintSettings, log, store } = deps;
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to score rows.');
+    return undefined;
+  }
+  const uri = document.uri;
+  const name = vscode.workspace.asRelativePath(uri);
+  const read = await datasetRows(document, lintSettings);
+  for (const s of read.skipped) log.info(`Scoring: ${name}:${s.line + 1}: skipped (${s.reason})`);
+  for (const line of read.noAnswer) log.info(`Scoring: ${name}:${line + 1}: skipped (the record has no answer to score)`);
+  if (read.rows.length === 0) {
+    void vscode.window.showWarningMessage(`TuneLab: ${name} has no rows with a question and an answer to score (${read.skipped.length + read.noAnswer.length} line(s) skipped; see the log).`, 'Show Log')
+      .then((c) => { if (c !== undefined) log.show(); });
+    return undefined;
+  }
+  const setup: ScoreSetup = { judge: judgeNameOf(endpoint), endpoint: endpoint.id, rubricName: rubric.name, rubric: rubric.rubric };
+  const state = await store.load(uri);
+  if (state.running) {
+    void vscode.window.showInformationMessage(`TuneLab: ${name} is being scored already.`);
+    return undefined;
+  }
+  const todo = new Set(read.rows.map((row) => rowKey(row, setup)).filter((key) => !state.scores.has(key))).size;
+
+  let result: Awaited<ReturnType<typeof runScoring>> | undefined;
+  let notSaved: string | undefined;
+  if (todo > 0) {
+    state.running = true;
+    try {
+      const ask = await endpoints.asker(endpoint.id);
+      if (ask === undefined) {
+        void vscode.window.showWarningMessage('TuneLab: no API key was given, so nothing was sent.');
+        return undefined;
+      }
+      store.setSetup(uri, state, setup);
+      log.info(`Scoring ${name}: ${todo} row(s) to ask ${setup.judge} about, with the ${rubric.name} rubric.`);
+      try {
+        result = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Scoring rows', cancellable: true },
+          async (progress, token) => {
+            const controller = new AbortController();
+            const cancel = token.onCancellationRequested(() => { controller.abort(); });
+            let done = 0;
+            // Rows repeating a pair share its request: each pair counts once.
+            const counted = new Set<string>();
+            progress.report({ message: `0/${todo}` });
+            try {
+              return await runScoring({
+                rows: read.rows,
+                ask,
+                judge: setup.judge,
+                rubric: setup.rubric,
+                // The run adds each new score here, so the editor shows it at once.
+                cache: state.scores,
+                signal: controller.signal,
+                onScored: (scored) => {
+                  store.record(uri, state, scored);
+                  if ((scored.ok && scored.cached) || counted.has(scored.key)) return;
+                  counted.add(scored.key);
+                  done++;
+                  progress.report({ message: `${done}/${todo}`, increment: 100 / todo });
+                },
+              });
+            } finally {
+              cancel.dispose();
+            }
+          },
+        );
+      } catch (e) {
+        if (endpointErrorKind(e) !== 'cancelled') throw e;
+      } finally {
+        // Written on cancel and on failure too: every score asked for is kept.
+        const saved = await store.save(uri, state);
+        if (!saved.saved) {
+          log.warn(`Scoring ${name}: the scores were not saved to ${vscode.workspace.asRelativePath(scoresUriFor(uri))}: ${saved.reason}`);
+          notSaved = saved.reason;
+        }
+      }
+    } finally {
+      state.running = false;
+    }
+  } else if (store.setSetup(uri, state, setup)) {
+    // Every row is scored by this judge already; the sidecar names it, so the editor shows its scores.
+    const saved = await store.save(uri, state);
+    if (!saved.saved) notSaved = saved.reason;
+  }
+
+  let errors = 0;
+  for (const r of result?.scored ?? []) {
+    if (r.ok) continue;
+    errors++;
+    log.warn(`Scoring: ${name}:${r.row.line + 1}: ${r.error}`);
+  }
+  const scores: number[] = [];
+  for (const row of read.rows) {
+    const score = state.scores.get(rowKey(row, setup))?.score;
+    if (score !== undefined) scores.push(score);
+  }
+  const outcome: ScoringOutcome = {
+    rows: read.rows.length,
+    scores,
+    errors,
+    asked: result?.asked ?? 0,
+    cancelled: result?.cancelled ?? (todo > 0),
+    noAnswer: read.noAnswer.length,
+    ...(notSaved === undefined ? {} : { notSaved }),
+  };
+  log.info(`Scoring ${name}: ${scores.length} of ${read.rows.length} row(s) scored; ${outcome.asked} request(s) sent; ${errors} error(s)${outcome.cancelled ? '; cancelled' : ''}.`);
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving the low rows
+
+export interface RejectionPlan {
+  readonly document: vscode.TextDocument;
+  /** The document version the plan was made for: it applies to that text only. */
+  readonly version: number;
+  readonly threshold: number;
+  /** 0-based lines to move, ascending. */
+  readonly lines: readonly number[];
+  /** Rows that have a score. */
+  readonly scored: number;
+  /** Rows left in place because they have no score (never scored, an error, or no answer). */
+  readonly unscored: number;
+  readonly rejected: vscode.Uri;
+}
+
+/** The rows of the document's current text scored below `threshold`; undefined when none of its rows are scored. */
+export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'store'>, document: vscode.TextDocument, threshold: number): Promise<RejectionPlan | undefined> {
+  const state = await deps.store.load(document.uri);
+  const read = await datasetRows(document, deps.lintSettings);
+  const setup = state.setup;
+  if (setup === undefined) return undefined;
+  const rows = read.rows.map((row) => ({ line: row.line, score: state.scores.get(rowKey(row, setup))?.score }));
+  const scored = rows.filter((r) => r.score !== undefined).length;
+  if (scored === 0) return undefined;
+  return {
+    document,
+    version: read.version,
+    threshold,
+    lines: belowThreshold(rows, threshold),
+    scored,
+    unscored: rows.length - scored + read.noAnswer.length,
+    rejected: rejectedUriFor(document.uri),
+  };
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves the plan's lines to the rejected file as one WorkspaceEdit: the whole lines deleted from
+ * the dataset (every kept byte as it was), the rejected file created if needed and the lines
+ * appended to it. Both files are saved when they had no unsaved changes before, so the disk
+ * never holds a row in both or in neither. Throws when the document changed since the plan.
+ */
+export async function applyRejection(plan: RejectionPlan): Promise<void> {
+  const { document, rejected } = plan;
+  if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
+  const created = !await exists(rejected);
+  const rejectedDocument = created ? undefined : await vscode.workspace.openTextDocument(rejected);
+  const rejectedWasDirty = rejectedDocument?.isDirty ?? false;
+  const datasetWasDirty = document.isDirty;
+  // The rejected file was read after an await: make sure the dataset is still the text planned on.
+  if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
+  const text = document.getText();
+  const moved = rejectionEdit(text, plan.lines, rejectedDocument?.getText());
+  if (moved.deletions.length === 0) return;
+
+  const edit = new vscode.WorkspaceEdit();
+  if (created) edit.createFile(rejected, { ignoreIfExists: true });
+  const end = rejectedDocument === undefined ? new vscode.Position(0, 0) : rejectedDocument.positionAt(rejectedDocument.getText().length);
+  edit.insert(rejected, end, moved.appended);
+  for (const d of moved.deletions) edit.delete(document.uri, new vscode.Range(document.positionAt(d.start), document.positionAt(d.end)));
+  if (!await vscode.workspace.applyEdit(edit)) {
+    throw new Error(`VS Code refused the edit to ${baseName(document.uri)} and ${baseName(rejected)} (is one of them read-only?).`);
+  }
+  if (!datasetWasDirty) await document.save();
+  if (!rejectedWasDirty) await (rejectedDocument ?? await vscode.workspace.openTextDocument(rejected)).save();
+}
