@@ -264,7 +264,7 @@ void describe('tunelab judge', () => {
       assert.equal(r.code, 1, r.err);
       assert.match(r.out, /^W 3 · T 0 · L 0 — adjusted win rate 100%/m);
       assert.deepEqual([tableRow(r.out, 'judged'), tableRow(r.out, 'errors')], ['3', '2']);
-      assert.match(r.out, /^line 2: Candidate first: .*Asked again, it still gave none\.$/m);
+      assert.match(r.out, /^line 2: Candidate first: .*Asked again: The judge gave no verdict: .*\]\]\.$/m);
       assert.match(r.out, /^line 4: Candidate first: /m);
       assert.match(r.err, /2 questions of 5 could not be judged \(see the lines listed above\)\. Running again asks the judge about them again\./);
       const lines = verdictLines(file('verdicts.jsonl'));

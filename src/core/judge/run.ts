@@ -12,11 +12,10 @@
  *
  * Pure: the model is reached through the `ask` it is given.
  */
-import { setMaxListeners } from 'node:events';
-import type { PromptMessage } from '../generate/defaultPrompts';
 import { promptError } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
 import { combine, type Combined, type PairOutcome } from './aggregate';
+import { askParsed, runPool } from './asking';
 import { verdictKey, type CachedVerdict } from './cache';
 import { JUDGE_PLACEHOLDERS, judgeMessages } from './prompts';
 import { parseVerdict, type Verdict } from './verdict';
@@ -87,24 +86,11 @@ export function rubricError(rubric: string): string | undefined {
   return promptError(rubric, JUDGE_PLACEHOLDERS)?.message;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-class Cancelled extends Error {}
-
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
 /** Judges `items` in both orders; see the module comment. Throws only for a rubric that cannot be rendered. */
 export async function runJudge(options: JudgeRunOptions): Promise<JudgeRunResult> {
   const problem = rubricError(options.rubric);
   if (problem !== undefined) throw new Error(problem);
   const { items, ask, cache, signal } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 16);
-  // Every request listens to the one signal.
-  setMaxListeners(0, signal);
   let asked = 0;
   let fromCache = 0;
 
@@ -116,49 +102,9 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeRunResult
       return { ...hit, cached: true };
     }
     const rendered = judgeMessages(options.rubric, { question: item.question, answerA, answerB, ...(item.reference === undefined ? {} : { reference: item.reference }) });
-    const s = rendered.settings;
-    const askOptions = {
-      json: false,
-      temperature: s.temperature ?? 0,
-      ...(s.topP === undefined ? {} : { topP: s.topP }),
-      ...(s.maxTokens === undefined ? {} : { maxTokens: s.maxTokens }),
-      ...(s.seed === undefined ? {} : { seed: s.seed }),
-      signal,
-    };
-    const send = async (messages: readonly PromptMessage[]): Promise<string> => {
-      if (signal.aborted) throw new Cancelled();
-      asked++;
-      try {
-        return await ask('judge', messages, askOptions);
-      } catch (e) {
-        // Narrowing would call this always false; the signal may have fired while waiting.
-        if (isAborted(signal)) throw new Cancelled();
-        throw e;
-      }
-    };
-    let reply: string;
-    try {
-      reply = await send(rendered.messages);
-    } catch (e) {
-      if (e instanceof Cancelled) throw e;
-      return { error: messageOf(e) };
-    }
-    let parsed = parseVerdict(reply);
-    if (!parsed.ok) {
-      const first = parsed.message;
-      let again: string;
-      try {
-        again = await send([...rendered.messages, { role: 'assistant', content: reply }, { role: 'user', content: VERDICT_AGAIN }]);
-      } catch (e) {
-        if (e instanceof Cancelled) throw e;
-        return { error: `${first} Asking again failed: ${messageOf(e)}` };
-      }
-      parsed = parseVerdict(again);
-      if (!parsed.ok) return { error: `${first} Asked again, it still gave none.` };
-      // The second reply is usually the bare token; the reasoning is in the first.
-      if (parsed.reasoning === '') parsed = { ...parsed, reasoning: reply.trim() };
-    }
-    const verdict: CachedVerdict = { verdict: parsed.verdict, reasoning: parsed.reasoning };
+    const outcome = await askParsed({ ask, stage: 'judge', rendered, signal, parse: parseVerdict, again: VERDICT_AGAIN, onSend: () => { asked++; } });
+    if ('error' in outcome) return outcome;
+    const verdict: CachedVerdict = { verdict: outcome.verdict, reasoning: outcome.reasoning };
     cache.set(key, verdict);
     return { ...verdict, cached: false };
   }
@@ -173,27 +119,8 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeRunResult
     return { item, ok: true, first, swapped, combined: combine(first.verdict, swapped.verdict) };
   }
 
-  const results: (JudgedItem | undefined)[] = new Array<JudgedItem | undefined>(items.length);
-  let next = 0;
-  let cancelled = false;
-  async function worker(): Promise<void> {
-    while (!signal.aborted && next < items.length) {
-      const index = next++;
-      const item = items[index];
-      if (item === undefined) continue;
-      try {
-        const judged = await judgeItem(item);
-        results[index] = judged;
-        options.onJudged?.(judged);
-      } catch (e) {
-        if (e instanceof Cancelled) { cancelled = true; return; }
-        throw e;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => worker()));
-  if (signal.aborted) cancelled = true;
-  return { judged: results.filter((r): r is JudgedItem => r !== undefined), cancelled, asked, fromCache };
+  const { results, cancelled } = await runPool(items, options.concurrency ?? 16, signal, judgeItem, options.onJudged);
+  return { judged: results, cancelled, asked, fromCache };
 }
 
 /** The outcomes of the questions judged without error, for `summarize` (lengths in UTF-16 code units). */

@@ -12,11 +12,11 @@
  * Pure: text in, data out; the model is reached through the `ask` it is given, and the caller
  * reads and writes the files.
  */
-import { setMaxListeners } from 'node:events';
 import { hashKey } from '../dedupe/exact';
-import { promptError, renderPrompt, type PromptMessage, type RenderedPrompt } from '../generate/defaultPrompts';
+import { promptError, renderPrompt, type RenderedPrompt } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
 import type { EvalItem } from '../promptLab/evalSet';
+import { askParsed, runPool } from './asking';
 
 // ---------------------------------------------------------------------------------------------
 // The rubric
@@ -555,17 +555,6 @@ export function scoreRubricError(rubric: string): string | undefined {
   return promptError(rubric, SCORE_PLACEHOLDERS)?.message;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-class Cancelled extends Error {}
-
-/** Read through a function: the signal may fire while a request is awaited, which narrowing cannot see. */
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
 type Outcome = { readonly score: number; readonly reasoning: string } | { readonly error: string };
 
 /**
@@ -580,58 +569,15 @@ export async function runScoring(options: ScoreRunOptions): Promise<ScoreRunResu
   const problem = scoreRubricError(options.rubric);
   if (problem !== undefined) throw new Error(problem);
   const { rows, ask, cache, signal } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 16);
-  // Every request listens to the one signal.
-  setMaxListeners(0, signal);
   let asked = 0;
   let fromCache = 0;
   /** The request for each pair asked about, so a repeated row waits for it rather than asking again. */
   const inFlight = new Map<string, Promise<Outcome>>();
 
   async function askJudge(row: ScoreRow, key: string): Promise<Outcome> {
-    const rendered = scoreMessages(options.rubric, row);
-    const s = rendered.settings;
-    const askOptions = {
-      json: false,
-      temperature: s.temperature ?? 0,
-      ...(s.topP === undefined ? {} : { topP: s.topP }),
-      ...(s.maxTokens === undefined ? {} : { maxTokens: s.maxTokens }),
-      ...(s.seed === undefined ? {} : { seed: s.seed }),
-      signal,
-    };
-    const send = async (messages: readonly PromptMessage[]): Promise<string> => {
-      if (signal.aborted) throw new Cancelled();
-      asked++;
-      try {
-        return await ask('score', messages, askOptions);
-      } catch (e) {
-        if (isAborted(signal)) throw new Cancelled();
-        throw e;
-      }
-    };
-    let reply: string;
-    try {
-      reply = await send(rendered.messages);
-    } catch (e) {
-      if (e instanceof Cancelled) throw e;
-      return { error: messageOf(e) };
-    }
-    let parsed = parseScore(reply);
-    if (!parsed.ok) {
-      const first = parsed.message;
-      let again: string;
-      try {
-        again = await send([...rendered.messages, { role: 'assistant', content: reply }, { role: 'user', content: SCORE_AGAIN }]);
-      } catch (e) {
-        if (e instanceof Cancelled) throw e;
-        return { error: `${first} Asking again failed: ${messageOf(e)}` };
-      }
-      parsed = parseScore(again);
-      if (!parsed.ok) return { error: `${first} Asked again: ${parsed.message}` };
-      // The second reply is usually the bare token; the reasoning is in the first.
-      if (parsed.reasoning === '') parsed = { ...parsed, reasoning: reply.trim() };
-    }
-    const entry: CachedScore = { score: parsed.score, reasoning: parsed.reasoning };
+    const outcome = await askParsed({ ask, stage: 'score', rendered: scoreMessages(options.rubric, row), signal, parse: parseScore, again: SCORE_AGAIN, onSend: () => { asked++; } });
+    if ('error' in outcome) return outcome;
+    const entry: CachedScore = { score: outcome.score, reasoning: outcome.reasoning };
     cache.set(key, entry);
     return entry;
   }
@@ -654,28 +600,8 @@ export async function runScoring(options: ScoreRunOptions): Promise<ScoreRunResu
     return { row, key, ok: true, score: outcome.score, reasoning: outcome.reasoning, cached: false };
   }
 
-  const results = new Array<ScoredRowResult | undefined>(rows.length);
-  let next = 0;
-  let cancelled = false;
-  async function worker(): Promise<void> {
-    while (!signal.aborted && next < rows.length) {
-      const index = next++;
-      const row = rows[index];
-      if (row === undefined) continue;
-      try {
-        const scored = await scoreRow(row);
-        // A row whose request finished just as the run was cancelled is still reported: its score is cached.
-        results[index] = scored;
-        options.onScored?.(scored);
-      } catch (e) {
-        if (e instanceof Cancelled) { cancelled = true; return; }
-        throw e;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, () => worker()));
-  if (signal.aborted) cancelled = true;
-  return { scored: results.filter((r): r is ScoredRowResult => r !== undefined), cancelled, asked, fromCache };
+  const { results, cancelled } = await runPool(rows, options.concurrency ?? 16, signal, scoreRow, options.onScored);
+  return { scored: results, cancelled, asked, fromCache };
 }
 
 /** The scores of the rows that have one in `scores` by `setup`, for `belowThreshold` and `scoreSummary`. */
