@@ -67,7 +67,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
     const messenger = new WebviewMessenger(webview, this.handlers(), log);
     this.messenger = messenger;
     this.view = view;
-    this.awaitingLoad = false;
+    // A new panel restores its own last draft and may save it before it asks for the pending one.
+    this.awaitingLoad = this.pendingDraft !== undefined;
     view.onDidDispose(() => {
       messenger.dispose();
       if (this.messenger !== messenger) return;
@@ -79,6 +80,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
 
   /** Puts a draft into the panel, showing the panel first. */
   async load(draft: Draft): Promise<void> {
+    // From here until the panel acknowledges the draft, what it saves is older than this draft.
+    this.awaitingLoad = true;
     await this.services.store.saveDraft(draft);
     this.pendingDraft = draft;
     await vscode.commands.executeCommand(`${PROMPT_LAB_VIEW_ID}.focus`);
