@@ -39,6 +39,14 @@ export function hashKey(text: string): string {
   return key64(a, b);
 }
 
+/** `hashKey` as 16 hex digits, for keys written to files. */
+export function hashHex(text: string): string {
+  const key = hashKey(text);
+  let hex = '';
+  for (let i = 0; i < key.length; i++) hex += key.charCodeAt(i).toString(16).padStart(4, '0');
+  return hex;
+}
+
 /** What each ASCII character becomes in `normalizeText`: -1 dropped, -2 whitespace, -3 not handled here, else its lowercase code. */
 const ASCII_MAP = Int16Array.from({ length: 128 }, (_, c) => {
   if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return -2;

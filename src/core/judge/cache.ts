@@ -15,7 +15,8 @@
  *
  * Pure: text in, data out; the caller reads and writes the file.
  */
-import { hashKey } from '../dedupe/exact';
+import { sidecarPathFor } from '../sidecar';
+import { hashHex } from '../dedupe/exact';
 import type { Verdict } from './verdict';
 
 export const VERDICT_CACHE_VERSION = 1;
@@ -87,10 +88,7 @@ export interface VerdictCacheRead {
 /** The cache key of one judgement: 16 hex digits of a 64-bit hash of its inputs as canonical JSON. */
 export function verdictKey(input: VerdictKeyInput): string {
   const canonical = JSON.stringify(['verdict', VERDICT_CACHE_VERSION, input.question, input.answerA, input.answerB, input.judge, input.rubric]);
-  const key = hashKey(canonical);
-  let hex = '';
-  for (let i = 0; i < key.length; i++) hex += key.charCodeAt(i).toString(16).padStart(4, '0');
-  return hex;
+  return hashHex(canonical);
 }
 
 const KEY = /^[0-9a-f]{16}$/;
@@ -195,10 +193,5 @@ export function writeVerdictCache(verdicts: ReadonlyMap<string, CachedVerdict>, 
 
 /** Where a file's verdicts go: `dir/eval.results.jsonl` → `dir/.tunelab/eval.results.jsonl.verdicts.json`. */
 export function verdictsPathFor(filePath: string): string {
-  const slash = filePath.lastIndexOf('/');
-  const backslash = filePath.lastIndexOf('\\');
-  const cut = Math.max(slash, backslash);
-  if (cut < 0) return `.tunelab/${filePath}.verdicts.json`;
-  const sep = cut === slash ? '/' : '\\';
-  return `${filePath.slice(0, cut)}${sep}.tunelab${sep}${filePath.slice(cut + 1)}.verdicts.json`;
+  return sidecarPathFor(filePath, 'verdicts');
 }

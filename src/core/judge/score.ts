@@ -12,11 +12,13 @@
  * Pure: text in, data out; the model is reached through the `ask` it is given, and the caller
  * reads and writes the files.
  */
-import { hashKey } from '../dedupe/exact';
+import { sidecarPathFor } from '../sidecar';
+import { hashHex } from '../dedupe/exact';
 import { promptError, renderPrompt, type RenderedPrompt } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
 import type { EvalItem } from '../promptLab/evalSet';
 import { askParsed, runPool } from './asking';
+import { answerStart, lastLine, lineAround, normalizeReply, reasoningBefore } from './reply';
 
 // ---------------------------------------------------------------------------------------------
 // The rubric
@@ -118,22 +120,6 @@ const OUT_OF = new RegExp(String.raw`(?<![\w.])(${NUMBER}) ?(?:\/|out of) ?(\d+)
 /** A label on the token's line (`Score:`), dropped from the reasoning. */
 const LABEL = /^[\s*_#>`-]*(?:my |the )?(?:final |overall )?(?:score|rating|grade|verdict|answer)(?: is)?$/i;
 
-/** Markdown and punctuation that may sit around the token, dropped from the end of the reasoning. */
-const DECORATION = new Set([' ', '\t', '\n', '*', '_', '#', '>', '`', ':', '-']);
-
-function trimDecoration(text: string): string {
-  let end = text.length;
-  while (end > 0 && DECORATION.has(text.charAt(end - 1))) end--;
-  return text.slice(0, end);
-}
-
-function reasoningBefore(text: string, index: number): string {
-  const before = trimDecoration(text.slice(0, index));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const rest = LABEL.test(before.slice(lineStart)) ? trimDecoration(before.slice(0, lineStart)) : before;
-  return rest.trim();
-}
-
 interface Token { readonly value: string; readonly scale: string | undefined; readonly start: number; readonly end: number }
 
 function tokens(text: string, pattern: RegExp): Token[] {
@@ -161,35 +147,30 @@ function result(token: Token, reasoning: string): ScoreParse {
 
 /** The score and reasoning of a judge's reply, or why none can be read. Never throws. */
 export function parseScore(reply: string): ScoreParse {
-  const text = reply.replace(/\r\n?/g, '\n');
+  const text = normalizeReply(reply);
   if (text.trim() === '') return { ok: false, message: "The judge's reply is empty." };
 
   // A reasoning model's thinking may try out scores: only the text after it counts.
-  let from = 0;
-  const close = text.toLowerCase().lastIndexOf('</think>');
-  if (close >= 0) from = close + '</think>'.length;
-  else if (/<think>/i.test(text)) {
+  const start = answerStart(text);
+  if ('cutOff' in start) {
     return { ok: false, message: 'The judge stopped while still thinking, before giving a score (raise its max_tokens).' };
   }
+  const { from } = start;
   const tail = text.slice(from);
 
   const strong = tokens(tail, DOUBLE);
   const last = strong.at(-1);
   if (last !== undefined) {
-    const lineStart = tail.lastIndexOf('\n', last.start - 1) + 1;
-    const nl = tail.indexOf('\n', last.start);
-    const lineEnd = nl < 0 ? tail.length : nl;
-    const onLine = strong.filter((t) => t.start >= lineStart && t.end <= lineEnd);
+    const around = lineAround(tail, last.start);
+    const onLine = strong.filter((t) => t.start >= around.start && t.end <= around.end);
     if (onLine.some((t) => Number(t.value) !== Number(last.value))) return { ok: false, message: DIFFERENT };
-    return result(last, reasoningBefore(text, from + last.start));
+    return result(last, reasoningBefore(text, from + last.start, LABEL));
   }
 
   // Fallbacks, read only in the last non-empty line: earlier lines may mention numbers freely.
-  const trimmed = tail.trimEnd();
-  const lineStart = trimmed.lastIndexOf('\n') + 1;
-  const lastLine = trimmed.slice(lineStart);
+  const { start: lineStart, line } = lastLine(tail);
   const reasoning = text.slice(0, from + lineStart).trim();
-  const bare = lastLine.replace(/[*_#>`"!()\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  const bare = line.replace(/[*_#>`"!()\\]/g, ' ').replace(/\s+/g, ' ').trim();
   const labelled = LABELLED.exec(bare);
   if (labelled !== null) return result({ value: labelled[1] ?? '', scale: labelled[2], start: 0, end: 0 }, reasoning);
   const outOf = tokens(bare, OUT_OF);
@@ -246,10 +227,7 @@ export interface ScoreCacheRead {
 /** The cache key of one score: 16 hex digits of a 64-bit hash of its inputs as canonical JSON. */
 export function scoreKey(input: ScoreKeyInput): string {
   const canonical = JSON.stringify(['score', SCORE_CACHE_VERSION, input.question, input.answer, input.system ?? '', input.judge, input.rubric]);
-  const key = hashKey(canonical);
-  let hex = '';
-  for (let i = 0; i < key.length; i++) hex += key.charCodeAt(i).toString(16).padStart(4, '0');
-  return hex;
+  return hashHex(canonical);
 }
 
 const KEY = /^[0-9a-f]{16}$/;
@@ -321,12 +299,7 @@ export function writeScoreCache(scores: ReadonlyMap<string, CachedScore>, setup?
 
 /** Where a dataset's scores go: `data/train.jsonl` → `data/.tunelab/train.jsonl.scores.json`. */
 export function scoresPathFor(datasetPath: string): string {
-  const slash = datasetPath.lastIndexOf('/');
-  const backslash = datasetPath.lastIndexOf('\\');
-  const cut = Math.max(slash, backslash);
-  if (cut < 0) return `.tunelab/${datasetPath}.scores.json`;
-  const sep = cut === slash ? '/' : '\\';
-  return `${datasetPath.slice(0, cut)}${sep}.tunelab${sep}${datasetPath.slice(cut + 1)}.scores.json`;
+  return sidecarPathFor(datasetPath, 'scores');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@
  * Pure: no I/O, and it never throws.
  */
 
+import { answerStart, lastLine, lineAround, normalizeReply, reasoningBefore } from './reply';
+
 export type Verdict = 'A' | 'B' | 'C';
 
 export type VerdictParse =
@@ -36,15 +38,6 @@ const TIE_LINE = /^(?:(?:my |the )?(?:final )?(?:verdict|judgment|judgement|deci
 /** A label on the token's line (`Final verdict:`), dropped from the reasoning. */
 const LABEL = /^[\s*_#>`-]*(?:my |the )?(?:final )?(?:verdict|judgment|judgement|decision|answer|choice)(?: is)?$/i;
 
-/** Markdown and punctuation that may sit around the token, dropped from the end of the reasoning. */
-const DECORATION = new Set([' ', '\t', '\n', '*', '_', '#', '>', '`', ':', '-']);
-
-function trimDecoration(text: string): string {
-  let end = text.length;
-  while (end > 0 && DECORATION.has(text.charAt(end - 1))) end--;
-  return text.slice(0, end);
-}
-
 function verdictOf(choice: string): Verdict {
   const c = choice.replace(/[ \t]/g, '').toUpperCase();
   if (c === 'A' || c === 'A>B' || c === 'A>>B') return 'A';
@@ -58,34 +51,19 @@ function tokens(text: string, pattern: RegExp): Token[] {
   return [...text.matchAll(pattern)].map((m) => ({ verdict: verdictOf(m[1] ?? ''), start: m.index, end: m.index + m[0].length }));
 }
 
-/** The bounds of the line around `index`. */
-function lineAround(text: string, index: number): { start: number; end: number } {
-  const start = text.lastIndexOf('\n', index - 1) + 1;
-  const nl = text.indexOf('\n', index);
-  return { start, end: nl < 0 ? text.length : nl };
-}
-
-function reasoningBefore(text: string, index: number): string {
-  const before = trimDecoration(text.slice(0, index));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const rest = LABEL.test(before.slice(lineStart)) ? trimDecoration(before.slice(0, lineStart)) : before;
-  return rest.trim();
-}
-
 const DIFFERENT = 'The judge named two different verdicts in its final line, so its choice is unclear.';
 
 /** The verdict and reasoning of a judge's reply, or why none can be read. Never throws. */
 export function parseVerdict(reply: string): VerdictParse {
-  const text = reply.replace(/\r\n?/g, '\n');
+  const text = normalizeReply(reply);
   if (text.trim() === '') return { ok: false, message: "The judge's reply is empty." };
 
   // A reasoning model's thinking may quote the choices: only the text after it counts.
-  let from = 0;
-  const close = text.toLowerCase().lastIndexOf('</think>');
-  if (close >= 0) from = close + '</think>'.length;
-  else if (/<think>/i.test(text)) {
+  const start = answerStart(text);
+  if ('cutOff' in start) {
     return { ok: false, message: 'The judge stopped while still thinking, before giving a verdict (raise its max_tokens).' };
   }
+  const { from } = start;
   const tail = text.slice(from);
 
   const strong = tokens(tail, DOUBLE);
@@ -94,20 +72,18 @@ export function parseVerdict(reply: string): VerdictParse {
     const line = lineAround(tail, last.start);
     const onLine = strong.filter((t) => t.start >= line.start && t.end <= line.end);
     if (onLine.some((t) => t.verdict !== last.verdict)) return { ok: false, message: DIFFERENT };
-    return { ok: true, verdict: last.verdict, reasoning: reasoningBefore(text, from + last.start) };
+    return { ok: true, verdict: last.verdict, reasoning: reasoningBefore(text, from + last.start, LABEL) };
   }
 
   // Fallbacks, read only in the last non-empty line.
-  const trimmed = tail.trimEnd();
-  const lineStart = trimmed.lastIndexOf('\n') + 1;
-  const lastLine = trimmed.slice(lineStart);
-  const weak = tokens(lastLine, SINGLE);
+  const { start: lineStart, line } = lastLine(tail);
+  const weak = tokens(line, SINGLE);
   const lastWeak = weak.at(-1);
   if (lastWeak !== undefined) {
     if (weak.some((t) => t.verdict !== lastWeak.verdict)) return { ok: false, message: DIFFERENT };
-    return { ok: true, verdict: lastWeak.verdict, reasoning: reasoningBefore(text, from + lineStart + lastWeak.start) };
+    return { ok: true, verdict: lastWeak.verdict, reasoning: reasoningBefore(text, from + lineStart + lastWeak.start, LABEL) };
   }
-  const bare = lastLine.replace(/[*_#>`".!()[\]\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  const bare = line.replace(/[*_#>`".!()[\]\\]/g, ' ').replace(/\s+/g, ' ').trim();
   if (TIE_LINE.test(bare)) return { ok: true, verdict: 'C', reasoning: text.slice(0, from + lineStart).trim() };
 
   return { ok: false, message: 'The judge gave no verdict: its reply does not end with [[A]], [[B]] or [[C]].' };

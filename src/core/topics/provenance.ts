@@ -16,7 +16,8 @@
  * Pure: the host reads and writes the sidecar (`provenancePathFor` says where). Every function
  * returns a new `Provenance`; none changes the one it is given.
  */
-import { hashKey } from '../dedupe/exact';
+import { sidecarPathFor } from '../sidecar';
+import { hashHex } from '../dedupe/exact';
 
 export interface ProvenanceEntry {
   /** The topic id (topicsFile.ts `topicId`). */
@@ -57,10 +58,7 @@ export function rowHash(line: string): string | undefined {
   } catch {
     return undefined; // nested too deep to write back
   }
-  const key = hashKey(canonical);
-  let hex = '';
-  for (let i = 0; i < key.length; i++) hex += key.charCodeAt(i).toString(16).padStart(4, '0');
-  return hex;
+  return hashHex(canonical);
 }
 
 /** JSON with every object's keys sorted (by UTF-16 code units) and no whitespace. */
@@ -221,10 +219,5 @@ export function renameTopics(provenance: Provenance, renames: ReadonlyMap<string
  * paths and URI paths alike.
  */
 export function provenancePathFor(datasetPath: string): string {
-  const slash = datasetPath.lastIndexOf('/');
-  const backslash = datasetPath.lastIndexOf('\\');
-  const cut = Math.max(slash, backslash);
-  if (cut < 0) return `.tunelab/${datasetPath}.provenance.json`;
-  const sep = cut === slash ? '/' : '\\';
-  return `${datasetPath.slice(0, cut)}${sep}.tunelab${sep}${datasetPath.slice(cut + 1)}.provenance.json`;
+  return sidecarPathFor(datasetPath, 'provenance');
 }
