@@ -82,7 +82,8 @@ type MenuAction = 'run' | 'judge' | 'rubric' | 'candidate' | 'baseline';
  * last picked).
  */
 async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument, start: JudgeArgs): Promise<JudgeSetup | undefined> {
-  const view = s.model.view(document) ?? (await s.model.load(document.uri), s.model.view(document));
+  await s.model.load(document.uri);
+  const view = s.model.view(document);
   const columns = view?.input.columns ?? [];
   if (columns.length < 2) {
     void vscode.window.showWarningMessage(`TuneLab: ${vscode.workspace.asRelativePath(document.uri)} has ${columns.length} column(s) of answers; the judge compares two. Run the eval set with two endpoints in Prompt Lab.`);
@@ -155,12 +156,11 @@ async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, 
     if (typeof text !== 'string') throw new Error(text.error);
     return { ...last, rubric: text };
   }
-  const r = remembered(s.state);
-  return setupMenu(s, document, {
-    ...(last?.endpoint ?? r.endpoint) === undefined ? {} : { endpoint: last?.endpoint ?? r.endpoint },
-    ...(last?.rubricName ?? r.rubric) === undefined ? {} : { rubric: last?.rubricName ?? r.rubric },
-    ...(last === undefined ? {} : { candidate: last.candidate + 1, baseline: last.baseline + 1 }),
-  });
+  // The file's last setup, else what the user picked last for any file.
+  const start: JudgeArgs = last === undefined
+    ? remembered(s.state)
+    : { endpoint: last.endpoint, rubric: last.rubricName, candidate: last.candidate + 1, baseline: last.baseline + 1 };
+  return setupMenu(s, document, start);
 }
 
 async function judge(s: JudgeCommandServices, document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<void> {
