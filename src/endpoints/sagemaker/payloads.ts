@@ -21,19 +21,12 @@
  */
 import { EndpointError, type ChatChunk, type ChatMessage, type ChatRequest, type FinishReason, type Usage } from '../types';
 import { parseTemplate } from '../../core/formats/template';
+import { DEFAULT_JUMPSTART_TEMPLATE, type JumpStartTemplate } from '../../core/formats/jumpstartTemplate';
 
 export type PayloadFamily = 'jumpstart-text' | 'llama3-chat' | 'tgi' | 'messages';
 export const PAYLOAD_FAMILIES: readonly PayloadFamily[] = ['jumpstart-text', 'llama3-chat', 'tgi', 'messages'];
 
-/** JumpStart's `template.json`: the prompt with `{field}` placeholders and the completion's. */
-export interface JumpStartTemplate { readonly prompt: string; readonly completion: string }
-
-/** JumpStart's default instruction-tuning template (used when the dataset has no template.json). */
-export const DEFAULT_JUMPSTART_TEMPLATE: JumpStartTemplate = {
-  prompt: 'Below is an instruction that describes a task, paired with an input that provides further context. '
-    + 'Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{context}\n\n',
-  completion: ' {response}',
-};
+export { DEFAULT_JUMPSTART_TEMPLATE, type JumpStartTemplate } from '../../core/formats/jumpstartTemplate';
 
 /** What separates the filled prompt from the answer the model writes. */
 export const RESPONSE_DEMARCATION = '\n\n### Response:\n';
