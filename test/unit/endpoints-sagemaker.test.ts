@@ -34,15 +34,15 @@ void describe('SageMaker payloads: rendering', () => {
 
   void it('jumpstart-text: greedy when temperature is 0, accept_eula and stream when asked', () => {
     const p = adapters['jumpstart-text'].render({ messages: [{ role: 'user', content: 'Hi' }], temperature: 0, topP: 0.5 }, { acceptEula: true, stream: true });
-    // The empty input's trailing blank lines are trimmed before the demarcation.
-    const prompt = `${DEFAULT_PREFIX}### Instruction:\nHi\n\n### Input:\n\n### Response:\n`;
+    // An empty input keeps the template's own line break before the demarcation.
+    const prompt = `${DEFAULT_PREFIX}### Instruction:\nHi\n\n### Input:\n\n\n### Response:\n`;
     assert.equal(p.body, JSON.stringify({ inputs: prompt, parameters: { max_new_tokens: 512, do_sample: false }, stream: true }));
     assert.equal(p.customAttributes, 'accept_eula=true');
   });
 
   void it('a dataset template with other field names; no second field puts the system message before the instruction', () => {
     const template = { prompt: 'Q: {question}\n{{literal}}\n', completion: ' {answer}' };
-    assert.equal(renderJumpStartPrompt(request.messages, template), 'Q: Answer briefly.\n\nWhat is SageMaker?\n{literal}\n\n### Response:\n');
+    assert.equal(renderJumpStartPrompt(request.messages, template), 'Q: Answer briefly.\n\nWhat is SageMaker?\n{literal}\n\n\n### Response:\n');
     assert.equal(renderJumpStartPrompt([{ role: 'user', content: 'x' }], template, ''), 'Q: x\n{literal}\n');
     // Without {instruction} or {context}: the first field takes the user message, the second the system message.
     const two = { prompt: '{question} | {topic}', completion: '{answer}' };

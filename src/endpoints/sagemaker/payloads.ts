@@ -28,7 +28,10 @@ export const PAYLOAD_FAMILIES: readonly PayloadFamily[] = ['jumpstart-text', 'll
 
 export { DEFAULT_JUMPSTART_TEMPLATE, type JumpStartTemplate } from '../../core/formats/jumpstartTemplate';
 
-/** What separates the filled prompt from the answer the model writes. */
+/**
+ * What separates the filled prompt from the answer the model writes: the notebooks'
+ * `input_output_demarkation_key` (see {@link renderJumpStartPrompt}).
+ */
 export const RESPONSE_DEMARCATION = '\n\n### Response:\n';
 
 /** The most new tokens asked for when the request does not say. */
@@ -127,11 +130,14 @@ export function renderLlama3Chat(messages: readonly ChatMessage[]): string {
  *   instruction model has no other place for them. When the template has no second field, that
  *   context is put before the instruction, separated by a blank line.
  * - Other placeholders (and the completion's) are left empty.
- * - The filled prompt, its trailing whitespace trimmed, is followed by `demarcation`
- *   (`"\n\n### Response:\n"` by default, the Alpaca convention JumpStart's default template comes
- *   from), so the default template ends "### Input:\n{context}\n\n### Response:\n". Pass `''` to
- *   send the filled prompt exactly as the template has it (for a template whose prompt already
- *   ends with its own header).
+ * - The filled prompt is followed by `demarcation`, exactly as AWS's JumpStart fine-tuning
+ *   notebooks build the inference input: `template["prompt"].format(…) + "\n\n### Response:\n"`
+ *   ("For instruction fine-tuning, we insert a special key between input and output";
+ *   aws/amazon-sagemaker-examples, introduction_to_amazon_algorithms/jumpstart-foundation-models/
+ *   llama-2-finetuning.ipynb and llama-3-finetuning.ipynb, `predict_and_print`). Nothing is
+ *   trimmed: a template ending in "\n\n" gives four newlines before "### Response:", as it did
+ *   in training. Pass `''` to send the filled prompt exactly as the template has it (for a
+ *   template whose prompt already ends with its own header).
  */
 export function renderJumpStartPrompt(messages: readonly ChatMessage[], template: JumpStartTemplate, demarcation: string = RESPONSE_DEMARCATION): string {
   const fields = placeholderNames(template.prompt);
@@ -150,7 +156,7 @@ export function renderJumpStartPrompt(messages: readonly ChatMessage[], template
   if (instructionField !== undefined) values.set(instructionField, contextField === undefined && context !== '' ? `${context}\n\n${instruction}` : instruction);
   if (contextField !== undefined) values.set(contextField, context);
   const filled = fillTemplate(template.prompt, values);
-  return demarcation === '' ? filled : filled.trimEnd() + demarcation;
+  return filled + demarcation;
 }
 
 /** Reads a `template.json`'s text into a template, with `parseTemplate`'s messages on a mistake. */
