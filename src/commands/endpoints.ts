@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
+import { payloadFor } from '../endpoints/sagemaker/auto';
 import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
 import type { EndpointRegistry } from '../host/endpoints';
 import { trust } from '../host/trust';
@@ -165,10 +166,16 @@ async function listSageMaker(registry: EndpointRegistry): Promise<void> {
       return;
     }
     const pick = await vscode.window.showQuickPick(endpoints.map((e) => ({
-      label: e.name, description: [e.instanceType, e.created?.toISOString().slice(0, 10)].filter(Boolean).join(' · '), name: e.name,
+      label: e.name, description: [e.modelId, e.instanceType, e.created?.toISOString().slice(0, 10)].filter(Boolean).join(' · '), name: e.name,
     })), { title: `InService SageMaker endpoints in ${region}`, placeHolder: 'Pick one to add it to TuneLab' });
     if (pick === undefined) return;
-    await appendEndpoint({ id: pick.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64), kind: 'sagemaker', label: pick.name, endpointName: pick.name, region, ...(profile === '' ? {} : { profile }) });
+    const info = endpoints.find((e) => e.name === pick.name);
+    // The model behind it and how it was tuned, where the listing could tell, so it is prompted as trained.
+    const payload = info === undefined ? 'auto' : payloadFor(info);
+    await appendEndpoint({
+      id: pick.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64), kind: 'sagemaker', label: pick.name, endpointName: pick.name, region,
+      ...(profile === '' ? {} : { profile }), ...(info?.modelId === undefined ? {} : { model: info.modelId }), ...(payload === 'auto' ? {} : { payload }),
+    });
     void vscode.window.showInformationMessage(`TuneLab: added SageMaker endpoint "${pick.name}" to your user settings.`);
   } catch (err) {
     void vscode.window.showErrorMessage(`TuneLab: could not list SageMaker endpoints: ${err instanceof Error ? err.message : String(err)}`);

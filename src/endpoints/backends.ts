@@ -12,10 +12,10 @@ import { listModels } from './openai';
 import { listInServiceEndpoints, type SageMakerEndpointInfo } from './sagemaker';
 import { scheduleChat, Scheduler } from './scheduler';
 
-/** The InService SageMaker endpoints of a region, with their instance types. */
+/** The InService SageMaker endpoints of a region, with their instance types and the models behind them. */
 async function listSageMakerEndpoints(region: string, profile: string | undefined, signal?: AbortSignal): Promise<SageMakerEndpointInfo[]> {
   const client = new SageMakerClient({ region, ...(profile === undefined ? {} : { profile }) });
-  return listInServiceEndpoints(client, { instanceTypes: true, signal });
+  return listInServiceEndpoints(client, { instanceTypes: true, models: true, signal });
 }
 
 export interface EndpointBackends {

@@ -19,7 +19,11 @@ export interface EndpointConfig {
   readonly label: string;
   /** OpenAI-compatible: the base URL (…/v1); Azure: the resource endpoint (https://….openai.azure.com). */
   readonly url?: string;
-  /** OpenAI, OpenAI-compatible: the model; Bedrock: the model id. */
+  /**
+   * OpenAI, OpenAI-compatible: the model; Bedrock: the model id; SageMaker: the model behind the
+   * endpoint (a JumpStart model id such as `meta-textgeneration-llama-3-1-8b-instruct`, or a Hugging
+   * Face id), which tells `auto` a chat model from a base one and picks the Llama 3.x template.
+   */
   readonly model?: string;
   /** Azure OpenAI. */
   readonly deployment?: string;
@@ -151,7 +155,7 @@ function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: 
       const endpointName = need('endpointName', 'the SageMaker endpoint\'s name');
       if (endpointName === undefined) return undefined;
       const payload = SAGEMAKER_PAYLOADS.find((p) => p === e.payload) ?? 'auto';
-      return { ...base, endpointName, payload, acceptEula: e.acceptEula === true, template: str(e.template), region: str(e.region), profile: str(e.profile) };
+      return { ...base, endpointName, payload, acceptEula: e.acceptEula === true, template: str(e.template), model: str(e.model), region: str(e.region), profile: str(e.profile) };
     }
     case 'bedrock': {
       const model = need('model', 'the Bedrock model id, e.g. "meta.llama3-1-70b-instruct-v1:0"');

@@ -23,7 +23,7 @@ export function createEndpoint(config: EndpointConfig, apiKey: string | undefine
     case 'sagemaker':
       return createSageMakerEndpoint({
         id: config.id, endpointName: config.endpointName ?? '', region: config.region, profile: config.profile,
-        family: config.payload ?? 'auto', acceptEula: config.acceptEula, template,
+        family: config.payload ?? 'auto', acceptEula: config.acceptEula, template, model: config.model,
       });
     case 'bedrock':
       return createBedrockEndpoint({ id: config.id, modelId: config.model ?? '', region: config.region, profile: config.profile });

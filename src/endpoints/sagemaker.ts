@@ -13,6 +13,10 @@ import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCo
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
 import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
 import { LineBuffer } from './sagemaker/lineBuffer';
+import { autoFamilies } from './sagemaker/auto';
+import type { Tuning } from './sagemaker/auto';
+import { jumpStartModelId, tuningOf } from './sagemaker/discover';
+import { llamaChatVersion } from './sagemaker/llamaChat';
 import { adapters, parseStreamLine, truncate, type JumpStartTemplate, type PayloadFamily, type RenderedPayload } from './sagemaker/payloads';
 
 export type SageMakerFamilySetting = PayloadFamily | 'auto';
@@ -26,11 +30,17 @@ export interface SageMakerEndpointOptions {
   readonly endpointName: string;
   readonly region?: string;
   /**
-   * The container's payload family. `auto`: `jumpstart-text` when a template is given (the
-   * model was fine-tuned on it); else `messages`, falling back once to `llama3-chat` when the
-   * container rejects it as a bad request. The family that worked is kept for later requests.
+   * The container's payload family. `auto` decides from the template and the model id (see
+   * `sagemaker/auto.ts`), moving to the next family it allows only when the container rejects a
+   * request as bad. The family that worked is kept for later requests.
    */
   readonly family: SageMakerFamilySetting;
+  /**
+   * The model behind the endpoint: a JumpStart model id (`meta-textgeneration-llama-3-1-8b`) or a
+   * Hugging Face id. It tells `auto` a chat model from a base one, and the chat families which
+   * Llama 3.x template to render.
+   */
+  readonly model?: string;
   /** The dataset's `template.json` (for `jumpstart-text`). */
   readonly template?: JumpStartTemplate;
   /** What follows the filled template prompt; `"\n\n### Response:\n"` by default. */
@@ -48,9 +58,9 @@ export interface SageMakerEndpointOptions {
 
 export function createSageMakerEndpoint(options: SageMakerEndpointOptions): ChatEndpoint {
   let client = options.client;
-  let family: PayloadFamily | undefined = options.family === 'auto'
-    ? (options.template !== undefined ? 'jumpstart-text' : undefined)
-    : options.family;
+  const allowed: readonly PayloadFamily[] = options.family === 'auto' ? autoFamilies(options.template !== undefined, options.model) : [options.family];
+  let family: PayloadFamily | undefined = allowed.length === 1 ? allowed[0] : undefined;
+  const chatTemplate = options.model === undefined ? undefined : llamaChatVersion(options.model);
   const stream = options.stream ?? true;
   const getClient = (): SageMakerRuntimeClient => {
     client ??= new SageMakerRuntimeClient(clientConfig(options));
@@ -59,12 +69,13 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
 
   async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
     if (signal.aborted) throw cancelled();
-    const candidates: PayloadFamily[] = family !== undefined ? [family] : ['messages', 'llama3-chat'];
+    const candidates: readonly PayloadFamily[] = family !== undefined ? [family] : allowed;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i] as PayloadFamily;
       const payload = adapters[candidate].render(request, {
         ...(options.template === undefined ? {} : { template: options.template }),
         ...(options.demarcation === undefined ? {} : { demarcation: options.demarcation }),
+        ...(chatTemplate === undefined ? {} : { chatTemplate }),
         acceptEula: options.acceptEula === true,
         stream,
       });
@@ -246,16 +257,25 @@ export interface SageMakerEndpointInfo {
   readonly status: string;
   readonly instanceType?: string;
   readonly created?: Date;
+  /** The JumpStart model id it was deployed from (with `models`). */
+  readonly modelId?: string;
+  /** How its training job fine-tuned the model (with `models`). */
+  readonly tuning?: Tuning;
 }
 
 /**
  * The account's endpoints in the client's region that are InService, newest first. With
  * `instanceTypes`, each endpoint's instance type is looked up too (DescribeEndpoint then
- * DescribeEndpointConfig, two calls per endpoint; left out where a lookup fails).
+ * DescribeEndpointConfig, two calls per endpoint; left out where a lookup fails). With `models`
+ * also the model behind it (see `sagemaker/discover.ts`: its JumpStart tag, and its training
+ * job's hyperparameters).
  */
-export async function listInServiceEndpoints(client: SageMakerClient, options: { readonly signal?: AbortSignal; readonly instanceTypes?: boolean } = {}): Promise<SageMakerEndpointInfo[]> {
+export async function listInServiceEndpoints(
+  client: SageMakerClient,
+  options: { readonly signal?: AbortSignal; readonly instanceTypes?: boolean; readonly models?: boolean } = {},
+): Promise<SageMakerEndpointInfo[]> {
   const send = { ...(options.signal === undefined ? {} : { abortSignal: options.signal }) };
-  const found: SageMakerEndpointInfo[] = [];
+  const found: (SageMakerEndpointInfo & { arn?: string })[] = [];
   let nextToken: string | undefined;
   try {
     do {
@@ -265,23 +285,37 @@ export async function listInServiceEndpoints(client: SageMakerClient, options: {
       }), send);
       for (const e of page.Endpoints ?? []) {
         if (e.EndpointName === undefined) continue;
-        found.push({ name: e.EndpointName, status: e.EndpointStatus ?? 'InService', ...(e.CreationTime === undefined ? {} : { created: e.CreationTime }) });
+        found.push({
+          name: e.EndpointName, status: e.EndpointStatus ?? 'InService',
+          ...(e.CreationTime === undefined ? {} : { created: e.CreationTime }), ...(e.EndpointArn === undefined ? {} : { arn: e.EndpointArn }),
+        });
       }
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
   } catch (e) {
     throw toSageMakerError(e, undefined, options.signal);
   }
-  if (options.instanceTypes !== true) return found;
-  return Promise.all(found.map(async (info) => {
+  const plain = ({ arn: _arn, ...info }: SageMakerEndpointInfo & { arn?: string }): SageMakerEndpointInfo => info;
+  if (options.instanceTypes !== true && options.models !== true) return found.map(plain);
+  return Promise.all(found.map(async (entry) => {
+    let info = plain(entry);
+    let modelName: string | undefined;
     try {
       const endpoint = await client.send(new DescribeEndpointCommand({ EndpointName: info.name }), send);
-      if (endpoint.EndpointConfigName === undefined) return info;
-      const config = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }), send);
-      const instanceType = config.ProductionVariants?.find((v) => v.InstanceType !== undefined)?.InstanceType;
-      return instanceType === undefined ? info : { ...info, instanceType };
+      if (endpoint.EndpointConfigName !== undefined) {
+        const config = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }), send);
+        const variant = config.ProductionVariants?.find((v) => v.InstanceType !== undefined || v.ModelName !== undefined);
+        modelName = variant?.ModelName;
+        if (options.instanceTypes === true && variant?.InstanceType !== undefined) info = { ...info, instanceType: variant.InstanceType };
+      }
     } catch {
-      return info;
+      // Left out, as the doc says.
     }
+    if (options.models !== true) return info;
+    const [modelId, tuning] = await Promise.all([
+      entry.arn === undefined ? undefined : jumpStartModelId(client, entry.arn, send),
+      modelName === undefined ? undefined : tuningOf(client, modelName, send),
+    ]);
+    return { ...info, ...(modelId === undefined ? {} : { modelId }), ...(tuning === undefined ? {} : { tuning }) };
   }));
 }

@@ -1,4 +1,5 @@
 import { kindLabel, type EndpointConfig } from '../endpoints/config';
+import { payloadFor } from '../endpoints/sagemaker/auto';
 import type { EndpointOption } from '../core/protocol';
 import type { EndpointRegistry } from './endpoints';
 
@@ -16,8 +17,9 @@ export function seedSupport(registry: EndpointRegistry): (id: string) => boolean
 }
 
 export function endpointOption(config: EndpointConfig, live: boolean): EndpointOption {
-  const target = config.model ?? config.deployment ?? config.endpointName;
-  const detail = [kindLabel(config.kind), target, config.region].filter((s) => s !== undefined && s !== '').join(' · ');
+  // A SageMaker endpoint shows its name and, where known, the model behind it.
+  const targets = config.kind === 'sagemaker' ? [config.endpointName, config.model] : [config.model ?? config.deployment];
+  const detail = [kindLabel(config.kind), ...targets, config.region].filter((s) => s !== undefined && s !== '').join(' · ');
   return { id: config.id, label: config.label, detail, seed: supportsSeed(config), live };
 }
 
@@ -62,7 +64,9 @@ export async function refreshLiveSageMaker(registry: EndpointRegistry, env: Node
           kind: 'sagemaker',
           label: `${info.name} (SageMaker, live)`,
           endpointName: info.name,
-          payload: 'auto',
+          // Prompted as its model was trained, where the listing could tell (see discover.ts).
+          payload: payloadFor(info),
+          ...(info.modelId === undefined ? {} : { model: info.modelId }),
           acceptEula: false,
           region,
           ...(profile === undefined ? {} : { profile }),

@@ -132,7 +132,7 @@ export class EndpointRegistry implements vscode.Disposable {
     try {
       text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(path)));
     } catch {
-      throw new Error(`Endpoint "${config.id}": its template ${path} could not be read. Fix the "template" path in tunelab.endpoints, or remove it to use JumpStart's default template.`);
+      throw new Error(`Endpoint "${config.id}": its template ${path} could not be read. Fix the "template" path in tunelab.endpoints, or remove it to use JumpStart's built-in instruction template (what "payload": "auto" sends when "model" names no Instruct or chat model, and "jumpstart-text" always).`);
     }
     const parsed = readJumpStartTemplate(text);
     if (!parsed.ok) throw new Error(`Endpoint "${config.id}": its template ${path}: ${parsed.message}`);

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for Amazon SageMaker, for tests with the real AWS SDK clients: the runtime's
  * InvokeEndpoint and InvokeEndpointWithResponseStream (genuine AWS event-stream framing) and
- * the control plane's ListEndpoints, DescribeEndpoint and DescribeEndpointConfig (awsJson1_1).
+ * the control plane's ListEndpoints, DescribeEndpoint, DescribeEndpointConfig, ListTags, DescribeModel
+ * and DescribeTrainingJob (awsJson1_1).
  * Replies are scripted per endpoint; every request is logged for assertions.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,6 +40,10 @@ export interface PeerEndpoint {
   readonly status: string;
   readonly created: Date;
   readonly instanceType?: string;
+  /** The endpoint's tags (ListTags on its ARN). */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Where its model's artifacts are (DescribeModel's PrimaryContainer.ModelDataSource). */
+  readonly modelData?: string;
 }
 
 export interface SageMakerPeer {
@@ -47,6 +52,8 @@ export interface SageMakerPeer {
   readonly requests: LoggedRequest[];
   /** Endpoints the control plane knows. */
   endpoints: PeerEndpoint[];
+  /** Training jobs the control plane knows: name → hyperparameters. */
+  trainingJobs: Record<string, Readonly<Record<string, string>>>;
   /** Queues replies for an endpoint's invocations (either route), used in order. */
   script(endpointName: string, ...replies: PeerReply[]): void;
   /** Resolves when the client has gone away from a hanging stream. */
@@ -102,7 +109,7 @@ export async function startSageMakerPeer(): Promise<SageMakerPeer> {
   const queues = new Map<string, PeerReply[]>();
   let notifyClosed: () => void = () => undefined;
   const streamClosed = new Promise<void>((resolve) => { notifyClosed = resolve; });
-  const peer: { endpoints: PeerEndpoint[] } = { endpoints: [] };
+  const peer: { endpoints: PeerEndpoint[]; trainingJobs: Record<string, Readonly<Record<string, string>>> } = { endpoints: [], trainingJobs: {} };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
@@ -203,6 +210,46 @@ export async function startSageMakerPeer(): Promise<SageMakerPeer> {
         });
         return;
       }
+      case 'SageMaker.ListTags': {
+        const e = peer.endpoints.find((x) => arn('endpoint', x.name) === input.ResourceArn);
+        if (e === undefined) {
+          sendAwsJson(res, 400, { __type: 'com.amazon.coral.validate#ValidationException', Message: `Could not find resource "${String(input.ResourceArn)}".` });
+          return;
+        }
+        sendAwsJson(res, 200, { Tags: Object.entries(e.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
+        return;
+      }
+      case 'SageMaker.DescribeModel': {
+        const modelName = typeof input.ModelName === 'string' ? input.ModelName : '';
+        const e = find(modelName.replace(/-model$/, ''));
+        if (e === undefined) {
+          sendAwsJson(res, 400, { __type: 'com.amazon.coral.validate#ValidationException', Message: `Could not find model "${modelName}".` });
+          return;
+        }
+        sendAwsJson(res, 200, {
+          ModelName: modelName, ModelArn: arn('model', modelName), CreationTime: epoch(e.created),
+          PrimaryContainer: {
+            Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.29.0-lmi11.0.0-cu124',
+            ...(e.modelData === undefined ? {} : { ModelDataSource: { S3DataSource: { S3Uri: e.modelData, S3DataType: 'S3Prefix', CompressionType: 'None' } } }),
+          },
+        });
+        return;
+      }
+      case 'SageMaker.DescribeTrainingJob': {
+        const name = typeof input.TrainingJobName === 'string' ? input.TrainingJobName : '';
+        const hyperparameters = peer.trainingJobs[name];
+        if (hyperparameters === undefined) {
+          sendAwsJson(res, 400, { __type: 'com.amazon.coral.validate#ValidationException', Message: `Requested resource not found: ${name}` });
+          return;
+        }
+        sendAwsJson(res, 200, {
+          TrainingJobName: name, TrainingJobArn: arn('training-job', name), TrainingJobStatus: 'Completed', HyperParameters: hyperparameters,
+          CreationTime: 1_700_000_000, SecondaryStatus: 'Completed',
+          AlgorithmSpecification: { TrainingInputMode: 'File' }, ResourceConfig: { InstanceType: 'ml.g5.12xlarge', InstanceCount: 1, VolumeSizeInGB: 256 },
+          StoppingCondition: { MaxRuntimeInSeconds: 360000 }, RoleArn: `arn:aws:iam::${ACCOUNT}:role/sagemaker`,
+        });
+        return;
+      }
       default:
         sendAwsJson(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException', message: `Unknown operation ${target}` });
     }
@@ -216,6 +263,8 @@ export async function startSageMakerPeer(): Promise<SageMakerPeer> {
     requests,
     get endpoints() { return peer.endpoints; },
     set endpoints(list: PeerEndpoint[]) { peer.endpoints = list; },
+    get trainingJobs() { return peer.trainingJobs; },
+    set trainingJobs(jobs: Record<string, Readonly<Record<string, string>>>) { peer.trainingJobs = jobs; },
     script(endpointName, ...replies) {
       const queue = queues.get(endpointName) ?? [];
       queue.push(...replies);

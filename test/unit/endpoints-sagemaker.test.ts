@@ -284,12 +284,12 @@ void describe('SageMaker endpoint against a local peer', () => {
     assert.equal(error.status, 400);
   });
 
-  void it('auto without a template falls back from messages to llama3-chat on a bad request, and keeps it', async () => {
+  void it('auto with an Instruct model falls back from messages to llama3-chat on a bad request, and keeps it', async () => {
     peer.script('auto',
       { kind: 'error', status: 424, type: 'ModelError', body: { Message: 'Received client error (422)', OriginalMessage: 'Unknown field messages', OriginalStatusCode: 422 } },
       { kind: 'json', body: { generated_text: 'ok' } },
       { kind: 'json', body: { generated_text: 'again' } });
-    const endpoint = createSageMakerEndpoint({ id: 'a', endpointName: 'auto', family: 'auto', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'a', endpointName: 'auto', family: 'auto', model: 'meta-textgeneration-llama-3-8b-instruct', stream: false, client });
     assert.equal(textOf(await collect(endpoint, request)), 'ok');
     assert.equal(textOf(await collect(endpoint, request)), 'again');
     const bodies = peer.requests.filter((r) => r.path === '/endpoints/auto/invocations').map((r) => Object.keys(JSON.parse(r.body) as object).join(','));

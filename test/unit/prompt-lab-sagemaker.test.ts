@@ -81,7 +81,8 @@ void describe('Prompt Lab\'s endpoint picker', () => {
       ]);
       const live = reg.get('sagemaker:us-east-1:llama-3-8b-ft');
       assert.ok(live);
-      // 'auto' tries the messages API first: a streamed TGI-style reply, as LMI containers send.
+      // Nothing is known about this endpoint's model, so 'auto' sends JumpStart's default instruction
+      // prompt; the reply is a streamed TGI-style one, as LMI containers send.
       peer.script('llama-3-8b-ft', { kind: 'stream', parts: [
         'data:{"token":{"id":1,"text":"Renew","special":false},"generated_text":null,"details":null}\n\n',
         'data:{"token":{"id":2,"text":" online.","special":false},"generated_text":"Renew online.","details":{"finish_reason":"eos_token","generated_tokens":2,"seed":null}}\n\n',
@@ -93,6 +94,47 @@ void describe('Prompt Lab\'s endpoint picker', () => {
       }
       assert.equal(text, 'Renew online.');
       assert.ok(peer.requests.some((r) => r.path.startsWith('/endpoints/llama-3-8b-ft/invocations')));
+    });
+
+    void it('a listed endpoint is prompted as its model was trained: the JumpStart tag and the training job\'s hyperparameters', async () => {
+      const job = (name: string): string => `s3://sagemaker-us-east-1-123456789012/${name}/output/model/`;
+      peer.endpoints = [
+        {
+          name: 'instruction-ft', status: 'InService', created: new Date('2026-11-03T10:00:00Z'), instanceType: 'ml.g5.2xlarge',
+          tags: { 'sagemaker-sdk:jumpstart-model-id': 'meta-textgeneration-llama-3-8b' }, modelData: job('meta-textgeneration-llama-3-8b-2026-11-03-09-00-00-000'),
+        },
+        {
+          name: 'chat-ft', status: 'InService', created: new Date('2026-11-02T10:00:00Z'),
+          tags: { 'sagemaker-sdk:jumpstart-model-id': 'meta-textgeneration-llama-3-1-8b' }, modelData: job('meta-textgeneration-llama-3-1-8b-2026-11-02-09-00-00-000'),
+        },
+        {
+          name: 'instruct-base', status: 'InService', created: new Date('2026-11-01T10:00:00Z'),
+          tags: { 'sagemaker-sdk:jumpstart-model-id': 'meta-textgeneration-llama-3-2-3b-instruct' },
+        },
+      ];
+      peer.trainingJobs = {
+        'meta-textgeneration-llama-3-8b-2026-11-03-09-00-00-000': { instruction_tuned: 'True', chat_dataset: 'False', epoch: '5' },
+        'meta-textgeneration-llama-3-1-8b-2026-11-02-09-00-00-000': { chat_dataset: '"True"', epoch: '1' },
+      };
+      const reg = registry([]);
+      assert.deepEqual(await refreshLiveSageMaker(reg, { AWS_REGION: 'us-east-1' }), []);
+      const seen = reg.liveEndpoints.map((e) => [e.endpointName, e.payload, e.model]);
+      assert.deepEqual(seen, [
+        ['instruction-ft', 'jumpstart-text', 'meta-textgeneration-llama-3-8b'],
+        ['chat-ft', 'llama3-chat', 'meta-textgeneration-llama-3-1-8b'],
+        ['instruct-base', 'auto', 'meta-textgeneration-llama-3-2-3b-instruct'],
+      ]);
+      assert.equal(endpointOptions(reg)[1]?.detail, 'Amazon SageMaker · chat-ft · meta-textgeneration-llama-3-1-8b · us-east-1');
+
+      // The chat-tuned Llama 3.1 gets its chat template with the system block, as a text prompt.
+      const chat = reg.get('sagemaker:us-east-1:chat-ft');
+      assert.ok(chat);
+      peer.script('chat-ft', { kind: 'stream', parts: ['data:{"token":{"id":1,"text":"Yes.","special":false},"generated_text":"Yes.","details":null}\n\n'] });
+      const chunks: unknown[] = [];
+      for await (const chunk of backends.createEndpoint(chat, undefined).chat({ messages: [{ role: 'user', content: 'Hi' }], maxTokens: 8 }, new AbortController().signal)) chunks.push(chunk);
+      assert.ok(chunks.length > 0);
+      const sent = peer.requests.filter((r) => r.path.startsWith('/endpoints/chat-ft/')).map((r) => JSON.parse(r.body) as { inputs?: string });
+      assert.match(sent[0]?.inputs ?? '', /^<\|begin_of_text\|><\|start_header_id\|>system<\|end_header_id\|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<\|eot_id\|>/);
     });
 
     void it('a region that cannot be listed is a problem to show, not a failure, and the configured endpoints remain', async () => {

@@ -7,8 +7,10 @@
  *   instruction dataset. The prompt is the dataset's `template.json` "prompt" filled from the
  *   conversation, then the response demarcation (see {@link renderJumpStartPrompt}); the body is
  *   `{ inputs, parameters }` and the reply `{generated_text}` or `[{generated_text}]`.
- * - `llama3-chat`: the same body, with the Llama 3 Instruct chat template rendered here
- *   (for containers that take raw text, e.g. a JumpStart Llama 3 Instruct on TGI or LMI).
+ * - `llama3-chat`: the same body, with the Llama 3.x Instruct chat template rendered here (for
+ *   containers that take raw text, e.g. a JumpStart Llama 3 Instruct on TGI or LMI, or a model
+ *   chat-tuned on JumpStart); which 3.x template comes from the endpoint's model id (see
+ *   `llamaChat.ts`), 3.0's when it is not known.
  * - `tgi`: Hugging Face Text Generation Inference's own API: like `llama3-chat` but asks for
  *   `details`, so the reply carries the finish reason and token counts.
  * - `messages`: LMI / vLLM / TGI Messages API, OpenAI-style `{ messages, max_tokens, … }` with
@@ -22,6 +24,7 @@
 import { EndpointError, type ChatChunk, type ChatMessage, type ChatRequest, type FinishReason, type Usage } from '../types';
 import { parseTemplate } from '../../core/formats/template';
 import { DEFAULT_JUMPSTART_TEMPLATE, type JumpStartTemplate } from '../../core/formats/jumpstartTemplate';
+import { LLAMA3_EOT, renderLlamaChat, type LlamaChatVersion } from './llamaChat';
 
 export type PayloadFamily = 'jumpstart-text' | 'llama3-chat' | 'tgi' | 'messages';
 export const PAYLOAD_FAMILIES: readonly PayloadFamily[] = ['jumpstart-text', 'llama3-chat', 'tgi', 'messages'];
@@ -46,6 +49,10 @@ export interface RenderOptions {
   readonly acceptEula?: boolean;
   /** Ask the container to stream (for InvokeEndpointWithResponseStream). */
   readonly stream?: boolean;
+  /** Which Llama 3.x chat template `llama3-chat` and `tgi` render; 3.0's by default. */
+  readonly chatTemplate?: LlamaChatVersion;
+  /** The date Llama 3.2's template writes; now by default. */
+  readonly today?: Date;
 }
 
 export interface RenderedPayload {
@@ -79,12 +86,12 @@ export const adapters: Readonly<Record<PayloadFamily, PayloadAdapter>> = {
     parse: (reply, prompt) => parseReply(reply, prompt),
   },
   'llama3-chat': {
-    render: (request, options = {}) => textPayload(renderLlama3Chat(request.messages), textParameters(request, [LLAMA3_EOT]), options),
+    render: (request, options = {}) => textPayload(chatPrompt(request, options), textParameters(request, [LLAMA3_EOT]), options),
     parse: (reply, prompt) => parseReply(reply, prompt),
   },
   tgi: {
     render: (request, options = {}) =>
-      textPayload(renderLlama3Chat(request.messages), { ...textParameters(request, [LLAMA3_EOT]), details: true }, options),
+      textPayload(chatPrompt(request, options), { ...textParameters(request, [LLAMA3_EOT]), details: true }, options),
     parse: (reply, prompt) => parseReply(reply, prompt),
   },
   messages: {
@@ -108,16 +115,11 @@ export const adapters: Readonly<Record<PayloadFamily, PayloadAdapter>> = {
 // ---------------------------------------------------------------------------------------------
 // Prompts
 
-const LLAMA3_EOT = '<|eot_id|>';
+/** The Llama 3.x chat templates (see `llamaChat.ts`); 3.0's unless a version is given. */
+export const renderLlama3Chat = renderLlamaChat;
 
-/**
- * The Llama 3 Instruct chat template, as Meta and the Hugging Face tokenizer render it: each
- * turn's content trimmed, then the assistant header the model continues from.
- */
-export function renderLlama3Chat(messages: readonly ChatMessage[]): string {
-  let out = '<|begin_of_text|>';
-  for (const m of messages) out += `<|start_header_id|>${m.role}<|end_header_id|>\n\n${m.content.trim()}${LLAMA3_EOT}`;
-  return `${out}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+function chatPrompt(request: ChatRequest, options: RenderOptions): string {
+  return renderLlamaChat(request.messages, options.chatTemplate ?? '3.0', options.today ?? new Date());
 }
 
 /**
