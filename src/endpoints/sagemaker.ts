@@ -67,33 +67,48 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
     return client;
   };
 
+  // Learned from a refusal of OpenAI's json_object: this container wants TGI's grammar.
+  let jsonGrammar: 'openai' | 'tgi' = 'openai';
+
   async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
     if (signal.aborted) throw cancelled();
     const candidates: readonly PayloadFamily[] = family !== undefined ? [family] : allowed;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i] as PayloadFamily;
-      const payload = adapters[candidate].render(request, {
-        ...(options.template === undefined ? {} : { template: options.template }),
-        ...(options.demarcation === undefined ? {} : { demarcation: options.demarcation }),
-        ...(chatTemplate === undefined ? {} : { chatTemplate }),
-        acceptEula: options.acceptEula === true,
-        stream,
-      });
-      let yielded = false;
-      try {
-        const chunks = stream
-          ? invokeStreaming(getClient(), options.endpointName, payload, signal)
-          : invokeOnce(getClient(), options.endpointName, candidate, payload, signal);
-        for await (const chunk of chunks) {
-          yielded = true;
-          yield chunk;
+      for (;;) {
+        const payload = adapters[candidate].render(request, {
+          ...(options.template === undefined ? {} : { template: options.template }),
+          ...(options.demarcation === undefined ? {} : { demarcation: options.demarcation }),
+          ...(chatTemplate === undefined ? {} : { chatTemplate }),
+          acceptEula: options.acceptEula === true,
+          stream,
+          jsonGrammar,
+        });
+        let yielded = false;
+        try {
+          const chunks = stream
+            ? invokeStreaming(getClient(), options.endpointName, payload, signal)
+            : invokeOnce(getClient(), options.endpointName, candidate, payload, signal);
+          for await (const chunk of chunks) {
+            yielded = true;
+            yield chunk;
+          }
+          family = candidate;
+          return;
+        } catch (e) {
+          const error = toSageMakerError(e, options.endpointName, signal);
+          if (!yielded && request.json === true && candidate === 'messages' && refusesJsonMode(e)) {
+            // A refusal of the JSON-mode field says nothing about the payload family: ask again
+            // in TGI's grammar once, and if that is refused too, report it rather than switch.
+            if (jsonGrammar === 'openai') {
+              jsonGrammar = 'tgi';
+              continue;
+            }
+            throw error;
+          }
+          if (!yielded && i < candidates.length - 1 && error.kind === 'bad-request') break;
+          throw error;
         }
-        family = candidate;
-        return;
-      } catch (e) {
-        const error = toSageMakerError(e, options.endpointName, signal);
-        if (!yielded && i < candidates.length - 1 && error.kind === 'bad-request') continue;
-        throw error;
       }
     }
   }
@@ -166,6 +181,21 @@ function streamEventError(event: ResponseStream): Error | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Errors
+
+/**
+ * Whether the container refused the request's JSON-mode field (`response_format`), as TGI before
+ * bare `json_object` does with a 422: "Failed to deserialize the JSON body into the target type:
+ * response_format: missing field `value`" (huggingface/text-generation-inference issue #2899).
+ */
+function refusesJsonMode(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: unknown; OriginalMessage?: unknown; Message?: unknown; message?: unknown; OriginalStatusCode?: unknown };
+  if (e.name !== 'ModelError') return false;
+  const status = typeof e.OriginalStatusCode === 'number' ? e.OriginalStatusCode : undefined;
+  if (status !== undefined && (status < 400 || status >= 500)) return false;
+  const text = [e.OriginalMessage, e.Message, e.message].filter((m): m is string => typeof m === 'string').join(' ');
+  return /response_format|grammar|json_object/i.test(text);
+}
 
 const MAX_DETAIL = 300;
 const CREDENTIALS_HINT = 'Run `aws sso login` (or refresh your credentials), or set a profile for this endpoint.';

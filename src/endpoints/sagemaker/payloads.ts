@@ -53,7 +53,19 @@ export interface RenderOptions {
   readonly chatTemplate?: LlamaChatVersion;
   /** The date Llama 3.2's template writes; now by default. */
   readonly today?: Date;
+  /**
+   * How `messages` asks for JSON: OpenAI's `{"type": "json_object"}` (vLLM, LMI, newer TGI), or
+   * TGI's grammar {@link TGI_JSON_GRAMMAR}, which older TGI containers require.
+   */
+  readonly jsonGrammar?: 'openai' | 'tgi';
 }
+
+/**
+ * TGI's grammar for "any JSON object": `{"type": "json", "value": <JSON schema>}` (GrammarType in
+ * text-generation-inference's router; huggingface.co/docs/text-generation-inference/conceptual/
+ * guidance). Its Messages API takes it as `response_format`, /generate as `parameters.grammar`.
+ */
+export const TGI_JSON_GRAMMAR = { type: 'json', value: { type: 'object' } } as const;
 
 export interface RenderedPayload {
   readonly body: string;
@@ -91,7 +103,11 @@ export const adapters: Readonly<Record<PayloadFamily, PayloadAdapter>> = {
   },
   tgi: {
     render: (request, options = {}) =>
-      textPayload(chatPrompt(request, options), { ...textParameters(request, [LLAMA3_EOT]), details: true }, options),
+      textPayload(chatPrompt(request, options), {
+        ...textParameters(request, [LLAMA3_EOT]),
+        ...(request.json === true ? { grammar: TGI_JSON_GRAMMAR } : {}),
+        details: true,
+      }, options),
     parse: (reply, prompt) => parseReply(reply, prompt),
   },
   messages: {
@@ -104,7 +120,7 @@ export const adapters: Readonly<Record<PayloadFamily, PayloadAdapter>> = {
       if (request.topP !== undefined) body.top_p = request.topP;
       if (request.stop !== undefined && request.stop.length > 0) body.stop = [...request.stop];
       if (request.seed !== undefined) body.seed = request.seed;
-      if (request.json === true) body.response_format = { type: 'json_object' };
+      if (request.json === true) body.response_format = options.jsonGrammar === 'tgi' ? TGI_JSON_GRAMMAR : { type: 'json_object' };
       body.stream = options.stream === true;
       return withAttributes({ body: JSON.stringify(body), contentType: 'application/json', accept: 'application/json' }, options);
     },
