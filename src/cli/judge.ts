@@ -57,7 +57,7 @@ Options:
   --candidate <n>             The column being measured, 1-based (default 1)
   --baseline <n>              The column it is measured against (default 2)
   --rubric <rubric>           league (helpfulness, accuracy, relevance, depth; the default),
-                              human (adds empathy, plain language, next steps and concision),
+                              human (empathy first, complete next steps, no padding),
                               or the path of your own rubric prompt file (.tlprompt)
   --out <file>                Also write one JSON line per judged question: its line, result,
                               label and both orders' verdicts and reasoning (or its error)

@@ -99,7 +99,7 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
     const items: (vscode.QuickPickItem & { action: MenuAction })[] = [
       { label: `$(law) Judge ${total} question(s)`, action: 'run', detail: 'Each in both orders; verdicts already in the cache are reused' },
       { label: 'Judge', description: s.endpoints.get(endpoint)?.label ?? (endpoint === '' ? 'none: add an endpoint first' : `${endpoint} (not configured)`), action: 'judge' },
-      { label: 'Rubric', description: rubric === 'league' ? 'league: helpfulness, accuracy, relevance, depth' : rubric === 'human' ? 'human preference: adds empathy, plain language, next steps, concision' : rubric, action: 'rubric' },
+      { label: 'Rubric', description: rubric === 'league' ? 'league: helpfulness, accuracy, relevance, depth' : rubric === 'human' ? 'human preference: empathy first, complete next steps, no padding' : rubric, action: 'rubric' },
       { label: 'A (candidate)', description: col(candidate), action: 'candidate' },
       { label: 'B (baseline)', description: col(baseline), action: 'baseline' },
     ];
@@ -125,7 +125,7 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
       const files = await vscode.workspace.findFiles('**/*.tlprompt', '**/node_modules/**', 100);
       const chosen = await vscode.window.showQuickPick([
         { label: 'league', description: 'helpfulness, accuracy, relevance, depth', name: 'league' },
-        { label: 'human preference', description: 'adds empathy, plain language, actionable next steps, concision', name: 'human' },
+        { label: 'human preference', description: 'empathy first, complete next steps, no padding', name: 'human' },
         ...files.map((f) => ({ label: vscode.workspace.asRelativePath(f, false), description: 'your rubric', name: vscode.workspace.asRelativePath(f, false) })),
       ], { title: 'TuneLab: the rubric', placeHolder: 'A prompt file with {{question}}, {{answer_a}}, {{answer_b}} and optionally {{reference}}' });
       if (chosen !== undefined) rubric = chosen.name;

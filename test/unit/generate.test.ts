@@ -66,6 +66,17 @@ void describe('generation prompts', () => {
     assert.match(a.messages[1]?.content ?? '', /refused as out of scope: no/);
   });
 
+  void it('the answer prompt puts empathy first and never invites an invented fee, time or number', () => {
+    const system = renderPrompt(DEFAULT_ANSWER_PROMPT, ANSWER_VARS).messages[0]?.content ?? '';
+    // Generated answers become training data: a guessed fee or processing time would be learnt as fact.
+    assert.doesNotMatch(system, /what it (?:usually )?costs/i);
+    assert.doesNotMatch(system, /how long it (?:usually )?takes/i);
+    assert.match(system, /Never state a fee, a processing time, a deadline or a phone number from memory/);
+    assert.match(system, /say where to check/i);
+    // Empathy first, then complete steps.
+    assert.ok(system.indexOf('acknowledge') >= 0 && system.indexOf('acknowledge') < system.indexOf('next steps'));
+  });
+
   void it('reports unfilled placeholders as an error naming them, instead of sending {{name}}', () => {
     const partial = { topic: QUESTION_VARS.topic, category: QUESTION_VARS.category, refusals: 1 };
     assert.throws(() => renderPrompt(DEFAULT_QUESTIONS_PROMPT, partial), (e: unknown) => {

@@ -129,6 +129,16 @@ void describe('scoring rubric', () => {
     for (const word of ['Accuracy', 'Relevance', 'Clarity', 'Usefulness', 'public-services', '[[6]]']) assert.ok(SCORE_RUBRIC.includes(word), word);
   });
 
+  void it('does not reward stated fees or times, counts invented ones as errors, and never rewards shortness', () => {
+    const system = parsePromptFile(SCORE_RUBRIC).sections.find((s) => s.role === 'system')?.text ?? '';
+    // A rubric that asks for "what it costs, how long it takes" teaches the dataset to guess them.
+    assert.doesNotMatch(system, /what it costs|how long it takes/i);
+    assert.match(system, /invented\s+fee[^.]*error/i);
+    assert.match(system, /where to check/i);
+    assert.match(system, /Empathy:/);
+    assert.doesNotMatch(system, /\bconcise\b|as short as|succinct/i);
+  });
+
   void it('renders a pair, with a system prompt section only when there is one', () => {
     const pair = { question: 'How do I renew my ID?', answer: 'Go to the DMV. {{question}}' };
     const without = scoreMessages(SCORE_RUBRIC, pair);

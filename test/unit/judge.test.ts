@@ -198,9 +198,34 @@ void describe('rubric prompts', () => {
     });
   }
 
-  void it('the human-preference rubric adds empathy, plain language, next steps and concision', () => {
-    for (const word of ['Empathy', 'Plain language', 'Actionable next steps', 'Concision']) assert.ok(HUMAN_PREFERENCE_RUBRIC.includes(word), word);
+  /** The criteria of a rubric's system section, in order: the names of its `- Name:` bullets. */
+  function criteria(text: string): string[] {
+    const system = parsePromptFile(text).sections.find((s) => s.role === 'system')?.text ?? '';
+    return [...system.matchAll(/^- ([A-Z][\w ,-]*?):/gm)].map((m) => m[1] ?? '');
+  }
+
+  void it('the human-preference rubric puts empathy first and complete next steps second', () => {
+    // Human raters of public-services answers marked down terse, cold answers even when correct:
+    // the two things they reward most come first.
+    const names = criteria(HUMAN_PREFERENCE_RUBRIC);
+    assert.deepEqual(names.slice(0, 2), ['Empathy', 'Complete next steps'], names.join(' | '));
+    for (const name of ['Accuracy', 'Plain language', 'No padding']) assert.ok(names.includes(name), name);
+    assert.match(HUMAN_PREFERENCE_RUBRIC, /correct but curt, cold or missing next steps loses/i);
     assert.ok(!LEAGUE_RUBRIC.includes('Empathy'));
+  });
+
+  void it('the human-preference rubric never rewards shortness: concision means no padding', () => {
+    const system = parsePromptFile(HUMAN_PREFERENCE_RUBRIC).sections.find((s) => s.role === 'system')?.text ?? '';
+    for (const pushesBrevity of [/as short as/i, /\bbrief(ly)?\b/i, /succinct/i, /keep it short/i, /shorter is better/i, /\bterse answers? (?:is|are) (?:better|fine)/i, /\bconcision\b/i]) {
+      assert.doesNotMatch(system, pushesBrevity);
+    }
+    assert.match(system, /No padding: [^\n]*filler/);
+    assert.match(system, /never (?:prefer|favour) an answer for being shorter/i);
+  });
+
+  void it('the human-preference rubric counts an invented fee or time as an error, and pointing to where to check as right', () => {
+    assert.match(HUMAN_PREFERENCE_RUBRIC, /invented\s+(?:fee|figure)[^.]*error/i);
+    assert.match(HUMAN_PREFERENCE_RUBRIC, /where to check/i);
   });
 
   void it('renders a pair, with a reference section only when there is a reference', () => {
