@@ -6,12 +6,19 @@ import {
   baseName,
   CURATION_ENDPOINT_KEY,
   isThreshold,
+  legacyRejectedFile,
+  legacyRejectedUriFor,
+  moveLegacyRejected,
   planRejection,
+  rejectedSharesDatasetFolder,
+  rejectedUriFor,
   scoreDataset,
   scoreRubricFor,
   ScoreStore,
+  syncHint,
   thresholdFor,
   type CurationDeps,
+  type RejectedMove,
 } from '../host/curation';
 import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
@@ -153,7 +160,7 @@ async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown):
 async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: 'TuneLab: Move Rows Below Score',
-    prompt: `Rows scored below this move to ${baseName(uri).replace(/\.jsonl$/i, '')}.rejected.jsonl (a whole number from 1 to 10)`,
+    prompt: `Rows scored below this move to ${vscode.workspace.asRelativePath(rejectedUriFor(uri))} (a whole number from 1 to 10)`,
     value: String(thresholdFor(uri)),
     validateInput: (v) => (/^\s*\d+\s*$/.test(v) && isThreshold(Number(v)) ? undefined : 'A whole number from 1 to 10.'),
   });
@@ -181,22 +188,27 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
     if (choice !== undefined) await vscode.commands.executeCommand(CommandId.scoreRows, { uri: document.uri } satisfies ScoreRowsArgs);
     return;
   }
-  const rejectedName = baseName(plan.rejected);
+  const rejectedName = vscode.workspace.asRelativePath(plan.rejected);
   const leftInPlace = plan.unscored === 0 ? '' : ` ${rowsText(plan.unscored)} without a score ${plan.unscored === 1 ? 'was' : 'were'} left in place.`;
   if (plan.lines.length === 0) {
     void vscode.window.showInformationMessage(`TuneLab: no scored rows of ${name} are below ${threshold}.${leftInPlace}`);
     return;
   }
+  const hint = plan.sharesFolder ? ` ${syncHint(document.uri)}` : '';
   if (options.confirm !== false) {
     const stay = plan.unscored === 0 ? '' : `${rowsText(plan.unscored)} without a score will stay. `;
+    const legacy = plan.legacy === undefined ? '' : `The rows already in ${baseName(plan.legacy)} beside it move there too, so they are not trained on. `;
     const choice = await vscode.window.showWarningMessage(
       `Move ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}?`,
-      { modal: true, detail: `${stay}The rows kept are not changed. Undo in ${name} puts the moved rows back.` },
+      { modal: true, detail: `${stay}${legacy}The rows kept are not changed. Undo in ${name} puts the moved rows back.${hint}` },
       'Move',
     );
     if (choice !== 'Move') return;
   }
+  let legacyMove: RejectedMove | undefined;
   try {
+    // Rows rejected by an earlier version first, so every rejected row ends in one file.
+    legacyMove = plan.legacy === undefined ? undefined : await moveLegacyRejected(document.uri);
     await applyRejection(plan);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -204,11 +216,53 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
     void vscode.window.showErrorMessage(`TuneLab: ${message}`);
     return;
   }
-  const message = `Moved ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}.${leftInPlace}`;
+  const earlier = legacyMove === undefined ? '' : ` ${legacyMoveText(legacyMove)}`;
+  const message = `Moved ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}.${leftInPlace}${earlier}${hint}`;
   s.log.info(`${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
   void vscode.window.showInformationMessage(`TuneLab: ${message}`, 'Open Rejected Rows').then((c) => {
     if (c !== undefined) void vscode.window.showTextDocument(plan.rejected, { preview: false });
   });
+}
+
+/** `The 3 rows of train.rejected.jsonl beside it moved there too.` */
+function legacyMoveText(move: RejectedMove): string {
+  return `The ${rowsText(move.rows)} of ${baseName(move.from)} beside it moved there too.`;
+}
+
+/**
+ * Offers, once a session per file, to move an old `<name>.rejected.jsonl` found beside a dataset
+ * that is opened: JumpStart trains on every .jsonl in the training folder, so it would be trained on.
+ */
+function offerLegacyMoves(log: vscode.LogOutputChannel): vscode.Disposable {
+  const offered = new Set<string>();
+  const check = async (document: vscode.TextDocument): Promise<void> => {
+    if (!isDataset(document) || document.uri.scheme === 'untitled') return;
+    const legacy = legacyRejectedUriFor(document.uri);
+    if (offered.has(legacy.toString()) || await legacyRejectedFile(document.uri) === undefined) return;
+    // Checked again after the await: two datasets opening at once must not offer twice.
+    if (offered.has(legacy.toString())) return;
+    offered.add(legacy.toString());
+    const target = vscode.workspace.asRelativePath(rejectedUriFor(document.uri));
+    const hint = rejectedSharesDatasetFolder(document.uri) ? ` ${syncHint(document.uri)}` : '';
+    const choice = await vscode.window.showWarningMessage(
+      `TuneLab: the rejected rows in ${baseName(legacy)} beside ${baseName(document.uri)} would be trained on: JumpStart trains on every .jsonl in the training folder. Move them to ${target}?${hint}`,
+      'Move Rows',
+    );
+    if (choice === undefined) return;
+    try {
+      const move = await moveLegacyRejected(document.uri);
+      if (move === undefined) return;
+      const message = `Moved the ${rowsText(move.rows)} of ${baseName(move.from)} to ${vscode.workspace.asRelativePath(move.to)}.`;
+      log.info(message);
+      void vscode.window.showInformationMessage(`TuneLab: ${message}`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log.error(`Moving ${baseName(legacy)}: ${message}`);
+      void vscode.window.showErrorMessage(`TuneLab: ${message}`);
+    }
+  };
+  for (const document of vscode.workspace.textDocuments) void check(document);
+  return vscode.workspace.onDidOpenTextDocument((document) => { void check(document); });
 }
 
 /** Score Rows, Move Rows Below Score…, and the inline scores. */
@@ -217,6 +271,7 @@ export function registerCuration(s: CurationServices): vscode.Disposable[] {
   const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
   return [
     vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),
+    offerLegacyMoves(s.log),
     vscode.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(s, deps, arg)),
     vscode.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(s, deps, arg)),
   ];

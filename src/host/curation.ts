@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import {
   belowThreshold,
   readScoreCache,
-  rejectedPathFor,
   rejectionEdit,
   rowKey,
   runScoring,
@@ -16,6 +15,7 @@ import {
   type ScoreRow,
   type ScoreSetup,
 } from '../core/judge/score';
+import { legacyRejectedPathFor, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor } from '../core/judge/rejectedFile';
 import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
 import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
 import { endpointErrorKind } from '../endpoints/types';
@@ -26,7 +26,9 @@ import { trust } from './trust';
 /**
  * Pointwise curation in the editor: scores of a dataset's rows, kept in a sidecar beside it
  * (`.tunelab/<name>.scores.json`), a scoring run, and moving the low rows to the rejected file
- * as one undoable edit.
+ * as one undoable edit. The rejected file is outside the dataset's folder, under the workspace
+ * folder's `.tunelab/rejected/` (see core/judge/rejectedFile.ts for why), and an old
+ * `<name>.rejected.jsonl` beside the dataset is moved there.
  */
 
 /** The workspace's last scoring endpoint, in workspace state. */
@@ -49,8 +51,32 @@ export function scoresUriFor(dataset: vscode.Uri): vscode.Uri {
   return dataset.with({ path: scoresPathFor(dataset.path) });
 }
 
+/** The workspace folder's path a dataset is in, when it is in one. */
+function rootPathOf(dataset: vscode.Uri): string | undefined {
+  return vscode.workspace.getWorkspaceFolder(dataset)?.uri.path;
+}
+
+/** Where the dataset's rejected rows go: `<folder>/.tunelab/rejected/<its path>.rejected.jsonl`. */
 export function rejectedUriFor(dataset: vscode.Uri): vscode.Uri {
-  return dataset.with({ path: rejectedPathFor(dataset.path) });
+  return dataset.with({ path: rejectedPathFor(dataset.path, rootPathOf(dataset)) });
+}
+
+/**
+ * True when the rejected file has to be in the dataset's own folder (a dataset at the root of its
+ * workspace folder, or in none), so a sync of that folder must exclude `.tunelab/`.
+ */
+export function rejectedSharesDatasetFolder(dataset: vscode.Uri): boolean {
+  return rejectedInsideDatasetFolder(dataset.path, rootPathOf(dataset));
+}
+
+/** What to tell a user whose rejected file is inside the dataset's folder. */
+export function syncHint(dataset: vscode.Uri): string {
+  return `${baseName(dataset)} is at the top of its folder, so .tunelab/ is inside the folder you would sync: exclude it when you upload, e.g. aws s3 sync . s3://<bucket>/<prefix> --exclude ".tunelab/*".`;
+}
+
+/** Where earlier versions put the dataset's rejected rows: `<name>.rejected.jsonl` beside it. */
+export function legacyRejectedUriFor(dataset: vscode.Uri): vscode.Uri {
+  return dataset.with({ path: legacyRejectedPathFor(dataset.path) });
 }
 
 /** The last part of a URI's path, for messages. */
@@ -440,6 +466,10 @@ export interface RejectionPlan {
   /** Rows left in place because they have no score (never scored, an error, or no answer). */
   readonly unscored: number;
   readonly rejected: vscode.Uri;
+  /** True when the rejected file is inside the dataset's own folder (see `rejectedSharesDatasetFolder`). */
+  readonly sharesFolder: boolean;
+  /** The old rejected file beside the dataset, when there is one: its rows move too. */
+  readonly legacy: vscode.Uri | undefined;
 }
 
 /** The rows of the document's current text scored below `threshold`; undefined when none of its rows are scored. */
@@ -459,6 +489,8 @@ export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 's
     scored,
     unscored: rows.length - scored + read.noAnswer.length,
     rejected: rejectedUriFor(document.uri),
+    sharesFolder: rejectedSharesDatasetFolder(document.uri),
+    legacy: await legacyRejectedFile(document.uri),
   };
 }
 
@@ -480,6 +512,8 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 export async function applyRejection(plan: RejectionPlan): Promise<void> {
   const { document, rejected } = plan;
   if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
+  // The rejected file's folder may not exist yet; creating a folder that exists does nothing.
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(rejected, '..'));
   const created = !await exists(rejected);
   const rejectedDocument = created ? undefined : await vscode.workspace.openTextDocument(rejected);
   const rejectedWasDirty = rejectedDocument?.isDirty ?? false;
@@ -500,4 +534,57 @@ export async function applyRejection(plan: RejectionPlan): Promise<void> {
   }
   if (!datasetWasDirty) await document.save();
   if (!rejectedWasDirty) await (rejectedDocument ?? await vscode.workspace.openTextDocument(rejected)).save();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving an old rejected file out of the dataset's folder
+
+/** The old `<name>.rejected.jsonl` beside the dataset, when it exists. */
+export async function legacyRejectedFile(dataset: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const legacy = legacyRejectedUriFor(dataset);
+  if (legacy.toString() === rejectedUriFor(dataset).toString()) return undefined;
+  return await exists(legacy) ? legacy : undefined;
+}
+
+export interface RejectedMove {
+  /** The old file beside the dataset, now gone. */
+  readonly from: vscode.Uri;
+  /** The rejected file the rows are in now. */
+  readonly to: vscode.Uri;
+  /** Rows moved (non-blank lines). */
+  readonly rows: number;
+}
+
+/**
+ * Moves the old rejected file beside the dataset to where rejected rows go now, as one
+ * WorkspaceEdit that Undo reverts: renamed when there is no new file yet, else its rows appended
+ * to the new file and the old file deleted in the same edit, so no row is lost or written twice.
+ * The new file is saved when it had no unsaved changes. Undefined when there is no old file;
+ * throws when the old file has unsaved changes or VS Code refuses the edit.
+ */
+export async function moveLegacyRejected(dataset: vscode.Uri): Promise<RejectedMove | undefined> {
+  const from = await legacyRejectedFile(dataset);
+  if (from === undefined) return undefined;
+  const to = rejectedUriFor(dataset);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === from.toString());
+  if (open?.isDirty === true) throw new Error(`${baseName(from)} has unsaved changes. Save or revert it, then try again.`);
+  const legacyText = new TextDecoder().decode(await vscode.workspace.fs.readFile(from));
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(to, '..'));
+  const edit = new vscode.WorkspaceEdit();
+  const refused = (): Error => new Error(`VS Code refused to move ${baseName(from)} to ${vscode.workspace.asRelativePath(to)} (is one of them read-only?).`);
+
+  if (!await exists(to)) {
+    // Nothing there yet: the file moves whole, every byte as it was.
+    edit.renameFile(from, to, { overwrite: false });
+    if (!await vscode.workspace.applyEdit(edit)) throw refused();
+    return { from, to, rows: rejectedMigration(legacyText, undefined).rows };
+  }
+  const target = await vscode.workspace.openTextDocument(to);
+  const targetWasDirty = target.isDirty;
+  const moved = rejectedMigration(legacyText, target.getText());
+  if (moved.appended !== '') edit.insert(to, target.positionAt(target.getText().length), moved.appended);
+  edit.deleteFile(from);
+  if (!await vscode.workspace.applyEdit(edit)) throw refused();
+  if (!targetWasDirty) await target.save();
+  return { from, to, rows: moved.rows };
 }

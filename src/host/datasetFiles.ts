@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isRejectedPath } from '../core/judge/rejectedFile';
 import type { FormatId } from '../core/lint/types';
 import type { LintedDataset } from '../providers/datasetLinting';
 import type { DatasetSettings } from './lintSettings';
@@ -12,10 +13,10 @@ export function datasetFormat(linted: LintedDataset | undefined, settings: Datas
   return linted?.linter.format?.id ?? (set === undefined || set === 'auto' ? DEFAULT_FORMAT : set);
 }
 
-/** The workspace's .jsonl files that can be datasets (results files of eval runs are not). */
+/** The workspace's .jsonl files that can be datasets (results files of eval runs and rejected rows are not). */
 export async function workspaceDatasets(): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 500);
-  return files.filter((f) => !f.path.endsWith('.results.jsonl'));
+  return files.filter((f) => !f.path.endsWith('.results.jsonl') && !isRejectedPath(f.path));
 }
 
 /** The text of the document's last non-empty line ('' for an empty file), whose JSON style new lines follow. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isRejectedPath } from '../core/judge/rejectedFile';
 import { ruleAnchor } from '../core/lint/catalog';
 import { DatasetLinter } from '../core/lint/engine';
 import type { Finding, Severity, TokenCounter } from '../core/lint/types';
@@ -36,8 +37,9 @@ interface State {
 }
 
 export function isDataset(document: vscode.TextDocument): boolean {
-  // A results file (Prompt Lab's batch output, the judge's input) is not training data.
-  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git' && !document.uri.path.endsWith('.results.jsonl');
+  // A results file (Prompt Lab's batch output, the judge's input) is not training data, nor are
+  // rows moved out of a dataset (`*.rejected.jsonl`) or TuneLab's own files in `.tunelab/`.
+  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git' && !document.uri.path.endsWith('.results.jsonl') && !isRejectedPath(document.uri.path);
 }
 
 /**

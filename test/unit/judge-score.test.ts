@@ -11,7 +11,6 @@ import {
   belowThreshold,
   parseScore,
   readScoreCache,
-  rejectedPathFor,
   rejectionEdit,
   rowKey,
   runScoring,
@@ -31,6 +30,7 @@ import {
   type ScoreRunResult,
   type ScoreSetup,
 } from '../../src/core/judge/score';
+import { isRejectedPath, legacyRejectedPathFor, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor } from '../../src/core/judge/rejectedFile';
 import { readEvalSet } from '../../src/core/promptLab/evalSet';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
 import { askThrough } from '../../src/endpoints/generateRun';
@@ -333,7 +333,54 @@ void describe('rejectionEdit', () => {
   });
 });
 
-void describe('rejectedPathFor', () => {
+/** The folder a path is in, with either separator. */
+function folderOf(path: string): string {
+  return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')));
+}
+
+void describe('rejectedPathFor: rejected rows outside the folder that is trained on', () => {
+  // JumpStart trains on every .jsonl in the training folder ("All training data must be in a
+  // single folder, however it can be saved in multiple jsonl files": aws/amazon-sagemaker-examples,
+  // introduction_to_amazon_algorithms/jumpstart-foundation-models/llama-3-finetuning.ipynb), and
+  // `aws s3 sync` copies a folder recursively (https://docs.aws.amazon.com/cli/latest/reference/s3/sync.html),
+  // so the rejected rows go under the workspace's own .tunelab/rejected/, never in the dataset's folder.
+  const cases: readonly (readonly [string, string | undefined, string])[] = [
+    ['/ws/data/train.jsonl', '/ws', '/ws/.tunelab/rejected/data/train.rejected.jsonl'],
+    ['/ws/data/train.jsonl', '/ws/', '/ws/.tunelab/rejected/data/train.rejected.jsonl'],
+    ['/ws/a/b/v1.2.train.jsonl', '/ws', '/ws/.tunelab/rejected/a/b/v1.2.train.rejected.jsonl'],
+    ['/ws/train.jsonl', '/ws', '/ws/.tunelab/rejected/train.rejected.jsonl'],
+    ['C:\\ws\\data\\train.JSONL', 'C:\\ws', 'C:\\ws\\.tunelab\\rejected\\data\\train.rejected.JSONL'],
+    ['/ws/data/train.json', '/ws', '/ws/.tunelab/rejected/data/train.json.rejected.jsonl'],
+    // Not inside the root ("/wsx" is not under "/ws"), or no root: the dataset's own folder's .tunelab.
+    ['/wsx/data/train.jsonl', '/ws', '/wsx/data/.tunelab/rejected/train.rejected.jsonl'],
+    ['/elsewhere/train.jsonl', undefined, '/elsewhere/.tunelab/rejected/train.rejected.jsonl'],
+    ['train.jsonl', undefined, '.tunelab/rejected/train.rejected.jsonl'],
+  ];
+  for (const [path, root, expected] of cases) {
+    void it(`${path} in ${root ?? 'no workspace folder'} → ${expected}`, () => {
+      assert.equal(rejectedPathFor(path, root), expected);
+    });
+  }
+
+  void it('never puts the rejected file in or under the folder of a dataset below the root', () => {
+    const segment = fc.stringMatching(/^[a-z0-9_-]{1,6}$/);
+    fc.assert(fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), segment, (dirs, name) => {
+      const dataset = `/ws/${dirs.join('/')}/${name}.jsonl`;
+      const rejected = rejectedPathFor(dataset, '/ws');
+      assert.ok(!rejected.startsWith(`${folderOf(dataset)}/`), rejected);
+      assert.ok(rejected.startsWith('/ws/.tunelab/rejected/'), rejected);
+      assert.equal(rejectedInsideDatasetFolder(dataset, '/ws'), false);
+    }));
+  });
+
+  void it('says when the rejected file must share the dataset\'s folder: a dataset at the root, or outside any', () => {
+    assert.equal(rejectedInsideDatasetFolder('/ws/train.jsonl', '/ws'), true);
+    assert.equal(rejectedInsideDatasetFolder('/elsewhere/train.jsonl', undefined), true);
+    assert.equal(rejectedInsideDatasetFolder('/ws/data/train.jsonl', '/ws'), false);
+  });
+});
+
+void describe('legacyRejectedPathFor: where earlier versions put rejected rows, to move them', () => {
   const cases: readonly (readonly [string, string])[] = [
     ['data/train.jsonl', 'data/train.rejected.jsonl'],
     ['train.jsonl', 'train.rejected.jsonl'],
@@ -347,9 +394,48 @@ void describe('rejectedPathFor', () => {
   ];
   for (const [path, expected] of cases) {
     void it(`${path} → ${expected}`, () => {
-      assert.equal(rejectedPathFor(path), expected);
+      assert.equal(legacyRejectedPathFor(path), expected);
     });
   }
+});
+
+void describe('isRejectedPath: files that are no training data', () => {
+  void it('knows rejected files, old and new, and anything in a .tunelab folder', () => {
+    for (const path of ['/ws/data/train.rejected.jsonl', '/ws/.tunelab/rejected/data/train.rejected.jsonl', 'C:\\ws\\data\\train.REJECTED.JSONL', '/ws/data/.tunelab/notes.jsonl', '.tunelab/a.jsonl']) {
+      assert.equal(isRejectedPath(path), true, path);
+    }
+    for (const path of ['/ws/data/train.jsonl', '/ws/data/rejected.jsonl', '/ws/data/train.rejected.json', '/ws/tunelab/a.jsonl', '/ws/my.tunelab/a.jsonl']) {
+      assert.equal(isRejectedPath(path), false, path);
+    }
+  });
+});
+
+void describe('rejectedMigration: the rows of an old rejected file appended to the new one', () => {
+  const rows = fc.array(fc.stringMatching(/^[a-z{}":é ]{1,6}$/).filter((l) => l.trim() !== ''), { maxLength: 6 });
+  const texts = fc.record({ lines: rows, eol: fc.constantFrom('\n', '\r\n'), finalNewline: fc.boolean(), bom: fc.boolean() });
+
+  void it('moves every row exactly once, in order, and leaves the new file\'s rows as they were', () => {
+    fc.assert(fc.property(texts, fc.option(texts, { nil: undefined }), (legacy, target) => {
+      const legacyText = (legacy.bom ? '\uFEFF' : '') + textOf(legacy.lines, legacy.eol, legacy.finalNewline);
+      const targetText = target === undefined ? undefined : textOf(target.lines, target.eol, target.finalNewline);
+      const moved = rejectedMigration(legacyText, targetText);
+      const merged = (targetText ?? '') + moved.appended;
+      assert.ok(merged.startsWith(targetText ?? ''));
+      const nonBlank = (t: string): string[] => t.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '');
+      assert.deepEqual(nonBlank(merged), [...(target?.lines ?? []), ...legacy.lines]);
+      assert.equal(moved.rows, legacy.lines.length);
+      // Whole lines only: the result ends with a line break whenever a row was appended.
+      if (legacy.lines.length > 0) assert.match(merged, /(\r\n|\n)$/);
+      else assert.equal(moved.appended, '');
+    }), { numRuns: 300 });
+  });
+
+  void it('follows the new file\'s line breaks, and starts on a line of its own', () => {
+    assert.deepEqual(rejectedMigration('a\nb\n', 'x\r\n'), { appended: 'a\r\nb\r\n', rows: 2 });
+    assert.deepEqual(rejectedMigration('a\r\nb', 'x'), { appended: '\r\na\r\nb\r\n', rows: 2 });
+    assert.deepEqual(rejectedMigration('\uFEFFa\n\n  \nb', undefined), { appended: 'a\nb\n', rows: 2 });
+    assert.deepEqual(rejectedMigration('', 'x\n'), { appended: '', rows: 0 });
+  });
 });
 
 void describe('scoreSummary', () => {

@@ -1,9 +1,10 @@
 /**
  * Pointwise curation: a judge rates each training pair of a dataset from 1 to 10, and the pairs
- * below a threshold move to a rejected file beside the dataset.
+ * below a threshold move to a rejected file outside the dataset's folder (rejectedFile.ts).
  *
- * - `SCORE_RUBRIC` asks for accuracy, relevance, clarity and usefulness, reasoning first and a
- *   last line of `[[N]]`, read by `parseScore` as tolerantly as `parseVerdict` reads verdicts.
+ * - `SCORE_RUBRIC` asks for accuracy (an invented fee or time is an error), relevance, empathy,
+ *   clarity and usefulness, reasoning first and a last line of `[[N]]`, read by `parseScore` as
+ *   tolerantly as `parseVerdict` reads verdicts.
  * - The score cache mirrors the verdict cache: a JSON sidecar keyed by everything a score
  *   depends on, so a run that is stopped and started again asks only about new pairs.
  * - `rejectionEdit` removes whole lines and leaves every byte of the kept lines as it was.
@@ -412,15 +413,6 @@ export function applyDeletions(text: string, deletions: readonly Deletion[]): st
     at = Math.max(at, d.end);
   }
   return kept + text.slice(at);
-}
-
-/** Where the rejected lines of a dataset go: `data/train.jsonl` → `data/train.rejected.jsonl`. */
-export function rejectedPathFor(datasetPath: string): string {
-  const slash = Math.max(datasetPath.lastIndexOf('/'), datasetPath.lastIndexOf('\\'));
-  const name = datasetPath.slice(slash + 1);
-  const ext = /\.jsonl$/i.exec(name);
-  if (ext === null || ext.index === 0) return `${datasetPath}.rejected.jsonl`;
-  return `${datasetPath.slice(0, slash + 1 + ext.index)}.rejected${ext[0]}`;
 }
 
 export interface ScoreSummary {

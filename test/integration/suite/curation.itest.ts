@@ -58,6 +58,8 @@ suite('Pointwise curation in the extension host', () => {
   const peer = new OpenAIPeer({ responder: scoreByContent });
   let running: RunningPeer;
   const folder = workspaceFile('curation');
+  // Rejected rows go outside the dataset's folder, which JumpStart would train on whole.
+  const rejectedFolder = workspaceFile('.tunelab', 'rejected', 'curation');
 
   suiteSetup(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
@@ -72,6 +74,7 @@ suite('Pointwise curation in the extension host', () => {
     await running.close();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.fs.delete(folder, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    await vscode.workspace.fs.delete(rejectedFolder, { recursive: true, useTrash: false }).then(undefined, () => undefined);
   });
 
   test('Score Rows writes the sidecar; Move Rows Below Score moves the low rows as one undoable edit', async () => {
@@ -112,7 +115,8 @@ suite('Pointwise curation in the extension host', () => {
     const kept = `${ROWS.filter((_, i) => !BAD.has(i)).join('\n')}\n`;
     const removed = `${ROWS.filter((_, i) => BAD.has(i)).join('\n')}\n`;
     assert.equal(document.getText(), kept, 'the kept rows, byte for byte');
-    const rejected = vscode.Uri.joinPath(folder, 'train.rejected.jsonl');
+    const rejected = vscode.Uri.joinPath(rejectedFolder, 'train.rejected.jsonl');
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, 'train.rejected.jsonl'))), 'nothing is written beside the dataset');
     const rejectedDocument = await vscode.workspace.openTextDocument(rejected);
     assert.equal(rejectedDocument.getText(), removed);
     // Both files were saved, so the disk has each row exactly once.
@@ -128,5 +132,46 @@ suite('Pointwise curation in the extension host', () => {
     // Saved, so closing the editors asks nothing.
     await document.save();
     if (!rejectedDocument.isClosed && rejectedDocument.isDirty) await rejectedDocument.save();
+  });
+
+  test('an old rejected file beside the dataset moves out with the next rows, none lost or doubled, and is never linted', async () => {
+    const dataset = vscode.Uri.joinPath(folder, 'old.jsonl');
+    const legacy = vscode.Uri.joinPath(folder, 'old.rejected.jsonl');
+    const rejected = vscode.Uri.joinPath(rejectedFolder, 'old.rejected.jsonl');
+    // Two rows an earlier version rejected (one of them broken JSON, which a dataset would be flagged for), one already moved.
+    const earlier = ['{"instruction": "Old one", "context": "", "response": "[bad] old"}', '{"instruction": "broken'];
+    await write(legacy, `${earlier.join('\n')}\n`);
+    await vscode.workspace.fs.createDirectory(rejectedFolder);
+    await write(rejected, '{"instruction": "Already out", "context": "", "response": "[bad] out"}');
+    await write(dataset, `${ROWS.join('\n')}\n`);
+
+    const legacyDocument = await vscode.workspace.openTextDocument(legacy);
+    const document = await vscode.workspace.openTextDocument(dataset);
+    await vscode.window.showTextDocument(document);
+    // The dataset is linted (its rows have no errors, but a broken line added to it would be), the rejected file never.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(dataset, new vscode.Position(ROWS.length, 0), '{"instruction": "broken\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await until('the dataset to be linted', () => (vscode.languages.getDiagnostics(dataset).some((d) => d.source === 'TuneLab') ? true : undefined));
+    assert.deepEqual(vscode.languages.getDiagnostics(legacy).filter((d) => d.source === 'TuneLab'), [], 'the old rejected file is not linted');
+    await vscode.commands.executeCommand('undo');
+    await until('the undo', () => (document.getText() === `${ROWS.join('\n')}\n` ? true : undefined));
+    await document.save();
+    assert.equal(legacyDocument.isDirty, false);
+
+    await vscode.commands.executeCommand('tunelab.scoreRows', { endpoint: 'peer-judge', uri: dataset });
+    await vscode.commands.executeCommand('tunelab.moveRowsBelowScore', { uri: dataset, threshold: 5, confirm: false });
+
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(legacy)), 'the old file is gone');
+    const expected = [
+      '{"instruction": "Already out", "context": "", "response": "[bad] out"}',
+      ...earlier,
+      ...ROWS.filter((_, i) => BAD.has(i)),
+    ];
+    assert.equal(await readText(rejected), `${expected.join('\n')}\n`);
+    assert.equal(await readText(dataset), `${ROWS.filter((_, i) => !BAD.has(i)).join('\n')}\n`);
+    const rejectedDocument = await vscode.workspace.openTextDocument(rejected);
+    assert.deepEqual(vscode.languages.getDiagnostics(rejected).filter((d) => d.source === 'TuneLab'), [], 'the rejected file is not linted');
+    if (rejectedDocument.isDirty) await rejectedDocument.save();
   });
 });
