@@ -3,7 +3,7 @@
  *
  * Built on the judge's core, as the editor's judge is: the questions and the two columns'
  * answers (`judgeInputFromResults`), both orders judged and combined (`runJudge`), the counts
- * and the adjusted win rate with its interval (`summarize`), and the verdict cache the editor
+ * and both win rates with their intervals (`summarize`), and the verdict cache the editor
  * keeps beside the file (`.tunelab/<file>.verdicts.json`), so running again asks the judge only
  * about what it has not judged, and the editor shows the verdicts the command gave.
  *
@@ -43,8 +43,9 @@ export const JUDGE_HELP = `Usage: tunelab judge --eval <results.jsonl> --judge <
 Judges two columns of a Prompt Lab results file against each other with an LLM judge: for each
 question the judge compares the candidate's answer with the baseline's twice, once in each order,
 and a question counts as a win or a loss only when both orders agree (else a tie). Prints the
-wins, ties and losses, the adjusted win rate (a tie counts half) with its 95% interval, and
-warnings when the judge seems to favour a position or the longer answer.
+wins, ties and losses, the win rate (wins ÷ n, what a league counting wins only ranks by) and
+the adjusted win rate (a tie counts half), each with its 95% interval, and warnings when the
+judge seems to favour a position or the longer answer.
 
 Verdicts are cached beside the file, in .tunelab/<file>.verdicts.json (the cache the editor
 reads), so running again asks the judge only about answers it has not judged.
@@ -317,7 +318,7 @@ interface Report {
 function reportText(r: Report): string {
   const s = r.summary;
   const row = (label: string, value: string | number): string => `  ${label.padEnd(23)}${value}\n`;
-  const interval = s.interval === undefined ? '' : ` (95% interval ${Math.round(s.interval[0] * 100)}–${percent(s.interval[1])})`;
+  const interval = (i: readonly [number, number] | undefined): string => (i === undefined ? '' : ` (95% interval ${Math.round(i[0] * 100)}–${percent(i[1])})`);
   let text = `A: ${r.candidate.endpoint} (column ${r.candidate.column}) vs B: ${r.baseline.endpoint} (column ${r.baseline.column}) — ${r.file}, judged by ${r.judge.name} with the ${r.rubric} rubric\n`;
   text += row('wins (A better)', s.wins);
   text += row('ties', s.ties);
@@ -325,7 +326,9 @@ function reportText(r: Report): string {
   text += row('judged', s.n);
   text += row('errors', r.errors);
   text += row('skipped lines', r.skipped);
-  text += row('adjusted win rate', s.adjustedWinRate === undefined ? '–' : `${percent(s.adjustedWinRate)}${interval}`);
+  // Wins ÷ n is the number a league that counts wins only ranks by; the adjusted rate counts a tie as half.
+  text += row('win rate (wins ÷ n)', s.winRate === undefined ? '–' : `${percent(s.winRate)}${interval(s.winInterval)}`);
+  text += row('adjusted win rate', s.adjustedWinRate === undefined ? '–' : `${percent(s.adjustedWinRate)}${interval(s.interval)}`);
   text += row('position disagreement', s.positionDisagreement === undefined ? '–' : percent(s.positionDisagreement));
   text += row('mean answer length', s.meanLength === undefined ? '–' : `A ${Math.round(s.meanLength.candidate)} · B ${Math.round(s.meanLength.baseline)} characters`);
   text += row('judge requests', `${r.result.asked} (${plural(r.result.fromCache, 'verdict')} from the cache)`);
@@ -351,6 +354,8 @@ function reportJson(r: Report): string {
     n: s.n,
     errors: r.errors,
     skipped: r.skipped,
+    winRate: s.winRate ?? null,
+    winInterval: s.winInterval ?? null,
     adjustedWinRate: s.adjustedWinRate ?? null,
     interval: s.interval ?? null,
     positionDisagreement: s.positionDisagreement ?? null,

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
+import { RATES_EXPLAINED, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
 import { isResultsFile, type JudgeModel } from '../host/judgeModel';
 import { CommandId } from '../commands/ids';
 
 /**
- * The judge's figures at the top of a results file — `W 31 · T 6 · L 13 — adjusted win rate 68%
- * (58–77%)` — with Run, Re-run and Cancel, and the bias warnings when there are any.
+ * The judge's figures at the top of a results file — `W 31 · T 6 · L 13 — wins 62% (48–76%) ·
+ * adjusted 68% (58–77%)` — with Run, Re-run and Cancel, and the bias warnings when there are any.
  */
 export class JudgeCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -35,7 +35,7 @@ export class JudgeCodeLens implements vscode.CodeLensProvider, vscode.Disposable
     const progress = this.model.progress(document.uri);
     const total = view.input.items.length;
     if (view.verdicts.length > 0) {
-      lenses.push(lens(summaryLine(view.summary), CommandId.judgeShowRuns, `A: ${view.names.candidate} · B: ${view.names.baseline} · judge ${view.setup?.judge ?? ''} · rubric ${view.setup?.rubricName ?? ''}. Show the runs of this file.`));
+      lenses.push(lens(summaryLine(view.summary), CommandId.judgeShowRuns, `A: ${view.names.candidate} · B: ${view.names.baseline} · judge ${view.setup?.judge ?? ''} · rubric ${view.setup?.rubricName ?? ''}. ${RATES_EXPLAINED} Show the runs of this file.`));
     }
     if (progress !== undefined) {
       lenses.push(lens(`$(loading~spin) Judging ${progress.done}/${progress.total}`, CommandId.judgeCancel, 'Cancel the judge'));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { readVerdictCache, type JudgeRunRecord } from '../core/judge/cache';
-import { summaryLine } from '../core/judge/judgeFiles';
+import { RATES_EXPLAINED, summaryLine } from '../core/judge/judgeFiles';
 import type { JudgeModel } from '../host/judgeModel';
 
 export const JUDGE_RUNS_VIEW_ID = 'tunelab.judgeRuns';
@@ -92,6 +92,7 @@ export class JudgeRunsView implements vscode.TreeDataProvider<RunsNode>, vscode.
       `${run.candidate} (A) vs ${run.baseline} (B)`,
       `judge ${run.judge}, rubric ${run.rubricName}`,
       summaryLine(run),
+      RATES_EXPLAINED,
       ...(run.positionDisagreement === undefined ? [] : [`orders disagreed on ${Math.round(run.positionDisagreement * 100)}%`]),
       ...(run.lengthBias ? ['length bias: the longer answer kept winning'] : []),
       ...(run.errors > 0 ? [`${run.errors} question(s) not judged`] : []),

@@ -476,7 +476,7 @@ for (const matrix of selectedMatrix()) {
         await quick.locator('.monaco-list-row', { hasText: 'judge-70b' }).first().click();
         await quick.locator('.monaco-list-row', { hasText: 'Judge 6 question(s)' }).first().click();
         // The judge prefers the longer answer: the tuned model's is longer on five of six questions.
-        await lens(/^W 5 · T 0 · L 1 — adjusted win rate 83% \(\d+–\d+%\)$/).waitFor({ timeout: 60_000 });
+        await lens(/^W 5 · T 0 · L 1 — wins 83% \(\d+–\d+%\) · adjusted 83% \(\d+–\d+%\)$/).waitFor({ timeout: 60_000 });
         const verdicts = async (): Promise<string[]> => editor.locator('.view-lines').evaluate((lines) => {
           // The page's own getComputedStyle: the tests compile without the DOM library.
           const style = (globalThis as unknown as { getComputedStyle: (el: unknown, pseudo: string) => { content: string } }).getComputedStyle;

@@ -89,7 +89,8 @@ function rows(n: number, candidate: (i: number) => string, baseline: (i: number)
   return Array.from({ length: n }, (_, i) => ({ candidate: candidate(i), baseline: baseline(i) }));
 }
 
-const SUMMARY = /^W (\d+) · T (\d+) · L (\d+) — adjusted win rate (\d+)% \((\d+)–(\d+)%\)$/m;
+/** Groups: wins, ties, losses, the win rate and its interval, the adjusted win rate and its interval. */
+const SUMMARY = /^W (\d+) · T (\d+) · L (\d+) — wins (\d+)% \((\d+)–(\d+)%\) · adjusted (\d+)% \((\d+)–(\d+)%\)$/m;
 
 /** A row of the summary table: `  label   value`. */
 function tableRow(out: string, label: string): string | undefined {
@@ -139,13 +140,15 @@ void describe('tunelab judge', () => {
       assert.equal(r.err, '');
       const m = SUMMARY.exec(r.out);
       assert.ok(m, r.out);
-      assert.deepEqual(m.slice(1, 5).map(Number), [6, 2, 2, 70]);
-      assert.ok(Number(m[5]) < 70 && Number(m[6]) > 70, 'the interval holds the rate');
+      assert.deepEqual([1, 2, 3, 4, 7].map((i) => Number(m[i])), [6, 2, 2, 60, 70]);
+      assert.ok(Number(m[5]) < 60 && Number(m[6]) > 60, 'the interval holds the win rate');
+      assert.ok(Number(m[8]) < 70 && Number(m[9]) > 70, 'the interval holds the adjusted rate');
       assert.match(r.out, /^A: ft \(column 1\) vs B: base \(column 2\) — marked\.results\.jsonl, judged by judge\/judge-model with the league rubric$/m);
       assert.deepEqual(
         ['wins (A better)', 'ties', 'losses (B better)', 'judged', 'errors', 'skipped lines', 'position disagreement'].map((l) => tableRow(r.out, l)),
         ['6', '2', '2', '10', '0', '0', '0%'],
       );
+      assert.match(tableRow(r.out, 'win rate (wins ÷ n)') ?? '', /^60% \(95% interval \d+–\d+%\)$/);
       assert.match(tableRow(r.out, 'adjusted win rate') ?? '', /^70% \(95% interval \d+–\d+%\)$/);
       assert.match(tableRow(r.out, 'mean answer length') ?? '', /^A \d+ · B \d+ characters$/);
       assert.equal(tableRow(r.out, 'judge requests'), '20 (0 verdicts from the cache)');
@@ -168,8 +171,8 @@ void describe('tunelab judge', () => {
       assert.equal(cache.verdicts.size, 20);
       assert.equal(cache.runs.length, 1);
       assert.deepEqual(
-        [cache.runs[0]?.judge, cache.runs[0]?.rubricName, cache.runs[0]?.candidate, cache.runs[0]?.baseline, cache.runs[0]?.wins, cache.runs[0]?.ties, cache.runs[0]?.losses, cache.runs[0]?.errors, cache.runs[0]?.adjustedWinRate],
-        ['judge/judge-model', 'league', 'ft', 'base', 6, 2, 2, 0, 0.7],
+        [cache.runs[0]?.judge, cache.runs[0]?.rubricName, cache.runs[0]?.candidate, cache.runs[0]?.baseline, cache.runs[0]?.wins, cache.runs[0]?.ties, cache.runs[0]?.losses, cache.runs[0]?.errors, cache.runs[0]?.adjustedWinRate, cache.runs[0]?.winRate],
+        ['judge/judge-model', 'league', 'ft', 'base', 6, 2, 2, 0, 0.7, 0.6],
       );
     });
   });
@@ -195,13 +198,14 @@ void describe('tunelab judge', () => {
       assert.equal(json.out.split('\n').length, 2, 'one line');
       const report = JSON.parse(json.out) as Record<string, unknown>;
       assert.deepEqual(
-        [report['wins'], report['ties'], report['losses'], report['n'], report['errors'], report['skipped'], report['adjustedWinRate'], report['requests'], report['cancelled']],
-        [6, 2, 2, 10, 0, 0, 0.7, 0, false],
+        [report['wins'], report['ties'], report['losses'], report['n'], report['errors'], report['skipped'], report['winRate'], report['adjustedWinRate'], report['requests'], report['cancelled']],
+        [6, 2, 2, 10, 0, 0, 0.6, 0.7, 0, false],
       );
       assert.deepEqual([report['candidate'], report['baseline'], report['judge'], report['rubric']], [{ column: 1, endpoint: 'ft' }, { column: 2, endpoint: 'base' }, { endpoint: 'judge', name: 'judge/judge-model' }, 'league']);
       assert.match(String(report['summary']), SUMMARY);
       assert.deepEqual([report['warnings'], report['problems']], [[], []]);
       assert.ok(Array.isArray(report['interval']));
+      assert.ok(Array.isArray(report['winInterval']));
       assert.equal(sidecarOf(file('marked.results.jsonl')).runs.length, 3);
     });
   });
@@ -211,7 +215,7 @@ void describe('tunelab judge', () => {
       writeFileSync(file('eval.results.jsonl'), resultsText(rows(12, (i) => `Candidate answer ${i}.`, (i) => `Baseline answer ${i}.`)));
       const r = await run(argsFor('eval.results.jsonl'), { hooks: { progress: true } });
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, /^W 0 · T 12 · L 0 — adjusted win rate 50% /m);
+      assert.match(r.out, /^W 0 · T 12 · L 0 — wins 0% \(0–0%\) · adjusted 50% /m);
       assert.equal(tableRow(r.out, 'position disagreement'), '100%');
       assert.match(r.out, /^warning: Position bias: the two orders disagreed on 100% of questions/m);
       assert.ok(r.err.startsWith('judged 0/12') && r.err.includes('\rjudged 12/12') && r.err.endsWith('\r\x1b[K'), JSON.stringify(r.err));
@@ -262,7 +266,7 @@ void describe('tunelab judge', () => {
       writeFileSync(file('eval.results.jsonl'), resultsText(rows(5, (i) => `[good] Candidate ${i}.`, (i) => `Baseline ${i}.`)));
       const r = await run(argsFor('eval.results.jsonl', '--out', 'verdicts.jsonl'));
       assert.equal(r.code, 1, r.err);
-      assert.match(r.out, /^W 3 · T 0 · L 0 — adjusted win rate 100%/m);
+      assert.match(r.out, /^W 3 · T 0 · L 0 — wins 100% \(100–100%\) · adjusted 100%/m);
       assert.deepEqual([tableRow(r.out, 'judged'), tableRow(r.out, 'errors')], ['3', '2']);
       assert.match(r.out, /^line 2: Candidate first: .*Asked again: The judge gave no verdict: .*\]\]\.$/m);
       assert.match(r.out, /^line 4: Candidate first: /m);

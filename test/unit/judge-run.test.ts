@@ -60,7 +60,7 @@ void describe('judging against an OpenAI-compatible server', () => {
       const orders = bodies.map(judgeRequestOf).filter((r) => r.question === 'How do I renew permit 0?').map((r) => r.answerA.startsWith('[good]') ? 'candidate first' : 'baseline first').sort();
       assert.deepEqual(orders, ['baseline first', 'candidate first']);
       const s = summarize(outcomesOf(result.judged), { seed: 1 });
-      assert.equal(summaryLine(s).startsWith('W 6 · T 2 · L 2 — adjusted win rate 70%'), true, summaryLine(s));
+      assert.match(summaryLine(s), /^W 6 · T 2 · L 2 — wins 60% \(\d+–\d+%\) · adjusted 70% \(\d+–\d+%\)$/);
     });
   });
 
@@ -229,8 +229,15 @@ void describe('the judge\'s files', () => {
     assert.equal(read.problem, undefined);
     assert.deepEqual(read.setup, setup);
     assert.equal(read.runs.length, 50, 'only the last 50 runs are kept');
-    assert.deepEqual(read.runs[0], { ...record, interval: [1, 1] });
-    assert.equal(summaryLine({ wins: 31, ties: 6, losses: 13, adjustedWinRate: 0.68, interval: [0.58, 0.77] }), 'W 31 · T 6 · L 13 — adjusted win rate 68% (58–77%)');
+    assert.deepEqual(read.runs[0], { ...record, interval: [1, 1], winInterval: [1, 1] });
+    assert.deepEqual([record.winRate, record.winInterval], [1, [1, 1]], "the run keeps the league's number");
+    assert.equal(
+      summaryLine({ wins: 31, ties: 6, losses: 13, winRate: 0.62, winInterval: [0.48, 0.76], adjustedWinRate: 0.68, interval: [0.58, 0.77] }),
+      'W 31 · T 6 · L 13 — wins 62% (48–76%) · adjusted 68% (58–77%)',
+    );
+    // A run recorded before the win rate was kept still shows it, from its counts, without an interval.
+    assert.equal(summaryLine({ wins: 31, ties: 6, losses: 13, adjustedWinRate: 0.68, interval: [0.58, 0.77] }), 'W 31 · T 6 · L 13 — wins 62% · adjusted 68% (58–77%)');
+    assert.equal(summaryLine({ wins: 0, ties: 0, losses: 0 }), 'W 0 · T 0 · L 0 — no questions judged');
     // A damaged run or setup is dropped, not fatal.
     const damaged = readVerdictCache(JSON.stringify({ version: 1, verdicts: {}, setup: { judge: 3 }, runs: [{ at: 'x' }, record] }));
     assert.equal(damaged.setup, undefined);

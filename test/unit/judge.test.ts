@@ -121,6 +121,31 @@ void describe('summarize', () => {
     assert.deepEqual(s.meanLength, { candidate: 100, baseline: 100 });
   });
 
+  void it("gives the league's own number too: wins ÷ n, ties counting nothing, with its own interval", () => {
+    // A competition that counts wins only ranks by wins ÷ n; the adjusted rate counts a tie as half.
+    const s = summarize(outcomes(6, 2, 2), { seed: 1 });
+    assert.equal(s.winRate, 0.6);
+    assert.equal(s.adjustedWinRate, 0.7);
+    assert.ok(s.winInterval !== undefined && s.interval !== undefined);
+    assert.ok(s.winInterval[0] <= 0.6 && 0.6 <= s.winInterval[1], s.winInterval.join('–'));
+    assert.notDeepEqual(s.winInterval, s.interval);
+    const ties = summarize(outcomes(0, 5, 0), { seed: 1 });
+    assert.deepEqual([ties.winRate, ties.winInterval, ties.adjustedWinRate], [0, [0, 0], 0.5]);
+    const none = summarize([], { seed: 1 });
+    assert.deepEqual([none.winRate, none.winInterval], [undefined, undefined]);
+  });
+
+  void it('keeps the win rate inside its interval and never above the adjusted rate, for any data', () => {
+    const counts = fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)).filter(([w, t, l]) => w + t + l > 0);
+    fc.assert(fc.property(counts, fc.integer(), ([w, t, l], seed) => {
+      const s = summarize(outcomes(w, t, l), { seed, resamples: 300 });
+      assert.ok(s.winRate !== undefined && s.winInterval !== undefined && s.adjustedWinRate !== undefined);
+      assert.equal(s.winRate, w / (w + t + l));
+      assert.ok(s.winInterval[0] <= s.winRate && s.winRate <= s.winInterval[1]);
+      assert.ok(s.winRate <= s.adjustedWinRate);
+    }), { numRuns: 60 });
+  });
+
   void it('turns a judge that always picks the first position into ties, not wins', () => {
     const s = summarize(judgeAll(samplePairs(40), () => 'A'), { seed: 7 });
     assert.deepEqual([s.wins, s.ties, s.losses], [0, 40, 0]);

@@ -3,9 +3,11 @@
  *
  * Each question is judged twice, with the answers' positions swapped, because judges favour a
  * position: `combine` keeps a result only when both orders agree, and calls every disagreement
- * a tie. `summarize` counts the results and gives the adjusted win rate (a tie counts half), a
- * seeded 95% percentile-bootstrap interval for it, how often the two orders disagreed, the mean
- * answer lengths, and a warning when the longer answer keeps winning.
+ * a tie. `summarize` counts the results and gives two rates, each with a seeded 95%
+ * percentile-bootstrap interval from the same resamples: the win rate (wins ÷ n, ties counting
+ * nothing: the number a competition that counts wins only ranks by) and the adjusted win rate (a
+ * tie counts half). It also gives how often the two orders disagreed, the mean answer lengths,
+ * and a warning when the longer answer keeps winning.
  *
  * Pure: no I/O.
  */
@@ -57,6 +59,10 @@ export interface Summary {
   readonly ties: number;
   readonly losses: number;
   readonly n: number;
+  /** wins / n, ties counting nothing: what a league that counts wins only reports; undefined when n is 0. */
+  readonly winRate: number | undefined;
+  /** 95% percentile-bootstrap interval of the win rate; undefined when n is 0. */
+  readonly winInterval: readonly [number, number] | undefined;
   /** (wins + ties / 2) / n; undefined when n is 0. */
   readonly adjustedWinRate: number | undefined;
   /** 95% percentile-bootstrap interval of the adjusted win rate; undefined when n is 0. */
@@ -108,23 +114,34 @@ export function summarize(outcomes: readonly PairOutcome[], options: SummarizeOp
   const lengthEvidence = { decided, longerWon };
   const losses = n - wins - ties;
   if (n === 0) {
-    return { wins, ties, losses, n, adjustedWinRate: undefined, interval: undefined, positionDisagreement: undefined, meanLength: undefined, lengthBias, lengthEvidence };
+    return { wins, ties, losses, n, winRate: undefined, winInterval: undefined, adjustedWinRate: undefined, interval: undefined, positionDisagreement: undefined, meanLength: undefined, lengthBias, lengthEvidence };
   }
 
   const scores = outcomes.map((o) => score(o.result));
   const random = seededRandom(options.seed);
   const means: number[] = [];
+  const winShares: number[] = [];
+  // Both rates from the same resamples, so adding the win rate leaves the adjusted interval as it was.
   for (let r = 0; r < resamples; r++) {
     let total = 0;
-    for (let i = 0; i < n; i++) total += scores[Math.floor(random() * n)] ?? 0;
+    let won = 0;
+    for (let i = 0; i < n; i++) {
+      const s = scores[Math.floor(random() * n)] ?? 0;
+      total += s;
+      if (s === 1) won++;
+    }
     means.push(total / n);
+    winShares.push(won / n);
   }
   means.sort((x, y) => x - y);
+  winShares.sort((x, y) => x - y);
   return {
     wins,
     ties,
     losses,
     n,
+    winRate: wins / n,
+    winInterval: [quantile(winShares, 0.025), quantile(winShares, 0.975)],
     adjustedWinRate: (wins + ties / 2) / n,
     interval: [quantile(means, 0.025), quantile(means, 0.975)],
     positionDisagreement: disagreed / n,

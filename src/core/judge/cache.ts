@@ -67,6 +67,9 @@ export interface JudgeRunRecord {
   readonly losses: number;
   /** Questions that could not be judged. */
   readonly errors: number;
+  /** wins ÷ judged (absent in runs recorded before it was kept: derive it from the counts). */
+  readonly winRate?: number;
+  readonly winInterval?: readonly [number, number];
   readonly adjustedWinRate?: number;
   readonly interval?: readonly [number, number];
   readonly positionDisagreement?: number;
@@ -159,15 +162,19 @@ function setupOf(value: unknown): JudgeSetup | undefined {
 
 function runOf(value: unknown): JudgeRunRecord | undefined {
   if (!isRecord(value)) return undefined;
-  const { at, judge, rubricName, candidate, baseline, wins, ties, losses, errors, adjustedWinRate, interval, positionDisagreement, lengthBias } = value;
+  const { at, judge, rubricName, candidate, baseline, wins, ties, losses, errors, winRate, winInterval, adjustedWinRate, interval, positionDisagreement, lengthBias } = value;
   if (typeof at !== 'string' || typeof judge !== 'string' || typeof rubricName !== 'string') return undefined;
   if (typeof candidate !== 'string' || typeof baseline !== 'string' || typeof lengthBias !== 'boolean') return undefined;
   if (!isCount(wins) || !isCount(ties) || !isCount(losses) || !isCount(errors)) return undefined;
   const run: JudgeRunRecord = { at, judge, rubricName, candidate, baseline, wins, ties, losses, errors, lengthBias };
   const low: unknown = Array.isArray(interval) ? interval[0] : undefined;
   const high: unknown = Array.isArray(interval) ? interval[1] : undefined;
+  const winLow: unknown = Array.isArray(winInterval) ? winInterval[0] : undefined;
+  const winHigh: unknown = Array.isArray(winInterval) ? winInterval[1] : undefined;
   return {
     ...run,
+    ...(isShare(winRate) ? { winRate } : {}),
+    ...(isShare(winLow) && isShare(winHigh) ? { winInterval: [winLow, winHigh] as const } : {}),
     ...(isShare(adjustedWinRate) ? { adjustedWinRate } : {}),
     ...(isShare(low) && isShare(high) ? { interval: [low, high] as const } : {}),
     ...(isShare(positionDisagreement) ? { positionDisagreement } : {}),

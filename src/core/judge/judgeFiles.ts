@@ -136,6 +136,8 @@ export function runRecord(input: RunRecordInput): JudgeRunRecord {
     losses: s.losses,
     errors: input.errors,
     lengthBias: s.lengthBias,
+    ...(s.winRate === undefined ? {} : { winRate: s.winRate }),
+    ...(s.winInterval === undefined ? {} : { winInterval: s.winInterval }),
     ...(s.adjustedWinRate === undefined ? {} : { adjustedWinRate: s.adjustedWinRate }),
     ...(s.interval === undefined ? {} : { interval: s.interval }),
     ...(s.positionDisagreement === undefined ? {} : { positionDisagreement: s.positionDisagreement }),
@@ -146,20 +148,37 @@ function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
 
-/** `W 31 · T 6 · L 13 — adjusted win rate 68% (58–77%)`; `no questions judged` when there are none. */
+/** What the two rates of a summary line are, for tooltips. */
+export const RATES_EXPLAINED = 'wins: wins ÷ judged, ties counting nothing (what a league that counts wins only ranks by); adjusted: a tie counts half. Each with its 95% interval.';
+
+/** What a summary line shows: a `Summary`, or a run record of the history. */
 export interface SummaryFigures {
   readonly wins: number;
   readonly ties: number;
   readonly losses: number;
+  readonly winRate?: number | undefined;
+  readonly winInterval?: readonly [number, number] | undefined;
   readonly adjustedWinRate?: number | undefined;
   readonly interval?: readonly [number, number] | undefined;
 }
 
+/** ` (58–77%)`, or nothing without an interval. */
+function intervalText(interval: readonly [number, number] | undefined): string {
+  return interval === undefined ? '' : ` (${Math.round(interval[0] * 100)}–${percent(interval[1])})`;
+}
+
+/**
+ * `W 31 · T 6 · L 13 — wins 62% (48–76%) · adjusted 68% (58–77%)`: the win rate (wins ÷ n, the
+ * number a league that counts wins only ranks by) beside the adjusted win rate (a tie counts
+ * half), each with its 95% interval; `no questions judged` when there are none. A run recorded
+ * before the win rate was kept shows it from its counts, without an interval.
+ */
 export function summaryLine(s: SummaryFigures): string {
   const counts = `W ${s.wins} · T ${s.ties} · L ${s.losses}`;
-  if (s.adjustedWinRate === undefined) return `${counts} — no questions judged`;
-  const interval = s.interval === undefined ? '' : ` (${Math.round(s.interval[0] * 100)}–${percent(s.interval[1])})`;
-  return `${counts} — adjusted win rate ${percent(s.adjustedWinRate)}${interval}`;
+  const n = s.wins + s.ties + s.losses;
+  if (s.adjustedWinRate === undefined || n === 0) return `${counts} — no questions judged`;
+  const winRate = s.winRate ?? s.wins / n;
+  return `${counts} — wins ${percent(winRate)}${intervalText(s.winInterval)} · adjusted ${percent(s.adjustedWinRate)}${intervalText(s.interval)}`;
 }
 
 /** The warnings a summary carries: length bias and frequent position disagreement. */

@@ -72,7 +72,7 @@ suite('The judge in the extension host', () => {
     await vscode.commands.executeCommand('tunelab.judgeFile', results, { endpoint: 'peer-judge' });
     assert.equal(peer.chatBodies.length, 8, 'each question in both orders');
     const titles = await lensTitles(results);
-    assert.match(titles[0] ?? '', /^W 2 · T 1 · L 1 — adjusted win rate 63% \(\d+–\d+%\)$/);
+    assert.match(titles[0] ?? '', /^W 2 · T 1 · L 1 — wins 50% \(\d+–\d+%\) · adjusted 63% \(\d+–\d+%\)$/);
     assert.ok(titles.includes('Re-run…'));
 
     const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'eval.results.jsonl.verdicts.json');
@@ -82,7 +82,7 @@ suite('The judge in the extension host', () => {
     assert.equal(read.verdicts.size, 7);
     assert.deepEqual([read.setup?.judge, read.setup?.rubricName, read.setup?.candidate, read.setup?.baseline], ['peer-judge/judge-model', 'league', 0, 1]);
     assert.equal(read.runs.length, 1);
-    assert.deepEqual([read.runs[0]?.wins, read.runs[0]?.ties, read.runs[0]?.losses], [2, 1, 1]);
+    assert.deepEqual([read.runs[0]?.wins, read.runs[0]?.ties, read.runs[0]?.losses, read.runs[0]?.winRate, read.runs[0]?.adjustedWinRate], [2, 1, 1, 0.5, 0.625]);
 
     // Editing the tie's candidate answer takes its verdict away; the next run asks only about it.
     const line = document.lineAt(2);
@@ -91,7 +91,7 @@ suite('The judge in the extension host', () => {
     await vscode.commands.executeCommand('tunelab.judgeFile', results);
     assert.equal(peer.chatBodies.length, 10, 'only the edited question was judged again');
     const after = await lensTitles(results);
-    assert.match(after[0] ?? '', /^W 3 · T 0 · L 1 — adjusted win rate 75%/);
+    assert.match(after[0] ?? '', /^W 3 · T 0 · L 1 — wins 75% \(\d+–\d+%\) · adjusted 75%/);
 
     // Undo brings the old answer back, and its cached verdict with it: nothing to judge.
     await vscode.commands.executeCommand('undo');
@@ -113,7 +113,7 @@ suite('The judge in the extension host', () => {
     await vscode.commands.executeCommand('tunelab.judgeSelection', results, { endpoint: 'peer-judge' });
     assert.equal(peer.chatBodies.length - before, 2);
     const titles = await lensTitles(results);
-    assert.match(titles[0] ?? '', /^W 0 · T 0 · L 1 — adjusted win rate 0%/);
+    assert.match(titles[0] ?? '', /^W 0 · T 0 · L 1 — wins 0% \(0–0%\) · adjusted 0%/);
     assert.ok(titles.includes('Run (2 not judged)'));
   });
 
