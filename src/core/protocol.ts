@@ -22,6 +22,11 @@ export interface EndpointOption {
   readonly seed: boolean;
   /** Listed live from SageMaker (InService) rather than configured in settings. */
   readonly live: boolean;
+  /**
+   * Set when the model takes temperature or top_p but not both: why top_p is not sent. The panel
+   * disables its top_p field and shows this.
+   */
+  readonly topPUnused?: string;
 }
 
 /** Sampling parameters; an absent one takes the endpoint's default from its settings. */

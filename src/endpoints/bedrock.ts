@@ -6,6 +6,7 @@ import {
   BedrockRuntimeClient,
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
+  type ConverseStreamCommandOutput,
   type ConverseStreamOutput,
   type InferenceConfiguration,
   type Message,
@@ -13,6 +14,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatMessage, type ChatRequest, type FinishReason } from './types';
 import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
+import { refusesSamplingPair, samplingLimit } from './bedrockModels';
 
 export type BedrockCredentials = AwsCredentials;
 
@@ -36,14 +38,26 @@ export function createBedrockEndpoint(options: BedrockEndpointOptions): ChatEndp
     return client;
   };
 
+  // Set when the model refused temperature and topP together under an id samplingLimit does not know.
+  let oneSampler = false;
+
   async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
     if (signal.aborted) throw cancelled();
-    const input = toConverseStreamInput(options.modelId, request);
     const inner = new AbortController();
     const onAbort = (): void => { inner.abort(); };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const out = await getClient().send(new ConverseStreamCommand(input), { abortSignal: inner.signal });
+      const send = (): Promise<ConverseStreamCommandOutput> =>
+        getClient().send(new ConverseStreamCommand(toConverseStreamInput(options.modelId, request, oneSampler)), { abortSignal: inner.signal });
+      let out: ConverseStreamCommandOutput;
+      try {
+        out = await send();
+      } catch (e) {
+        const both = request.temperature !== undefined && request.topP !== undefined;
+        if (oneSampler || !both || !isSamplingPairRefusal(e)) throw e;
+        oneSampler = true;
+        out = await send();
+      }
       if (out.stream === undefined) throw new EndpointError('bad-response', `Bedrock opened a stream for model "${options.modelId}" without a body. Try again.`);
       let reason: FinishReason | undefined;
       for await (const event of abortable(out.stream, signal)) {
@@ -72,9 +86,10 @@ export function createBedrockEndpoint(options: BedrockEndpointOptions): ChatEndp
  * The ConverseStream request for a chat request. System messages go to `system`; consecutive
  * messages of the same role are joined (Bedrock requires user and assistant turns to alternate).
  * Converse has no JSON mode, so `json` is ignored (say so in the prompt instead); it has no seed
- * either, so `seed` is ignored too.
+ * either, so `seed` is ignored too. A model that takes temperature or top_p but not both (see
+ * `samplingLimit`; `oneSampler` when one refused the pair) gets temperature alone when both are set.
  */
-export function toConverseStreamInput(modelId: string, request: ChatRequest): ConverseStreamCommandInput {
+export function toConverseStreamInput(modelId: string, request: ChatRequest, oneSampler = false): ConverseStreamCommandInput {
   const system: SystemContentBlock[] = request.messages
     .filter((m) => m.role === 'system' && m.content !== '')
     .map((m) => ({ text: m.content }));
@@ -82,7 +97,7 @@ export function toConverseStreamInput(modelId: string, request: ChatRequest): Co
   const inferenceConfig: InferenceConfiguration = {
     ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { topP: request.topP }),
+    ...(request.topP === undefined || (request.temperature !== undefined && (oneSampler || samplingLimit(modelId) !== undefined)) ? {} : { topP: request.topP }),
     ...(request.stop === undefined || request.stop.length === 0 ? {} : { stopSequences: [...request.stop] }),
   };
   return {
@@ -119,6 +134,13 @@ export function toFinishReason(stopReason: string | undefined): FinishReason {
     default:
       return 'other';
   }
+}
+
+/** Bedrock's ValidationException for a model that takes temperature or top_p, not both. */
+function isSamplingPairRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return name === 'ValidationException' && typeof message === 'string' && refusesSamplingPair(message);
 }
 
 /** An exception that arrived as an event member rather than as an exception message. */

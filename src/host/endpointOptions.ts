@@ -1,4 +1,5 @@
 import { kindLabel, type EndpointConfig } from '../endpoints/config';
+import { samplingLimit } from '../endpoints/bedrockModels';
 import { payloadFor } from '../endpoints/sagemaker/auto';
 import type { EndpointOption } from '../core/protocol';
 import type { EndpointRegistry } from './endpoints';
@@ -20,7 +21,8 @@ export function endpointOption(config: EndpointConfig, live: boolean): EndpointO
   // A SageMaker endpoint shows its name and, where known, the model behind it.
   const targets = config.kind === 'sagemaker' ? [config.endpointName, config.model] : [config.model ?? config.deployment];
   const detail = [kindLabel(config.kind), ...targets, config.region].filter((s) => s !== undefined && s !== '').join(' · ');
-  return { id: config.id, label: config.label, detail, seed: supportsSeed(config), live };
+  const topPUnused = config.kind === 'bedrock' && config.model !== undefined ? samplingLimit(config.model) : undefined;
+  return { id: config.id, label: config.label, detail, seed: supportsSeed(config), live, ...(topPUnused === undefined ? {} : { topPUnused }) };
 }
 
 /** The panel's endpoint list: the configured ones, then SageMaker's live ones. */

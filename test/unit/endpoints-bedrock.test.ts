@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockEndpoint, toBedrockError, toConverseStreamInput, toFinishReason } from '../../src/endpoints/bedrock';
+import { samplingLimit } from '../../src/endpoints/bedrockModels';
 import type { ChatChunk, ChatRequest } from '../../src/endpoints/types';
 import { replyEvents, startBedrockPeer, type BedrockPeer } from '../peers/bedrockPeer';
 import { collect, rejectsWith, textOf } from '../harness/chat';
@@ -45,6 +46,30 @@ void describe('Bedrock request mapping', () => {
       modelId: 'm',
       messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
     });
+  });
+
+  void it('never sends both temperature and topP to the Claude models that refuse the pair; temperature is kept', () => {
+    // Claude Opus 4.1, Sonnet 4.5, Haiku 4.5, Opus 4.5 and later answer Bedrock's ValidationException
+    // "The model returned the following errors: `temperature` and `top_p` cannot both be specified for
+    // this model. Please use only one." (Anthropic's parameters on Bedrock:
+    // docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html;
+    // reports: BerriAI/litellm#15070 (Sonnet 4.5), aws-samples/bedrock-access-gateway#191 (Haiku 4.5)
+    // and #238 (Sonnet 4.6, Opus 4.5), open-webui/functions#9 (Opus 4.1)).
+    const both: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }], temperature: 0.7, topP: 0.9, maxTokens: 32 };
+    for (const id of [
+      'anthropic.claude-sonnet-4-5-20250929-v1:0', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic.claude-opus-4-1-20250805-v1:0',
+      'global.anthropic.claude-opus-4-5-20251101-v1:0', 'eu.anthropic.claude-sonnet-4-6',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    ]) {
+      assert.deepEqual(toConverseStreamInput(id, both).inferenceConfig, { maxTokens: 32, temperature: 0.7 }, id);
+      assert.match(samplingLimit(id) ?? '', /takes temperature or top_p, not both/, id);
+    }
+    for (const id of ['anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic.claude-opus-4-20250514-v1:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'meta.llama3-1-70b-instruct-v1:0']) {
+      assert.deepEqual(toConverseStreamInput(id, both).inferenceConfig, { maxTokens: 32, temperature: 0.7, topP: 0.9 }, id);
+      assert.equal(samplingLimit(id), undefined, id);
+    }
+    // top_p alone still goes.
+    assert.deepEqual(toConverseStreamInput('anthropic.claude-sonnet-4-5-20250929-v1:0', { ...both, temperature: undefined }).inferenceConfig, { maxTokens: 32, topP: 0.9 });
   });
 
   void it('maps stop reasons', () => {
@@ -158,6 +183,20 @@ void describe('Bedrock endpoint against a local peer', () => {
     assert.match(bad.message, /extraneous key \[foo\]/);
     assert.doesNotMatch(bad.message, /PROMPT-SECRET|testing/);
     await rejectsWith(collect(endpoint, secret), 'context-too-long');
+  });
+
+  void it('a model that refuses the pair under an id TuneLab cannot read is asked again without topP, and remembered', async () => {
+    const profile = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
+    peer.script(profile,
+      { kind: 'error', status: 400, type: 'ValidationException', message: 'The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.' },
+      { kind: 'stream', events: replyEvents(['Yes.']) },
+      { kind: 'stream', events: replyEvents(['Again.']) });
+    const endpoint = createBedrockEndpoint({ id: 'p', modelId: profile, client });
+    const both: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }], temperature: 0.5, topP: 0.9 };
+    assert.equal(textOf(await collect(endpoint, both)), 'Yes.');
+    assert.equal(textOf(await collect(endpoint, both)), 'Again.');
+    const configs = peer.requests.filter((r) => r.modelId === profile).map((r) => (r.body as { inferenceConfig?: unknown }).inferenceConfig);
+    assert.deepEqual(configs, [{ temperature: 0.5, topP: 0.9 }, { temperature: 0.5 }, { temperature: 0.5 }]);
   });
 
   void it('an unknown model id is not-found', async () => {

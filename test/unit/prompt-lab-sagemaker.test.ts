@@ -31,6 +31,14 @@ void describe('Prompt Lab\'s endpoint picker', () => {
     const bedrock = endpointOption({ id: 'b', kind: 'bedrock', label: 'B', model: 'meta.llama3-1-70b-instruct-v1:0', region: 'us-west-2', defaults: {}, rateLimits: {} }, false);
     assert.equal(bedrock.seed, false);
     assert.match(bedrock.detail, /meta\.llama3-1-70b-instruct-v1:0 · us-west-2$/);
+    assert.equal(bedrock.topPUnused, undefined);
+  });
+
+  void it('says why top_p is not used for a Bedrock model that takes temperature or top_p, not both', () => {
+    const claude = endpointOption({ id: 'c', kind: 'bedrock', label: 'C', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', region: 'us-east-1', defaults: {}, rateLimits: {} }, false);
+    assert.equal(claude.topPUnused, 'Claude Sonnet 4.5 takes temperature or top_p, not both: TuneLab sends temperature, so top_p is not used.');
+    const older = endpointOption({ id: 'o', kind: 'bedrock', label: 'O', model: 'anthropic.claude-3-7-sonnet-20250219-v1:0', defaults: {}, rateLimits: {} }, false);
+    assert.equal(older.topPUnused, undefined);
   });
 
   void it('looks for live endpoints in the regions of the SageMaker endpoints configured, else the environment\'s', () => {

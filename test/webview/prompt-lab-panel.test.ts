@@ -580,6 +580,30 @@ void describe('Prompt Lab panel (Chromium, under the host CSP)', () => {
     });
   });
 
+  void it('disables top_p, saying why, for a model that takes temperature or top_p but not both', async () => {
+    const claude: EndpointOption = {
+      id: 'claude', label: 'Claude', detail: 'Amazon Bedrock · us.anthropic.claude-sonnet-4-5-20250929-v1:0', seed: false, live: false,
+      topPUnused: 'Claude Sonnet 4.5 takes temperature or top_p, not both: TuneLab sends temperature, so top_p is not used.',
+    };
+    await withPanel({ bootstrap: bootstrap({ endpoints: [ALPHA, claude] }) }, async (panel) => {
+      await panel.fill('question', 'How do I renew?');
+      assert.equal(await panel.isDisabled('top-p-1'), false);
+      await panel.fill('temperature-1', '0.5');
+      await panel.fill('top-p-1', '0.9');
+
+      await panel.byTestId('endpoint-select-1').click();
+      await panel.page.locator('[data-testid="endpoint-select-1"] li.option', { hasText: 'Claude' }).click();
+      await eventually(async () => {
+        assert.equal(await panel.isDisabled('top-p-1'), true);
+      });
+      assert.match((await panel.byTestId('top-p-1').getAttribute('title')) ?? '', /Claude Sonnet 4\.5 takes temperature or top_p, not both/);
+
+      await panel.field('question').press('Control+Enter');
+      const [start] = await panel.waitForRequests('run/start');
+      assert.deepEqual(start?.columns, [{ endpoint: 'claude', system: '', parameters: { temperature: 0.5 } }]);
+    });
+  });
+
   void it('fits a 320 px side bar: columns stack and nothing scrolls sideways', async () => {
     await withPanel({ bootstrap: bootstrap(), viewport: { width: 320, height: 800 } }, async (panel) => {
       await panel.byTestId('add-column').click();

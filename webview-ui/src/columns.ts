@@ -122,7 +122,7 @@ function columnCard(m: PanelModel, a: PanelActions, column: ColumnForm, i: numbe
       ${option ? html`<p class="detail">${option.detail}</p>` : nothing}
       <div class="params">
         ${numberField(a, i, 'temperature', column.temperature, errors.temperature)}
-        ${numberField(a, i, 'topP', column.topP, errors.topP)}
+        ${numberField(a, i, 'topP', column.topP, errors.topP, option?.topPUnused)}
         ${numberField(a, i, 'maxTokens', column.maxTokens, errors.maxTokens)}
         ${numberField(a, i, 'seed', column.seed, errors.seed, seedOff)}
       </div>

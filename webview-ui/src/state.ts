@@ -101,8 +101,9 @@ export function validateForm(form: FormState, endpoints: readonly EndpointOption
           : `“${column.endpoint}” is not among your endpoints: pick another, or Refresh.`;
     }
     for (const field of NUMBER_FIELDS) {
-      // A seed the endpoint ignores is never sent, so it cannot block a run.
+      // A seed or a top_p the endpoint does not use is never sent, so it cannot block a run.
       if (field === 'seed' && option && !option.seed) continue;
+      if (field === 'topP' && option?.topPUnused !== undefined) continue;
       const error = parseField(column[field], field, badInput.has(fieldKey(i, field))).error;
       if (error !== undefined) errors[field] = error;
     }
@@ -135,11 +136,15 @@ export function runBlocker(ctx: RunContext): string | undefined {
   return undefined;
 }
 
-/** The parameters a column sends: only those set, and a seed only where the endpoint honours one. */
+/**
+ * The parameters a column sends: only those set, a seed only where the endpoint honours one, and
+ * top_p only where the model takes it beside temperature.
+ */
 export function columnParameters(column: ColumnForm, option: EndpointOption | undefined, forDraft = false): RunParameters {
   const out: { temperature?: number; topP?: number; maxTokens?: number; seed?: number } = {};
   for (const field of NUMBER_FIELDS) {
     if (field === 'seed' && !forDraft && !option?.seed) continue;
+    if (field === 'topP' && !forDraft && option?.topPUnused !== undefined) continue;
     const { value } = parseField(column[field], field);
     if (value !== undefined) out[field] = value;
   }
