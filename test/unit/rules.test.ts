@@ -84,16 +84,21 @@ function applyEdits(line: string, edits: readonly LineEdit[]): string {
   return out;
 }
 
-function fixturePath(name: string): string {
+/** A file of the repository by its path from the root. */
+function repoFile(path: string): string {
   // The bundled test runs from out/ or a temp folder: look from the working directory, then from the bundle, upwards.
   for (const start of [process.cwd(), __dirname]) {
     for (let dir = resolve(start); ; dir = dirname(dir)) {
-      const p = join(dir, 'test/fixtures/rules', name);
+      const p = join(dir, path);
       if (existsSync(p)) return p;
       if (dirname(dir) === dir) break;
     }
   }
-  throw new Error(`fixture ${name} not found`);
+  throw new Error(`${path} not found`);
+}
+
+function fixturePath(name: string): string {
+  return repoFile(`test/fixtures/rules/${name}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,24 +146,81 @@ void describe('CONTENT_RULES: ids, defaults and options schemas', () => {
 // ---------------------------------------------------------------------------------------------
 // leaked-header
 
+/** Answers that start with a header, and the header as it is decoded (the span must cover exactly it). */
+const LEAKED_HEADER_CASES: readonly (readonly [string, string])[] = [
+  [jumpstart('### Answer: Fill out form DS-82.'), '### Answer:'],
+  [jumpstart('### Response:\nMail form DS-82 with your old passport.'), '### Response:'],
+  [jumpstart('  ### Assistant: Mail form DS-82.'), '### Assistant:'],
+  [jumpstart('ANSWER: Mail form DS-82.'), 'ANSWER:'],
+  [jumpstart('Answer: Mail form DS-82.'), 'Answer:'],
+  [jumpstart('Response: Mail form DS-82.'), 'Response:'],
+  [jumpstart('Assistant: Mail form DS-82.'), 'Assistant:'],
+  [jumpstart('<|assistant|> Your polling place is on your voter card.'), '<|assistant|>'],
+  [jumpstart('<|start_header_id|>assistant<|end_header_id|>\n\nYour polling place is on your card.'), '<|start_header_id|>assistant<|end_header_id|>'],
+  [jumpstart('<|im_start|>assistant\nYour polling place is on your card.'), '<|im_start|>assistant'],
+  [jumpstart('[/INST] The deadline is April 15.'), '[/INST]'],
+  // Headers as datasets really write them. Alpaca's and Dolly's templates end the prompt with
+  // "### Response:" (tatsu-lab/stanford_alpaca train.py PROMPT_DICT; databrickslabs/dolly
+  // training/consts.py RESPONSE_KEY); Vicuna v1.1 writes "ASSISTANT:" and Guanaco "### Assistant:"
+  // (lm-sys/FastChat docs/weights_version.md); scraped FAQs and generated data write Markdown
+  // headings, bold labels and dashes, with or without a colon, in any case.
+  [jumpstart('### ANSWER\nMail form DS-82.'), '### ANSWER'],
+  [jumpstart('### Response\n\nMail form DS-82 with your old passport.'), '### Response'],
+  [jumpstart('## Answer\nMail form DS-82.'), '## Answer'],
+  [jumpstart('# response  \r\n\r\nMail form DS-82.'), '# response'],
+  [jumpstart('###Answer:\nMail form DS-82.'), '###Answer:'],
+  [jumpstart('### Assistant\nMail form DS-82.'), '### Assistant'],
+  [jumpstart('### Output:\nMail form DS-82.'), '### Output:'],
+  [jumpstart('### **Answer**\nMail form DS-82.'), '### **Answer**'],
+  [jumpstart('**Answer:** Mail form DS-82.'), '**Answer:**'],
+  [jumpstart('**Answer**: Mail form DS-82.'), '**Answer**:'],
+  [jumpstart('**Response**\nMail form DS-82.'), '**Response**'],
+  [jumpstart('__Answer:__ Mail form DS-82.'), '__Answer:__'],
+  [jumpstart('**Answer** — Mail form DS-82.'), '**Answer** —'],
+  [jumpstart('Answer - Mail form DS-82.'), 'Answer -'],
+  [jumpstart('Answer — Mail form DS-82.'), 'Answer —'],
+  [jumpstart('Response – mail form DS-82.'), 'Response –'],
+  [jumpstart('Answer -\nMail form DS-82.'), 'Answer -'],
+  [jumpstart('A: Mail form DS-82.'), 'A:'],
+  [jumpstart('ASSISTANT: Mail form DS-82.'), 'ASSISTANT:'],
+  [jumpstart('Answer\nMail form DS-82.'), 'Answer'],
+  [jumpstart('RESPONSE\n\nMail form DS-82.'), 'RESPONSE'],
+];
+
+/**
+ * Text that is no leaked header. The grammar, which cannot tell fields apart or read ahead for a
+ * list, still marks the ones listed in GRAMMAR_MARKS_ANYWAY (colour is only a hint).
+ */
+const NOT_LEAKED_HEADERS: readonly (readonly [string, string])[] = [
+  ['"Response" mid-sentence', jumpstart('Write "Response: Appeal" as the subject line of your letter.')],
+  ['a word that begins like a header', jumpstart('Response times vary by office; most reply within a week.')],
+  ['an answer about answers', jumpstart('Answers to the civics test are on uscis.gov.')],
+  ['a header at the start of a prompt', jumpstart('Mail form DS-82.', 'Answer: how do I renew?')],
+  ['HTML strikethrough', jumpstart('Old fees are shown as <s>$110</s> on the page.')],
+  ['angle brackets and pipes that are no token', jumpstart('Use a | b and x <| y in the formula; a<b and [1] are fine.')],
+  ['a raw-text record with its own template', JSON.stringify({ text: '### Instruction: Where do I vote?\n### Response: At your polling place.' })],
+  ['an answer that starts with the verb "Answer"', jumpstart('Answer the form\'s questions in order, then sign and date it.')],
+  ['"Answer" as a verb with a dash later', jumpstart('Answer every question - even the optional ones - before you sign.')],
+  ['a heading that only begins with the word', jumpstart('## Answering the census\nThe census counts everyone living in the US.')],
+  ['a heading with more words after the header word', jumpstart('### Answer key for the practice test\nSee page 4 of the booklet.')],
+  ['bold text that starts with the word', jumpstart('**Answer the questions** on both pages, then sign.')],
+  ['a job title', jumpstart('Assistant Secretary of State for Consular Affairs oversees passport services.')],
+  ['"Assistant" followed by a dash and a word', jumpstart('Assistant-level staff at the office can certify copies.')],
+  ['"Output" outside a heading', jumpstart('Output: the calculator shows $42 when you enter your income.')],
+  ['a dash glued to the next word', jumpstart('Response—if there is one—comes by mail within 30 days.')],
+  ['a lettered list of choices', jumpstart('A: Form DS-11, for a first passport\nB: Form DS-82, for a renewal by mail')],
+  ['a lettered list on one line', jumpstart('A: in person, B: by mail, or C: online, depending on your state.')],
+  ['the header word as the whole answer', jumpstart('Response')],
+  ['"### End" that is not at the end', jumpstart('### Endorsements\nSign the back of the check.')],
+  ['"end" at the end of a sentence', jumpstart('Mail it before the month\'s end')],
+];
+const GRAMMAR_MARKS_ANYWAY = new Set(['a header at the start of a prompt', 'a raw-text record with its own template', 'a lettered list of choices', 'a lettered list on one line']);
+
 void describe('leaked-header', () => {
   const H = 'leaked-header';
 
   void describe('flags headers at the start of an answer, with exact columns', () => {
-    const cases: readonly (readonly [string, string])[] = [
-      [jumpstart('### Answer: Fill out form DS-82.'), '### Answer:'],
-      [jumpstart('### Response:\nMail form DS-82 with your old passport.'), '### Response:'],
-      [jumpstart('  ### Assistant: Mail form DS-82.'), '### Assistant:'],
-      [jumpstart('ANSWER: Mail form DS-82.'), 'ANSWER:'],
-      [jumpstart('Answer: Mail form DS-82.'), 'Answer:'],
-      [jumpstart('Response: Mail form DS-82.'), 'Response:'],
-      [jumpstart('Assistant: Mail form DS-82.'), 'Assistant:'],
-      [jumpstart('<|assistant|> Your polling place is on your voter card.'), '<|assistant|>'],
-      [jumpstart('<|start_header_id|>assistant<|end_header_id|>\n\nYour polling place is on your card.'), '<|start_header_id|>assistant<|end_header_id|>'],
-      [jumpstart('<|im_start|>assistant\nYour polling place is on your card.'), '<|im_start|>assistant'],
-      [jumpstart('[/INST] The deadline is April 15.'), '[/INST]'],
-    ];
-    for (const [line, header] of cases) {
+    for (const [line, header] of LEAKED_HEADER_CASES) {
       void it(`${header} → its columns and a fix that removes it`, () => {
         const issues = run(leakedHeader, line);
         assert.deepEqual(spans(issues), [at(H, line, JSON.stringify(header).slice(1, -1))]);
@@ -196,6 +258,15 @@ void describe('leaked-header', () => {
     ]);
   });
 
+  void it('reports Dolly\'s "### End" at the end of an answer, and says it is an end marker', () => {
+    // databrickslabs/dolly training/consts.py: END_KEY = "### End", written after every response.
+    const line = jumpstart('Mail form DS-82 with your old passport.\n\n### End');
+    const issues = run(leakedHeader, line);
+    assert.deepEqual(spans(issues), [at(H, line, '### End')]);
+    assert.match(issues[0]?.message ?? '', /^The answer ends with "### End", a prompt-template end marker: the model learns to print it/);
+    assert.equal(issues[0]?.fix?.title, 'Remove the leaked "### End" marker');
+  });
+
   void it('checks rejected answers too, and says so', () => {
     const line = JSON.stringify({ prompt: 'Where do I vote?', chosen: 'At your polling place.', rejected: 'Answer: somewhere.' });
     const view = viewOf(line, [[['prompt'], 'prompt'], [['chosen'], 'answer'], [['rejected'], 'rejected']], 'openai-dpo');
@@ -212,16 +283,7 @@ void describe('leaked-header', () => {
   });
 
   void describe('leaves legitimate text alone', () => {
-    const clean: readonly (readonly [string, string])[] = [
-      ['"Response" mid-sentence', jumpstart('Write "Response: Appeal" as the subject line of your letter.')],
-      ['a word that begins like a header', jumpstart('Response times vary by office; most reply within a week.')],
-      ['an answer about answers', jumpstart('Answers to the civics test are on uscis.gov.')],
-      ['a header at the start of a prompt', jumpstart('Mail form DS-82.', 'Answer: how do I renew?')],
-      ['HTML strikethrough', jumpstart('Old fees are shown as <s>$110</s> on the page.')],
-      ['angle brackets and pipes that are no token', jumpstart('Use a | b and x <| y in the formula; a<b and [1] are fine.')],
-      ['a raw-text record with its own template', JSON.stringify({ text: '### Instruction: Where do I vote?\n### Response: At your polling place.' })],
-    ];
-    for (const [name, line] of clean) void it(name, () => { assert.deepEqual(spans(run(leakedHeader, line)), []); });
+    for (const [name, line] of NOT_LEAKED_HEADERS) void it(name, () => { assert.deepEqual(spans(run(leakedHeader, line)), []); });
   });
 
   void describe('fix round trip: the edit removes exactly the header, the line stays valid JSON, the finding is gone', () => {
@@ -234,6 +296,13 @@ void describe('leaked-header', () => {
       ['a token at the end, with the space before it', jumpstart('It is on your voter card. <|eot_id|>'), 'It is on your voter card.'],
       ['a token between words', jumpstart('Sure.<|eot_id|>Next question'), 'Sure. Next question'],
       ['a token after a space', jumpstart('Sure. <|eot_id|> Next question'), 'Sure. Next question'],
+      ['a heading without a colon and the blank line after it', jumpstart('### Response\n\nMail form DS-82.'), 'Mail form DS-82.'],
+      ['an uppercase heading with CRLF and a blank line', jumpstart('## ANSWER\r\n\r\nMail it.'), 'Mail it.'],
+      ['a bold label', jumpstart('**Answer:** Mail it.'), 'Mail it.'],
+      ['a label with an em dash', jumpstart('Answer — Mail it.'), 'Mail it.'],
+      ['A:', jumpstart('A: Mail it.\nKeep a copy.'), 'Mail it.\nKeep a copy.'],
+      ['a bare header word on its own line', jumpstart('Answer\n\nMail it.'), 'Mail it.'],
+      ['Dolly\'s end marker and the blank line before it', jumpstart('Mail it.\n\n### End'), 'Mail it.'],
     ];
     for (const [name, line, expected] of roundTrips) {
       void it(name, () => {
@@ -261,7 +330,10 @@ void describe('leaked-header', () => {
   });
 
   void it('property: every fix keeps the line valid JSON and changes only its field', () => {
-    const piece = fc.constantFrom('### Answer:', 'Response:', '<|eot_id|>', '<|assistant|>', '[/INST]', '</s>', ' ', '\n', '\t', 'é', '😀', '"', '\\', 'word', '\u2028');
+    const piece = fc.constantFrom(
+      '### Answer:', 'Response:', '<|eot_id|>', '<|assistant|>', '[/INST]', '</s>', ' ', '\n', '\t', 'é', '😀', '"', '\\', 'word', '\u2028',
+      '### ANSWER', '**Answer:**', '**', 'A:', 'B:', 'Answer', ' — ', ' - ', '### End', '#', '\r\n',
+    );
     fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.string({ maxLength: 5 }), (pieces, prompt) => {
       const line = jumpstart(pieces.join(''), prompt);
       const before = JSON.parse(line) as JsonObject;
@@ -275,6 +347,49 @@ void describe('leaked-header', () => {
       }
     }), { numRuns: 300 });
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The JSONL injection grammar marks the same headers (colour only; the rule decides what is flagged)
+
+interface GrammarRule { readonly match?: string; readonly name?: string; readonly patterns?: readonly GrammarRule[] }
+
+/** The raw texts the grammar's leaked-header patterns mark in a line, left to right, as TextMate would take them. */
+function grammarMarks(line: string): string[] {
+  const grammar = JSON.parse(readFileSync(repoFile('syntaxes/jsonl-dataset.injection.tmLanguage.json'), 'utf8')) as { repository: Record<string, GrammarRule> };
+  const rule = grammar.repository['leaked-header'];
+  const patterns = (rule?.patterns ?? [rule ?? {}]).map((p) => p.match).filter((m): m is string => m !== undefined);
+  // The patterns are kept to the syntax Oniguruma and JavaScript read alike, so RegExp runs them as the editor does.
+  const regexes = patterns.map((m) => new RegExp(m, 'g'));
+  const marks: string[] = [];
+  for (let pos = 0; pos < line.length;) {
+    let best: RegExpExecArray | null = null;
+    for (const re of regexes) {
+      re.lastIndex = pos;
+      const m = re.exec(line);
+      if (m !== null && m[0] !== '' && (best === null || m.index < best.index)) best = m;
+    }
+    if (best === null) break;
+    marks.push(best[0]);
+    pos = best.index + best[0].length;
+  }
+  return marks;
+}
+
+void describe('the JSONL highlighting marks what leaked-header flags', () => {
+  for (const [line, header] of LEAKED_HEADER_CASES) {
+    if (header.startsWith('<') || header.startsWith('[')) continue; // tokens have their own pattern
+    void it(`marks ${header}`, () => {
+      assert.deepEqual(grammarMarks(line).map((m) => m.trim()), [JSON.stringify(header).slice(1, -1)]);
+    });
+  }
+  void it('marks Dolly\'s trailing "### End"', () => {
+    assert.deepEqual(grammarMarks(jumpstart('Mail it.\n\n### End')), ['### End']);
+  });
+  for (const [name, line] of NOT_LEAKED_HEADERS) {
+    if (GRAMMAR_MARKS_ANYWAY.has(name)) continue;
+    void it(`leaves alone: ${name}`, () => { assert.deepEqual(grammarMarks(line), []); });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -4,18 +4,18 @@
  * is learnt as words to print, so the tuned model starts answers with "### Answer:" or ends them
  * with a literal "<|eot_id|>".
  *
- * Headers (`### Answer:`, `Response:`, `<|assistant|>` …) are looked for at the start of
- * answer-side fields (roles `answer` and `rejected`) only. Fields of role `text` are left alone:
+ * Headers (`### Answer:`, `### ANSWER`, `**Response**`, `Answer —`, `A:`, `<|assistant|>` …; the
+ * forms and their sources are in answer-headers.ts) are looked for at the start of answer-side
+ * fields (roles `answer` and `rejected`) only, and Dolly's `### End` at their end. Fields of role
+ * `text` are left alone:
  * a raw-text record legitimately holds a whole formatted prompt ("### Instruction: … ###
  * Response: …"), so a header there is the user's template, not a leak. Special tokens are looked
  * for anywhere in every field: no trainer wants them as text.
  */
 import type { ContentRule, Issue, LineEdit, LineLocator, RecordView, RuleOptions, TextField } from '../lint/types';
+import { answerHeaderAt, endMarkerIn } from './answer-headers';
 import { replaceInString } from './edits';
 import { isSpace, MAX_ISSUES_PER_RECORD, perOptions, quote, stringList } from './options';
-
-/** A header word at the start of an answer, optionally after Markdown hashes: `### Response:`, `ANSWER:`. */
-const WORD_HEADER = /(?:#{1,6}[ \t]*)?(?:answer|response|assistant)[ \t]*:/iy;
 
 /**
  * Chat-template special tokens and markers, longest forms first so a whole Llama 3 header or a
@@ -51,11 +51,7 @@ function headerAt(text: string, i: number, extra: readonly string[]): number {
     if (TOKEN_AT.test(text) && !text.startsWith('</s>', i)) return TOKEN_AT.lastIndex;
     return -1;
   }
-  if (c === 0x23 /* # */ || (c | 0x20) === 0x61 /* a */ || (c | 0x20) === 0x72 /* r */) {
-    WORD_HEADER.lastIndex = i;
-    if (WORD_HEADER.test(text)) return WORD_HEADER.lastIndex;
-  }
-  return -1;
+  return answerHeaderAt(text, i);
 }
 
 function fixOf(title: string, edit: LineEdit | undefined): { title: string; edits: LineEdit[] } | undefined {
@@ -70,6 +66,18 @@ function leadingHeader(field: TextField, at: LineLocator, from: number, to: numb
   return {
     rule: 'leaked-header', start, end,
     message: `${what} starts with ${quote(header)}, a prompt-template header: the model learns to print it before its answers. Remove it; the trainer's template adds its own.`,
+    ...(fix === undefined ? {} : { fix }),
+  };
+}
+
+function endMarker(field: TextField, at: LineLocator, from: number, to: number, removeFrom: number): Issue {
+  const marker = field.text.slice(from, to);
+  const { start, end } = at.stringRange(field.path, from, to);
+  const what = field.role === 'rejected' ? 'The rejected answer' : 'The answer';
+  const fix = fixOf(`Remove the leaked ${quote(marker)} marker`, replaceInString(at, field, removeFrom, field.text.length));
+  return {
+    rule: 'leaked-header', start, end,
+    message: `${what} ends with ${quote(marker)}, a prompt-template end marker: the model learns to print it after its answers. Remove it; the trainer ends each example with its own end-of-sequence token.`,
     ...(fix === undefined ? {} : { fix }),
   };
 }
@@ -114,6 +122,13 @@ function checkField(field: TextField, at: LineLocator, extra: readonly string[],
       (out ??= []).push(leadingHeader(field, at, i, end, next));
       i = from = next;
     }
+    const marker = endMarkerIn(text);
+    if (marker !== undefined && marker.from >= from) {
+      // The fix takes the line breaks before the marker too, but never text a header's fix removes.
+      let removeFrom = marker.from;
+      while (removeFrom > from && isSpace(text.charCodeAt(removeFrom - 1))) removeFrom--;
+      (out ??= []).push(endMarker(field, at, marker.from, marker.to, removeFrom));
+    }
   }
   if (text.indexOf('<', from) === -1 && text.indexOf('[', from) === -1) return out;
   TOKEN.lastIndex = from;
@@ -128,7 +143,7 @@ function checkField(field: TextField, at: LineLocator, extra: readonly string[],
 export const leakedHeader: ContentRule = {
   id: 'leaked-header',
   defaultSeverity: 'warning',
-  description: 'A prompt-template header ("### Answer:", "Response:", "<|assistant|>") at the start of an answer, or a chat-template special token ("<|eot_id|>", "[/INST]") anywhere in the text.',
+  description: 'A prompt-template header ("### Answer:", "### ANSWER", "**Response**", "Answer —", "A:", "<|assistant|>") at the start of an answer or an end marker ("### End") at its end, or a chat-template special token ("<|eot_id|>", "[/INST]") anywhere in the text.',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -136,7 +151,7 @@ export const leakedHeader: ContentRule = {
       headers: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
-        description: 'More headers to flag at the start of an answer, matched exactly (case-sensitive), e.g. ["Bot:", "### Output:"].',
+        description: 'More headers to flag at the start of an answer, matched exactly (case-sensitive), e.g. ["Bot:", "### Reply:"].',
         default: [],
       },
     },
