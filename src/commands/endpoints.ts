@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
+import { DEFAULT_AZURE_API_VERSION, ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
 import { payloadFor } from '../endpoints/sagemaker/auto';
 import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
 import type { EndpointRegistry } from '../host/endpoints';
@@ -112,7 +112,7 @@ async function addEndpoint(registry: EndpointRegistry): Promise<string | undefin
 const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, string?])[]>> = {
   'openai': [['model', 'The model, e.g. gpt-4o-mini', 'gpt-4o-mini']],
   'openai-compatible': [['url', 'The server\'s base URL (Ollama: http://127.0.0.1:11434/v1, vLLM: http://127.0.0.1:8000/v1)', 'http://127.0.0.1:11434/v1'], ['model', 'The model name the server knows, e.g. llama3.1:8b']],
-  'azure-openai': [['url', 'The resource endpoint, e.g. https://my-resource.openai.azure.com'], ['deployment', 'The deployment name'], ['apiVersion', 'The API version', '2024-10-21']],
+  'azure-openai': [['url', 'The resource endpoint, e.g. https://my-resource.openai.azure.com'], ['deployment', 'The deployment name'], ['apiVersion', 'The API version (the default serves the reasoning models too)', DEFAULT_AZURE_API_VERSION]],
   'sagemaker': [['endpointName', 'The SageMaker endpoint\'s name (or use TuneLab: List SageMaker Endpoints)'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
   'bedrock': [['model', 'The Bedrock model id'], ['region', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1']],
 };

@@ -7,6 +7,16 @@
 export const ENDPOINT_KINDS = ['openai', 'azure-openai', 'openai-compatible', 'sagemaker', 'bedrock'] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
+/**
+ * The Azure OpenAI api-version an endpoint gets when its entry names none: one that serves the
+ * reasoning models too (o1 and o3-mini need 2024-12-01-preview or later; o3, o4-mini and the gpt-5
+ * family 2025-04-01-preview), where the GA 2024-10-21 answers 400 "Model … is enabled only for api
+ * versions … and later". Sources: learn.microsoft.com/azure/ai-foundry/openai/how-to/reasoning
+ * ("API & feature support") and learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle
+ * (2025-04-01-preview, the last dated API before the v1 API).
+ */
+export const DEFAULT_AZURE_API_VERSION = '2025-04-01-preview';
+
 export const SAGEMAKER_PAYLOADS = ['auto', 'jumpstart-text', 'llama3-chat', 'tgi', 'messages'] as const;
 export type SageMakerPayload = (typeof SAGEMAKER_PAYLOADS)[number];
 
@@ -149,7 +159,7 @@ function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: 
       const u = need('url', 'the resource endpoint, e.g. "https://my-resource.openai.azure.com"');
       const deployment = need('deployment', 'the deployment name');
       if (u === undefined || deployment === undefined) return undefined;
-      return { ...base, url: u, deployment, apiVersion: str(e.apiVersion) ?? '2024-10-21' };
+      return { ...base, url: u, deployment, apiVersion: str(e.apiVersion) ?? DEFAULT_AZURE_API_VERSION };
     }
     case 'sagemaker': {
       const endpointName = need('endpointName', 'the SageMaker endpoint\'s name');

@@ -4,7 +4,7 @@
  * (environment, shared config and SSO, the named profile).
  */
 import { createBedrockEndpoint } from './bedrock';
-import type { EndpointConfig } from './config';
+import { DEFAULT_AZURE_API_VERSION, type EndpointConfig } from './config';
 import { createAzureOpenAIEndpoint, createOpenAIEndpoint } from './openai';
 import { createSageMakerEndpoint } from './sagemaker';
 import type { JumpStartTemplate } from './sagemaker/payloads';
@@ -18,7 +18,7 @@ export function createEndpoint(config: EndpointConfig, apiKey: string | undefine
       return createOpenAIEndpoint({ id: config.id, apiKey, model: config.model ?? '', baseURL: config.url, headers: config.headers });
     case 'azure-openai':
       return createAzureOpenAIEndpoint({
-        id: config.id, endpoint: config.url ?? '', deployment: config.deployment ?? '', apiVersion: config.apiVersion ?? '2024-10-21', apiKey: apiKey ?? '',
+        id: config.id, endpoint: config.url ?? '', deployment: config.deployment ?? '', apiVersion: config.apiVersion ?? DEFAULT_AZURE_API_VERSION, apiKey: apiKey ?? '',
       });
     case 'sagemaker':
       return createSageMakerEndpoint({

@@ -8,6 +8,7 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AzureOpenAI, type ClientOptions } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { DEFAULT_AZURE_API_VERSION } from './config';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason, type Usage } from './types';
 
 /** A `fetch` to send requests with (tests and proxies); the global one by default. */
@@ -38,7 +39,7 @@ export interface AzureOpenAIEndpointOptions {
   /** The resource URL, e.g. `https://my-resource.openai.azure.com/`. */
   readonly endpoint: string;
   readonly deployment: string;
-  /** e.g. `2024-10-21`. */
+  /** e.g. `2025-04-01-preview` ({@link DEFAULT_AZURE_API_VERSION}). */
   readonly apiVersion: string;
   readonly apiKey: string;
   /** See `DEFAULT_TIMEOUT_MS`. */
@@ -127,7 +128,7 @@ export function createAzureOpenAIEndpoint(options: AzureOpenAIEndpointOptions): 
         throw new EndpointError('auth', `Endpoint "${options.id}" has no API key. Set one with TuneLab: Set Key.`);
       }
       if (options.apiVersion === '' || options.endpoint === '') {
-        throw new EndpointError('bad-request', `Endpoint "${options.id}" needs its Azure resource URL and API version (e.g. 2024-10-21) in its settings.`);
+        throw new EndpointError('bad-request', `Endpoint "${options.id}" needs its Azure resource URL and API version (e.g. ${DEFAULT_AZURE_API_VERSION}) in its settings.`);
       }
       // The base URL is built here rather than passed as `endpoint`, so an OPENAI_BASE_URL in the
       // environment cannot clash with it.
@@ -456,6 +457,12 @@ function toEndpointError(e: unknown, ctx: ErrorContext, state: FailureState): En
       const wait = retryAfterMs === undefined ? '' : ` It asks to wait ${Math.ceil(retryAfterMs / 100) / 10} s.`;
       if (http.code === 'insufficient_quota') return make('rate-limited', `${Name} says the account is out of quota (429).${said} Check the plan and billing of the account behind the key.`, status, retryAfterMs);
       return make('rate-limited', `${Name} is limiting the request rate (429).${wait} Lower the endpoint's concurrency if this keeps happening.`, status, retryAfterMs);
+    }
+    if (status === 400 && ctx.kind === 'azure' && /\bapi[- ]?versions?\b/i.test(rawServer ?? '')) {
+      // Azure names the version a model needs: "Model o1 is enabled only for api versions
+      // 2024-12-01-preview and later" (reported in chatboxai/chatbox#1745, microsoft/genaiscript#1121).
+      const needed = /\d{4}-\d{2}-\d{2}(?:-preview)?/.exec(rawServer ?? '')?.[0] ?? DEFAULT_AZURE_API_VERSION;
+      return make('bad-request', `${Name} refused API version ${ctx.apiVersion ?? '(none)'} (400).${said} Set "apiVersion": "${needed}" (or later) in the entry for "${ctx.id}" in tunelab.endpoints (your user settings).`, status);
     }
     if (status === 400 && isContextLengthError(http, server)) {
       return make('context-too-long', `The prompt is too long for the model behind ${name}.${said} Shorten the system prompt or the input, or lower max tokens.`, status);

@@ -17,7 +17,9 @@ void describe('the tunelab.endpoints setting', () => {
       ['gpt', 'openai', 'gpt'], ['azure', 'azure-openai', 'azure'], ['local', 'openai-compatible', 'local'], ['tuned', 'sagemaker', 'tuned'], ['base', 'bedrock', 'base'],
     ]);
     assert.equal(endpoints[0]?.defaults.temperature, 0.2);
-    assert.equal(endpoints[1]?.apiVersion, '2024-10-21');
+    // An api-version that serves the reasoning models (o3, o4-mini, gpt-5): 2025-04-01-preview, per
+    // learn.microsoft.com/azure/ai-foundry/openai/how-to/reasoning and …/api-version-lifecycle.
+    assert.equal(endpoints[1]?.apiVersion, '2025-04-01-preview');
     assert.equal(endpoints[2]?.rateLimits.maxConcurrent, 2);
     assert.deepEqual(endpoints[2].headers, { 'x-gateway-route': 'gpu-a' });
     assert.equal(endpoints[3]?.payload, 'auto');

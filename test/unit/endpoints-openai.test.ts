@@ -9,6 +9,7 @@ import {
   retryAfter,
   type OpenAIEndpointOptions,
 } from '../../src/endpoints/openai';
+import { DEFAULT_AZURE_API_VERSION } from '../../src/endpoints/config';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type EndpointErrorKind } from '../../src/endpoints/types';
 import { OpenAIPeer, type OpenAIPeerOptions, type PeerReply } from '../peers/openaiPeer';
 
@@ -217,9 +218,28 @@ void describe('Azure OpenAI endpoint', () => {
     }, { apiKey: KEY });
   });
 
+  void it('a 400 about the API version names the version needed and the setting that sets it', async () => {
+    // Azure's answer to a reasoning model on an older api-version (reported in chatboxai/chatbox#1745,
+    // microsoft/genaiscript#1121): {"error":{"code":"BadRequest","message":"Model o1 is enabled only for
+    // api versions 2024-12-01-preview and later"}}.
+    await withPeer([
+      { status: 400, error: { message: 'Model o1 is enabled only for api versions 2024-12-01-preview and later', code: 'BadRequest' } },
+      { status: 400, error: { message: 'Model {modelName} is enabled only for newer api versions', code: 'BadRequest' } },
+    ], async ({ url }) => {
+      const ep = createAzureOpenAIEndpoint({ id: 'azure-o1', endpoint: url, deployment: 'o1', apiVersion: '2024-10-21', apiKey: KEY });
+      const e = await failure(ep.chat(REQUEST, new AbortController().signal), 'bad-request');
+      assert.equal(e.status, 400);
+      assert.match(e.message, /API version 2024-10-21/);
+      assert.match(e.message, /"apiVersion": "2024-12-01-preview"/);
+      assert.match(e.message, /"azure-o1" in tunelab\.endpoints/);
+      const unnamed = await failure(ep.chat(REQUEST, new AbortController().signal), 'bad-request');
+      assert.match(unnamed.message, new RegExp(`"apiVersion": "${DEFAULT_AZURE_API_VERSION}"`));
+    }, { apiKey: KEY });
+  });
+
   void it('a reasoning deployment gets max_completion_tokens', async () => {
     await withPeer([{}], async ({ peer, url }) => {
-      const ep = createAzureOpenAIEndpoint({ id: 'azure', endpoint: url, deployment: 'o4-mini', apiVersion: '2025-01-01-preview', apiKey: KEY });
+      const ep = createAzureOpenAIEndpoint({ id: 'azure', endpoint: url, deployment: 'o4-mini', apiVersion: DEFAULT_AZURE_API_VERSION, apiKey: KEY });
       await collect(ep.chat({ ...REQUEST, temperature: 1, maxTokens: 9 }, new AbortController().signal));
       assert.equal(bodyAt(peer, 0)['max_completion_tokens'], 9);
       assert.ok(!('temperature' in bodyAt(peer, 0)));
