@@ -10,6 +10,7 @@ import type {
   TokenizerFamily,
 } from '../../src/core/lint/types';
 import { CONTENT_RULES, emptyField, isRefusal, leakedHeader, pii, tooLong, tooShort, unfilledPlaceholder } from '../../src/core/rules/index';
+import type { PiiKind } from '../../src/core/rules/pii';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: record views built by hand, the way the formats will build them.
@@ -532,13 +533,24 @@ void describe('unfilled-placeholder', () => {
 // ---------------------------------------------------------------------------------------------
 // pii
 
+/**
+ * What pii must reach on test/fixtures/rules/public-services-pii.jsonl. Measured: precision 0.932
+ * (55 of 59 findings), recall 0.965 (55 of 57); before public offices were told apart, precision
+ * was 0.207 (57 of 275). Left by design: a person's address written as one word on an
+ * institution's domain ("tasante@umich.edu" reads like an office's) is missed, and an agency's
+ * number two sentences from its name ("Lines open at 8 a.m. Try 202-647-4000 early in the day.")
+ * is still flagged.
+ */
+const PII_PRECISION_FLOOR = 0.9;
+const PII_RECALL_FLOOR = 0.95;
+
 void describe('pii', () => {
   const I = 'pii';
 
   void describe('flags personal data at its columns', () => {
     const cases: readonly (readonly [string, string, RegExp])[] = [
       ['Email jane.doe@gmail.com for the form.', 'jane.doe@gmail.com', /looks like a real email address: the model memorises personal data .*Replace it with a fictional address .*example\.com/],
-      ['Write to j_smith+dmv@state.ny.us.', 'j_smith+dmv@state.ny.us', /real email address/],
+      ['Write to j_smith+dmv@state.ny.us.', 'j_smith+dmv@state.ny.us', /a person's own address at an institution/],
       ['Call (415) 867-5309 after 9.', '(415) 867-5309', /looks like a real phone number: the model memorises personal data/],
       ['Call 415-867-5309.', '415-867-5309', /real phone number/],
       ['Call 415.867.5309 now.', '415.867.5309', /real phone number/],
@@ -553,6 +565,15 @@ void describe('pii', () => {
       ['Amex 378282246310005 on file.', '378282246310005', /payment card number/],
       ['Appelez le +33 1 23 45 67 89 à Paris.', '+33 1 23 45 67 89', /real phone number/],
       ['Call +12125550143? No: +14158675309.', '+14158675309', /real phone number/],
+      // A person's own address stays personal data on an institution's domain (a caseworker's, a student's).
+      ['Email your caseworker, Dana Whitfield, at dana.whitfield@dhs.state.mn.us.', 'dana.whitfield@dhs.state.mn.us', /looks like a person's own address at an institution: the model memorises .*Give the office's mailbox instead/],
+      ['Write to John.Q.Smith@irs.gov about your case.', 'John.Q.Smith@irs.gov', /a person's own address at an institution/],
+      ['Mail mary-ann.o_neil+appeal@umich.edu.', 'mary-ann.o_neil+appeal@umich.edu', /a person's own address at an institution/],
+      // A number is a person's when the text says so, even next to an office's name.
+      ['Call me at 503-867-2231 if the county office is closed.', '503-867-2231', /real phone number/],
+      ['The DMV clerk gave me her cell, 971-244-8810.', '971-244-8810', /real phone number/],
+      ['Text Maria at 971-244-8810 for a ride to the polls.', '971-244-8810', /real phone number/],
+      ['My office line at the county is 503-988-4411.', '503-988-4411', /real phone number/],
     ];
     for (const [text, found, message] of cases) {
       void it(found, () => {
@@ -584,6 +605,21 @@ void describe('pii', () => {
       ['dates, versions, ISBNs, decimals and money', 'On 2024-01-15, v1.2.3, ISBN 978-0-306-40615-7, pi 3.14159265358979, $1,234,567.89, 10-15-2024.'],
       ['N11 and invalid area codes', 'Call 211-555-1234? No: 911-867-5309, 011-867-5309 and 123-867-5309 are not numbers.'],
       ['numbers glued into identifiers', 'IDs A415-867-5309, 415-867-5309X, /users/4111111111111111 and 4111111111111111.5.'],
+      // Public offices' mailboxes: .gov, .mil, .edu, .int, government domains of other countries, US state and
+      // local government under .us (RFC 1480 section 2), and role mailboxes (RFC 2142 and public-service functions).
+      ['a federal agency\'s mailboxes', 'Forward the email to phishing@irs.gov; FVAP answers at vote@fvap.gov and the embassy at SDOAmericans@state.gov.'],
+      ['military, university and international mailboxes', 'Write to usarmy.knox.hrc.mbx.tagd-ask-hrc@army.mil, financial.aid@umich.edu, finaid@stanford.edu or media@who.int.'],
+      ['other countries\' government domains', 'Forward it to report@phishing.gov.uk, ReportEmailFraud@ato.gov.au, fraude@gouv.qc.ca, contacto@sat.gob.mx or consultas@mhlw.go.jp.'],
+      ['Canada\'s federal and provincial domains', 'Email ei-ae@servicecanada.gc.ca or healthinfo@gov.bc.ca.'],
+      ['US state and local government under .us', 'Write to dmv.customer.service@state.ma.us, clerk@ci.berkeley.ca.us or elections@co.washington.or.us.'],
+      ['role mailboxes on any domain', 'Email elections@multco.us, press@vote.org, privacy@example-agency.org, webmaster@countyclerk.net, noreply@login.gov.'],
+      // Numbers given as an office's or agency's published number.
+      ['an agency named before its number', 'Outside the US, call the IRS International Taxpayer Service Call Center at 267-941-1000.'],
+      ['an agency with its number in parentheses', 'Contact the Election Assistance Commission ((301) 563-3919) or the New York State Board of Elections at (518) 474-6220.'],
+      ['the number before the office, in parentheses', 'Dial +1 202-501-4444 (Overseas Citizens Services) from abroad.'],
+      ['a possessive agency name', 'The DMV\'s number is 360-902-3900.'],
+      ['a contact block copied from the office\'s page', 'Multnomah County Elections\n1040 SE Morrison St, Portland\nPhone: 503-988-3720\nHours: 8:30 to 5'],
+      ['an agency abroad, international format', 'Call HMRC\'s helpline on +44 300 200 3300, or the Australian Taxation Office on +61 2 6216 1111.'],
     ];
     for (const [name, text] of clean) void it(name, () => { assert.deepEqual(spans(run(pii, jumpstart(text))), []); });
   });
@@ -600,6 +636,39 @@ void describe('pii', () => {
     assert.deepEqual(spans(run(pii, line, { kinds: ['email'] })), [at(I, line, 'jane.doe@gmail.com')]);
     assert.deepEqual(spans(run(pii, line, { kinds: ['phone', 'ssn'] })), [at(I, line, '415-867-5309'), at(I, line, '219-09-9999')]);
     assert.deepEqual(run(pii, line, { kinds: [] }), []);
+  });
+
+  void it('on a public-services dataset, flags the planted personal data and leaves published contacts alone', (t) => {
+    // 320 answers about taxes, passports, voting, benefits, immigration, student aid, veterans, disasters,
+    // identity theft and motor vehicles, with the contacts the agencies publish (IRS, State Department,
+    // FVAP, SSA, USCIS, election offices, HMRC, CRA, ATO…), and personal data planted as it turns up in
+    // real data: a user's own details in the question or a pasted letter, a caseworker's direct line or
+    // address in an answer. The sidecar lists every piece of personal data by line and exact text.
+    const lines = readFileSync(fixturePath('public-services-pii.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+    const labels = JSON.parse(readFileSync(fixturePath('public-services-pii.labels.json'), 'utf8')) as { findings: { line: number; kind: PiiKind; text: string }[] };
+    assert.ok(lines.length >= 300);
+    const kindWords: Record<PiiKind, RegExp> = { email: /email address|address at an institution/, phone: /phone number/, ssn: /Social Security number/, 'credit-card': /payment card number/ };
+    let truePositives = 0;
+    const falsePositives: string[] = [];
+    const missed: string[] = [];
+    lines.forEach((line, i) => {
+      const expected = labels.findings.filter((f) => f.line === i + 1);
+      for (const issue of run(pii, line)) {
+        const text = line.slice(issue.start, issue.end);
+        const k = expected.findIndex((f) => f.text === text && kindWords[f.kind].test(issue.message));
+        if (k === -1) falsePositives.push(`line ${i + 1}: ${text}`);
+        else {
+          truePositives++;
+          expected.splice(k, 1);
+        }
+      }
+      missed.push(...expected.map((f) => `line ${i + 1}: ${f.text}`));
+    });
+    const precision = truePositives / (truePositives + falsePositives.length);
+    const recall = truePositives / (truePositives + missed.length);
+    t.diagnostic(`precision ${precision.toFixed(3)} (${truePositives}/${truePositives + falsePositives.length}), recall ${recall.toFixed(3)} (${truePositives}/${truePositives + missed.length})`);
+    assert.ok(precision >= PII_PRECISION_FLOOR, `precision ${precision.toFixed(3)} < ${PII_PRECISION_FLOOR}; flagged but not personal:\n${falsePositives.join('\n')}`);
+    assert.ok(recall >= PII_RECALL_FLOOR, `recall ${recall.toFixed(3)} < ${PII_RECALL_FLOOR}; personal but not flagged:\n${missed.join('\n')}`);
   });
 });
 

@@ -3,17 +3,23 @@
  * numbers and payment card numbers. A tuned model memorises rare strings it sees in training
  * and can repeat them to anyone, so real values must be replaced before training.
  *
- * Not flagged, because they identify no one:
+ * Not flagged, because they identify no one (public-contacts.ts has the lists and their sources):
  * - email at reserved domains (example.com / .org / .net, .example, .test, .invalid,
- *   .localhost) and office mailboxes (info@, help@, support@, foia@ …);
- * - fictional 555 numbers (`unfilled-placeholder` reports those in answers) and US toll-free
- *   numbers (800, 888 …): they belong to organisations, and a service's public number is what
- *   an answer should give;
+ *   .localhost; RFC 2606), role mailboxes on any domain (info@, support@, phishing@, vote@ …;
+ *   RFC 2142 and public-service functions), and any mailbox on an institution's domain (.gov,
+ *   .mil, .edu, .int, gov.uk, gc.ca, gov.au …, state and local government under .us) unless it is
+ *   spelt as a person's name (dana.whitfield@…), which is reported as a person's own address;
+ * - fictional 555 numbers (`unfilled-placeholder` reports those in answers), US toll-free
+ *   numbers (800, 833, 844, 855, 866, 877, 888) and any number the text gives as an office's or
+ *   agency's ("call the IRS at 267-941-1000", "(Overseas Citizens Services)"): a service's
+ *   public number is what an answer should give. Findings carry no severity of their own (the
+ *   rule's applies to all), so such numbers are not reported at all rather than as info;
  * - SSNs never issued (area 000, 666 or 900–999, group 00, serial 0000) or voided (123-45-6789);
  * - digit runs that carry no card network's prefix and length, or fail the Luhn check.
  */
 import type { ContentRule, Issue, LineLocator, RecordView, RuleOptions, TextField } from '../lint/types';
 import { MAX_ISSUES_PER_RECORD, perOptions, quote, stringList } from './options';
+import { institutionalDomain, officeMailbox, officeNumber, personLocalPart } from './public-contacts';
 
 export type PiiKind = 'email' | 'phone' | 'ssn' | 'credit-card';
 export const PII_KINDS: readonly PiiKind[] = ['email', 'phone', 'ssn', 'credit-card'];
@@ -45,14 +51,6 @@ const LOOK_BACK = 14;
 const TOLL_FREE = new Set(['800', '833', '844', '855', '866', '877', '888']);
 const RESERVED_DOMAINS = ['example.com', 'example.org', 'example.net'];
 const RESERVED_TLDS = ['example', 'test', 'invalid', 'localhost'];
-/** Mailboxes of an office, not a person: what an answer about a public service should give. */
-const ROLE_MAILBOXES = new Set([
-  'info', 'help', 'helpdesk', 'support', 'contact', 'contactus', 'enquiries', 'inquiries', 'questions', 'feedback',
-  'service', 'services', 'customerservice', 'office', 'admin', 'webmaster', 'postmaster', 'hostmaster', 'abuse',
-  'noreply', 'no-reply', 'donotreply', 'privacy', 'security', 'press', 'media', 'foia', 'records', 'hr', 'jobs',
-  'careers', 'sales', 'billing', 'accounts', 'hello', 'team', 'mail', 'general',
-]);
-
 const NONE: Issue[] = [];
 Object.freeze(NONE);
 
@@ -76,9 +74,9 @@ function isDomain(c: number): boolean {
 }
 
 /** Adds a finding to `out` (created on the first); the caller stops at MAX_ISSUES_PER_RECORD. */
-function add(out: Issue[] | undefined, field: TextField, at: LineLocator, from: number, to: number, kind: PiiKind): Issue[] {
+function add(out: Issue[] | undefined, field: TextField, at: LineLocator, from: number, to: number, kind: PiiKind, atInstitution = false): Issue[] {
   const list = out ?? [];
-  list.push(issue(field, at, from, to, kind));
+  list.push(issue(field, at, from, to, kind, atInstitution));
   return list;
 }
 
@@ -101,8 +99,11 @@ function emails(field: TextField, at: LineLocator, out: Issue[] | undefined): Is
     while (to > atSign + 1 && (text.charCodeAt(to - 1) === 0x2e || text.charCodeAt(to - 1) === 0x2d)) to--;
     if (from === atSign || to === atSign + 1) continue;
     const domain = text.slice(atSign + 1, to).toLowerCase();
-    if (!validDomain(domain) || reservedDomain(domain) || ROLE_MAILBOXES.has(text.slice(from, atSign).toLowerCase())) continue;
-    out = add(out, field, at, from, to, 'email');
+    const local = text.slice(from, atSign);
+    if (!validDomain(domain) || reservedDomain(domain) || officeMailbox(local)) continue;
+    const atInstitution = institutionalDomain(domain);
+    if (atInstitution && !personLocalPart(local)) continue;
+    out = add(out, field, at, from, to, 'email', atInstitution);
     atSign = to - 1;
   }
   return out;
@@ -194,13 +195,18 @@ function glued(text: string, from: number, to: number): boolean {
     || isAlnum(a) || a === 0x2d || a === 0x2f || a === 0x5f || ((a === 0x2e || a === 0x2c) && isDigit(a2));
 }
 
-/** The number-shaped match at `start` that identifies someone, or undefined; `NUMBER_AT.lastIndex` is left after any match. */
-function numberAt(text: string, start: number, kinds: ReadonlySet<string>): { kind: PiiKind; length: number } | undefined {
+/**
+ * The number-shaped match at `start` that identifies someone, or undefined; `NUMBER_AT.lastIndex`
+ * is left after any match. A phone number given as an office's comes back with `office` set: it
+ * is not reported, and no shorter number inside it is looked for.
+ */
+function numberAt(text: string, start: number, kinds: ReadonlySet<string>): { kind: PiiKind; length: number; office?: true } | undefined {
   NUMBER_AT.lastIndex = start;
   const m = NUMBER_AT.exec(text);
   if (m === null) return undefined;
   const found = classify(m);
   if (found === undefined || !kinds.has(found.kind) || glued(text, start, start + found.length)) return undefined;
+  if (found.kind === 'phone' && officeNumber(text, start, start + found.length)) return { ...found, office: true };
   return found;
 }
 
@@ -220,11 +226,11 @@ function coveredUntil(ranges: readonly number[] | undefined, i: number): number 
 function numbers(field: TextField, at: LineLocator, kinds: ReadonlySet<string>, out: Issue[] | undefined): Issue[] | undefined {
   const text = field.text;
   // International numbers start with "+" and may have no four digits in a row.
-  let plusNumbers: number[] | undefined; // their ranges, not to be reported again without the "+"
+  let plusNumbers: number[] | undefined; // their ranges, not to be looked at again without the "+"
   for (let plus = text.indexOf('+'); plus !== -1 && !full(out); plus = text.indexOf('+', plus + 1)) {
     const found = numberAt(text, plus, kinds);
     if (found === undefined) continue;
-    out = add(out, field, at, plus, plus + found.length, found.kind);
+    if (found.office !== true) out = add(out, field, at, plus, plus + found.length, found.kind);
     (plusNumbers ??= []).push(plus, plus + found.length);
     plus += found.length - 1;
   }
@@ -243,7 +249,7 @@ function numbers(field: TextField, at: LineLocator, kinds: ReadonlySet<string>, 
       const found = numberAt(text, s, kinds);
       if (found === undefined) continue;
       done = s + found.length;
-      out = add(out, field, at, s, done, found.kind);
+      if (found.office !== true) out = add(out, field, at, s, done, found.kind);
       break;
     }
     if (FOUR_DIGITS.lastIndex < done) FOUR_DIGITS.lastIndex = done;
@@ -270,12 +276,16 @@ function instead(kind: PiiKind, answer: boolean): string {
   }
 }
 
-function issue(field: TextField, at: LineLocator, from: number, to: number, kind: PiiKind): Issue {
+function issue(field: TextField, at: LineLocator, from: number, to: number, kind: PiiKind, atInstitution: boolean): Issue {
   const found = field.text.slice(from, to);
   const { start, end } = at.stringRange(field.path, from, to);
+  const what = atInstitution ? 'a person\'s own address at an institution' : WHAT[kind];
+  const advice = atInstitution
+    ? 'Give the office\'s mailbox instead, or replace it with a fictional address at a reserved domain (e.g. jane.doe@example.com).'
+    : instead(kind, field.role === 'answer');
   return {
     rule: 'pii', start, end,
-    message: `${quote(found)} looks like ${WHAT[kind]}: the model memorises personal data from training and can repeat it to anyone. ${instead(kind, field.role === 'answer')}`,
+    message: `${quote(found)} looks like ${what}: the model memorises personal data from training and can repeat it to anyone. ${advice}`,
   };
 }
 
