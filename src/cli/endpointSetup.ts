@@ -94,7 +94,7 @@ async function templateOf(config: EndpointConfig, cwd: string): Promise<Outcome<
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    return { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)} cannot be read (${errorText(e)}). Fix its "template" path, or remove it to use JumpStart's default template.` };
+    return { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)} cannot be read (${errorText(e)}). Fix its "template" path, or remove it to use JumpStart's built-in instruction template (what "payload": "auto" sends when "model" names no Instruct or chat model, and "jumpstart-text" always).` };
   }
   const parsed = readJumpStartTemplate(text);
   return parsed.ok ? { ok: true, value: parsed.template } : { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)}: ${parsed.message}` };
