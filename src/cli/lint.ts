@@ -18,6 +18,7 @@ import { parseLine } from '../core/jsonl/parse';
 import { RULES } from '../core/lint/catalog';
 import { resolveSettings, SEVERITIES, type ConfigLayer, type LintSettings } from '../core/lint/config';
 import { DatasetLinter } from '../core/lint/engine';
+import { splitOf } from '../core/limits/split';
 import type { Finding, FormatContext, FormatId, JsonObject, TokenCounter, TokenizerFamily } from '../core/lint/types';
 import { VERSION } from '../core/version';
 import { parseLintArgs, type LintArgs } from './args';
@@ -50,6 +51,11 @@ Options:
 
 With auto, a template.json beside a file makes it JumpStart instruction; otherwise the format
 most of its first ${DETECTION_LINES} lines match is used.
+
+Token limits (too-long) and the checks of a whole file (too-few-examples, too-many-examples,
+file-too-large, small-validation; reported on line 1 once the file is read) follow each file's
+format and the "targetModel" of tunelab.jsonc (e.g. "gpt-4.1-nano"). A file or folder named
+val, valid, validation, eval or dev is a validation set.
 
 Rules: ${wrapList(RULES.map((r) => r.id), 7)}
 
@@ -118,7 +124,7 @@ export class StreamingLint {
     }
   }
 
-  /** The file ended. */
+  /** The file ended: the last pending line is settled, then the findings about the whole file (counted as it streamed). */
   end(): void {
     if (this.buffer !== undefined) this.decide(detectFormat(this.records, this.context).format ?? 'auto');
     if (this.pendingBlank >= 0) {
@@ -126,6 +132,7 @@ export class StreamingLint {
       this.linter?.appendLine('');
       this.confirmBlank();
     }
+    for (const f of this.linter?.datasetFindings() ?? []) this.emit(f);
   }
 
   /** Fixes the format and replays the lines held back. */
@@ -313,7 +320,9 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
       else if (args.output === 'json') output.write(jsonLine(name, f));
       else output.write(`${sarifCount++ === 0 ? '' : ','}${JSON.stringify(sarifResult(artifact, f))}`);
     };
-    const outcome = await lintFile(file, name, settings, template.context, { nearDuplicates: args.nearDuplicates, tokens }, { output, emit });
+    // A validation set is told by its name (core/limits/split.ts); the dataset checks differ for it.
+    const fileSettings: LintSettings = { ...settings, split: splitOf(file) };
+    const outcome = await lintFile(file, name, fileSettings, template.context, { nearDuplicates: args.nearDuplicates, tokens }, { output, emit });
     if (!outcome.ok) {
       unreadable = true;
       output.flush();

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parseProjectConfig, resolveSettings, type ConfigLayer, type LintSettings } from '../core/lint/config';
 import type { FormatContext } from '../core/lint/types';
 import { parseTemplate } from '../core/formats/template';
+import { splitOf } from '../core/limits/split';
 
 export const PROJECT_CONFIG_FILE = 'tunelab.jsonc';
 export const TEMPLATE_FILE = 'template.json';
@@ -67,12 +68,15 @@ export class LintSettingsSource implements vscode.Disposable {
       format,
       rules: explicit(config, 'lint.rules'),
       nearDuplicateThreshold: explicit(config, 'lint.nearDuplicateThreshold'),
+      targetModel: explicit(config, 'lint.targetModel'),
     };
     layers.push(userLayer);
     if (format !== undefined && format !== 'auto') formatSource = 'setting';
 
     const resolved = resolveSettings(layers);
     problems.push(...resolved.problems);
+    // A validation set is told by its name (core/limits/split.ts); the dataset checks differ for it.
+    const settings: LintSettings = { ...resolved.settings, split: splitOf(uri.path) };
 
     let context: FormatContext = {};
     const templateUri = vscode.Uri.joinPath(uri, '..', TEMPLATE_FILE);
@@ -81,12 +85,12 @@ export class LintSettingsSource implements vscode.Disposable {
       const parsed = parseTemplate(template);
       if (parsed.ok) {
         context = parsed.ctx;
-        if (formatSource === 'detected' && resolved.settings.format === 'auto') formatSource = 'template';
+        if (formatSource === 'detected' && settings.format === 'auto') formatSource = 'template';
       } else {
         problems.push(`${vscode.workspace.asRelativePath(templateUri)}: ${parsed.message}`);
       }
     }
-    return { settings: resolved.settings, context, formatSource, problems };
+    return { settings, context, formatSource, problems };
   }
 
   private read(uri: vscode.Uri): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { tokenizerOf, trainingText } from '../core/lint/tokensOf';
+import { DATASET_RULES } from '../core/lint/engine';
+import { measureRecord } from '../core/lint/tokensOf';
 import { FORMATS } from '../core/formats/index';
 import { isRefusal } from '../core/rules/index';
 import type { FormatId } from '../core/lint/types';
@@ -62,19 +63,27 @@ export class DatasetStatsPanel implements vscode.Disposable {
     panel.webview.html = renderStatsPage(base);
     try {
       const counter = await this.linting.tokenCounter();
-      const family = tokenizerOf(state.settings.settings);
+      const { settings, context } = state.settings;
+      const fileFormat = state.linter.format?.id;
       const counts: number[] = [];
+      // Each record as its trainer counts it (the filled template, chat headers, OpenAI's overhead),
+      // against the limit of the file's format and target model: what too-long checks.
+      let unit: string | undefined;
+      let limit: number | undefined;
       for (let line = 0; line < state.linter.lineCount; line++) {
         const view = state.linter.viewOf(line);
-        if (view !== undefined) counts.push(counter.count(trainingText(view), family));
+        if (view !== undefined) {
+          const m = measureRecord(view, context, settings, counter);
+          counts.push(m.count);
+          if (unit === undefined || view.format === fileFormat) { unit = m.unit; limit = m.limit; }
+        }
         if (line % TOKENS_PER_SLICE === TOKENS_PER_SLICE - 1) {
           await new Promise((r) => setImmediate(r));
           if (generation !== this.generation) return; // a newer render took over
         }
       }
       if (generation !== this.generation || this.panel !== panel) return;
-      const limit = state.settings.settings.rules.get('too-long')?.options.maxTokens;
-      panel.webview.html = renderStatsPage({ ...this.pageInput(state, { counts, family: family === 'llama3' ? 'Llama 3' : 'o200k', limit: typeof limit === 'number' ? limit : undefined }) });
+      panel.webview.html = renderStatsPage(this.pageInput(state, { counts, family: unit ?? 'tokens', limit }));
     } catch (err) {
       this.log.error(`Dataset Stats: could not count tokens: ${String(err)}`);
       if (generation === this.generation) panel.webview.html = renderStatsPage(this.pageInput(state, { note: 'Token counts are unavailable: the tokenizer did not load (see TuneLab\'s log).' }));
@@ -89,6 +98,7 @@ export class DatasetStatsPanel implements vscode.Disposable {
       formatLabels: FORMAT_LABELS,
       stats: state.linter.stats(isRefusal, state.findings),
       tokens,
+      datasetChecks: state.findings.filter((f) => DATASET_RULES.has(f.rule)),
     };
   }
 

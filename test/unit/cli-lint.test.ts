@@ -70,14 +70,14 @@ void describe('tunelab lint', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(locations(r.stdout), [
       `${file}:2:84 warning leaked-header`,
-      `${file}:3:1 error blank-line`,
+      `${file}:3:1 warning blank-line`,
       `${file}:4:64 error json-syntax`,
       `${file}:6:17 warning duplicate`,
     ]);
     const lines = findingLines(r.stdout);
     assert.match(lines[0] ?? '', /: warning leaked-header: The answer starts with .*### Answer:/);
     assert.match(lines[3] ?? '', /Same record as line 5\b/, 'the duplicate names the earlier copy');
-    assert.equal(summary(r.stdout), '4 problems (2 errors, 2 warnings, 0 infos) in 1 file · 7 rows');
+    assert.equal(summary(r.stdout), '4 problems (1 error, 3 warnings, 0 infos) in 1 file · 7 rows');
     assert.equal(r.stderr, '');
   });
 
@@ -200,7 +200,8 @@ void describe('tunelab lint', () => {
     const file = fixture('warnings.jsonl');
     const r = tunelab(['lint', '--dataset-format', 'openai-chat', file]);
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(locations(r.stdout).filter((l) => !l.endsWith('leaked-header')), [1, 2, 3].map((n) => `${file}:${n}:1 error mixed-format`));
+    // Three lines are also fewer than OpenAI's minimum of 10 examples: reported at the end, on line 1.
+    assert.deepEqual(locations(r.stdout).filter((l) => !l.endsWith('leaked-header')), [...[1, 2, 3].map((n) => `${file}:${n}:1 error mixed-format`), `${file}:1:1 error too-few-examples`]);
     assert.match(findingLines(r.stdout)[0] ?? '', /the file is OpenAI chat/);
   });
 
@@ -214,11 +215,11 @@ void describe('tunelab lint', () => {
     assert.deepEqual(findings.map((f) => Object.keys(f)), findings.map(() => ['file', 'line', 'column', 'endColumn', 'severity', 'rule', 'message']));
     assert.deepEqual(findings.map(({ file: f, line, column, endColumn, severity, rule }) => [f, line, column, endColumn, severity, rule]), [
       [file, 2, 84, 95, 'warning', 'leaked-header'],
-      [file, 3, 1, 1, 'error', 'blank-line'],
+      [file, 3, 1, 1, 'warning', 'blank-line'],
       [file, 4, 64, 65, 'error', 'json-syntax'],
       [file, 6, 17, 63, 'warning', 'duplicate'],
     ]);
-    assert.match(r.stderr, /^4 problems \(2 errors, 2 warnings, 0 infos\) in 1 file · 7 rows$/m);
+    assert.match(r.stderr, /^4 problems \(1 error, 3 warnings, 0 infos\) in 1 file · 7 rows$/m);
   });
 
   void describe('--format sarif', () => {
@@ -279,7 +280,7 @@ void describe('tunelab lint', () => {
       });
       assert.deepEqual(summaryOf, [
         ['leaked-header', 'warning', file, '%SRCROOT%', 2, 84, 95],
-        ['blank-line', 'error', file, '%SRCROOT%', 3, 1, 1],
+        ['blank-line', 'warning', file, '%SRCROOT%', 3, 1, 1],
         ['json-syntax', 'error', file, '%SRCROOT%', 4, 64, 65],
         ['duplicate', 'warning', file, '%SRCROOT%', 6, 17, 63],
       ]);
@@ -333,15 +334,15 @@ void describe('tunelab lint', () => {
       const r = tunelab(['lint', file]);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(locations(r.stdout), [`${file}:2:1 warning too-long`]);
-      assert.match(findingLines(r.stdout)[0] ?? '', /about \d+ tokens \(Llama 3 tokenizer\), over the limit of 1024/);
+      assert.match(findingLines(r.stdout)[0] ?? '', /about [\d,]+ tokens \(Llama 3 tokenizer, counting JumpStart's built-in template filled with the record, "### Response:" and the begin and end tokens\), over max_input_length, 1,024/);
     });
 
     void it('an empty line before the final newline is a blank line; the final newline is not', () => {
       const file = path.join(dir, 'trailing-blank.jsonl');
       writeFileSync(file, `${record(1)}\n${record(2)}\n\n`);
       const r = tunelab(['lint', file]);
-      assert.equal(r.status, 1);
-      assert.deepEqual(locations(r.stdout), [`${file}:3:1 error blank-line`]);
+      assert.equal(r.status, 0, 'a blank line is a warning: no provider documents that it fails a job');
+      assert.deepEqual(locations(r.stdout), [`${file}:3:1 warning blank-line`]);
       assert.match(summary(r.stdout), / · 3 rows$/);
     });
 
@@ -349,7 +350,7 @@ void describe('tunelab lint', () => {
       const file = path.join(dir, 'blanks.jsonl');
       writeFileSync(file, ['', '', record(1), '', '', record(2)].join('\n'));
       const r = tunelab(['lint', file]);
-      assert.deepEqual(locations(r.stdout), [1, 2, 4, 5].map((l) => `${file}:${l}:1 error blank-line`));
+      assert.deepEqual(locations(r.stdout), [1, 2, 4, 5].map((l) => `${file}:${l}:1 warning blank-line`));
     });
 
     void it('detects the format from the first lines and reports a line in another format as mixed-format', () => {
@@ -369,7 +370,7 @@ void describe('tunelab lint', () => {
       lines[2000] = lines[10] ?? '';
       writeFileSync(file, `${lines.join('\n')}\n`);
       const r = tunelab(['lint', '--no-near-duplicates', file]);
-      assert.deepEqual(locations(r.stdout), [`${file}:1501:1 error blank-line`, `${file}:2001:16 warning duplicate`]);
+      assert.deepEqual(locations(r.stdout), [`${file}:1501:1 warning blank-line`, `${file}:2001:16 warning duplicate`]);
       assert.match(findingLines(r.stdout)[1] ?? '', /Same record as line 11\b/);
     });
   });
@@ -427,6 +428,47 @@ void describe('tunelab lint', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  void describe('dataset-level checks, counted as the file streams and reported at the end', () => {
+    let dir = '';
+    before(() => { dir = mkdtempSync(path.join(tmpdir(), 'tunelab-cli-lint-')); });
+    after(() => { rmSync(dir, { recursive: true, force: true }); });
+    const chat = (i: number): string => JSON.stringify({ messages: [{ role: 'user', content: `How do I renew permit ${i}?` }, { role: 'assistant', content: `Bring form ${i} and your identification to the district office, or renew it online.` }] });
+
+    void it('an OpenAI training file under 10 examples: too-few-examples on line 1, after the line findings, exit 1', () => {
+      const file = path.join(dir, 'train.jsonl');
+      writeFileSync(file, `${[chat(1), chat(2), '', chat(3)].join('\n')}\n`);
+      const r = tunelab(['lint', file]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.deepEqual(locations(r.stdout), [`${file}:3:1 warning blank-line`, `${file}:1:1 error too-few-examples`]);
+      assert.match(findingLines(r.stdout)[1] ?? '', /This file has 3 examples; OpenAI fine-tuning \(gpt-4o-mini\) needs at least 10 training examples/);
+      const json = tunelab(['lint', '--format', 'json', file]);
+      const last = JSON.parse(json.stdout.trim().split('\n').pop() ?? '{}') as JsonFinding;
+      assert.deepEqual([last.line, last.column, last.severity, last.rule], [1, 1, 'error', 'too-few-examples']);
+    });
+
+    void it('a file named as a validation set with few examples gets small-validation, not too-few-examples', () => {
+      const file = path.join(dir, 'validation.jsonl');
+      writeFileSync(file, `${[chat(1), chat(2), chat(3)].join('\n')}\n`);
+      const r = tunelab(['lint', file]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(locations(r.stdout), [`${file}:1:1 warning small-validation`]);
+      assert.match(findingLines(r.stdout)[0] ?? '', /only 3 examples.*at least 30/);
+    });
+
+    void it('targetModel in tunelab.jsonc picks the provider\'s limits (Meta Llama 3.1 on Bedrock: 100 records at least)', () => {
+      const file = path.join(dir, 'bedrock.jsonl');
+      writeFileSync(file, `${[1, 2, 3].map((i) => JSON.stringify({ prompt: `Where is office ${i}?`, completion: `Office ${i} is on Main Street, open on weekdays from nine to five.` })).join('\n')}\n`);
+      const config = path.join(dir, 'tunelab.jsonc');
+      writeFileSync(config, '{ "targetModel": "meta-llama-3.1" }\n');
+      const r = tunelab(['lint', '--config', config, file]);
+      assert.equal(r.stderr.includes('warning'), false, r.stderr);
+      assert.deepEqual(locations(r.stdout), [`${file}:1:1 error too-few-examples`]);
+      assert.match(findingLines(r.stdout)[0] ?? '', /Meta Llama 3\.1 on Bedrock needs at least 100 training and validation records together/);
+      writeFileSync(config, '{ "targetModel": "gpt-5" }\n');
+      assert.match(tunelab(['lint', '--config', config, file]).stderr, /unknown target model "gpt-5"/);
+    });
   });
 
   void it('colours only on a terminal: piped output has no escape codes even without NO_COLOR', () => {

@@ -467,12 +467,13 @@ void describe('Text (domain adaptation)', () => {
 void describe('parseTemplate', () => {
   void it('reads the repository\'s samples/template.json', () => {
     const r = parseTemplate(readFileSync(repoFile('samples/template.json'), 'utf8'));
-    assert.deepEqual(r, { ok: true, ctx: { templateKeys: ['instruction', 'context', 'response'], completionKeys: ['response'] } });
+    const sample = JSON.parse(readFileSync(repoFile('samples/template.json'), 'utf8')) as { prompt: string; completion: string };
+    assert.deepEqual(r, { ok: true, ctx: { templateKeys: ['instruction', 'context', 'response'], completionKeys: ['response'], template: sample } });
   });
 
   void it('takes prompt placeholders then completion ones, each once, skipping {{escapes}} and non-names', () => {
     const r = parseTemplate('\uFEFF{"prompt": "{{literal}} {question} {0} { spaced } {question} {{{ctx}}}", "completion": " {answer} {question}"}');
-    assert.deepEqual(r, { ok: true, ctx: { templateKeys: ['question', 'ctx', 'answer'], completionKeys: ['answer', 'question'] } });
+    assert.deepEqual(r, { ok: true, ctx: { templateKeys: ['question', 'ctx', 'answer'], completionKeys: ['answer', 'question'], template: { prompt: '{{literal}} {question} {0} { spaced } {question} {{{ctx}}}', completion: ' {answer} {question}' } } });
     assert.deepEqual(placeholders('{a}{b_1}{{c}}}}{d}{1x}{e:>10}'), ['a', 'b_1', 'd']);
   });
 

@@ -65,7 +65,8 @@ void describe('DatasetLinter: whole documents', () => {
     const text = [chat(Q[0] ?? ''), chat(Q[1] ?? ''), row(Q[2] ?? '', A)].join('\n');
     const l = linter(text);
     assert.notEqual(l.format?.id, 'jumpstart-instruction');
-    assert.deepEqual(summary(l.findings()), ['3:mixed-format']);
+    // Three lines are also fewer than the 10 examples OpenAI fine-tuning needs (a finding on line 1).
+    assert.deepEqual(summary(l.findings()), ['1:too-few-examples', '3:mixed-format']);
   });
 
   void it('severities and "off" come from the configuration layers, later layers winning', () => {
@@ -85,13 +86,14 @@ void describe('DatasetLinter: whole documents', () => {
   });
 
   void it('a tokenizer is asked for only when a record\'s bytes could exceed the limit', () => {
-    const layers: ConfigLayer[] = [{ source: 't', rules: { 'too-long': { options: { maxTokens: 64 } } } }];
+    // JumpStart's built-in template alone is about 240 bytes: the limit leaves room for a short record.
+    const layers: ConfigLayer[] = [{ source: 't', rules: { 'too-long': { options: { maxTokens: 400 } } } }];
     const short = linter(row('Where do I vote?', 'At your polling place.'), layers);
     assert.equal(short.needsTokens, false);
     const long = linter(row(Q[0] ?? '', A.repeat(5)), layers);
     assert.equal(long.needsTokens, true);
     let calls = 0;
-    const counter: TokenCounter = { count: (text) => { calls++; return Math.ceil(text.length / 4); } };
+    const counter: TokenCounter = { count: (text) => { calls++; return Math.ceil(text.length / 2); } };
     long.setTokenCounter(counter);
     long.step(Infinity);
     assert.ok(calls > 0);
@@ -154,5 +156,75 @@ void describe('DatasetLinter: incremental edits give the same findings as a fres
     while (!sliced.step(7)) steps++;
     assert.ok(steps > 10);
     assert.deepEqual(sliced.findings(), linter(text).findings());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Dataset-level checks (core/limits): on line 1, once the whole file is read
+
+const chatRow = (q: string): string => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: A }] });
+const chatRows = (n: number): string[] => Array.from({ length: n }, (_, i) => chatRow(`Question number ${i + 1}: ${Q[i % Q.length] ?? ''}`));
+
+void describe('DatasetLinter: dataset-level checks', () => {
+  void it('an OpenAI training file under 10 examples gets too-few-examples on line 1, first', () => {
+    const l = linter(`${chatRows(4).join('\n')}\n\n`);
+    const f = l.findings();
+    assert.deepEqual(summary(f), ['1:too-few-examples', '5:blank-line']);
+    assert.match(f[0]?.message ?? '', /^This file has 4 examples; OpenAI fine-tuning \(gpt-4o-mini\) needs at least 10 training examples, or the job is refused\. Add examples\.$/);
+    assert.equal(f[0]?.severity, 'error');
+    assert.deepEqual(summary(linter(chatRows(10).join('\n')).findings()), []);
+  });
+
+  void it('JumpStart documents no minimum: a short JumpStart file has no dataset finding', () => {
+    assert.deepEqual(summary(linter(row(Q[0] ?? '', A)).findings()), []);
+  });
+
+  void it('a validation file with few examples gets small-validation, not too-few-examples; its minimum is an option', () => {
+    const validation = (layers: ConfigLayer[]): DatasetLinter => {
+      const l = new DatasetLinter({ settings: { ...resolveSettings(layers).settings, split: 'validation' }, context: {}, nearDuplicates: true });
+      l.setText(chatRows(5).join('\n'));
+      l.step(Infinity);
+      return l;
+    };
+    const f = validation([]).findings();
+    assert.deepEqual(summary(f), ['1:small-validation']);
+    assert.match(f[0]?.message ?? '', /only 5 examples: its loss swings .*JumpStart keeps the epoch with the lowest validation loss.*at least 30/);
+    assert.equal(f[0]?.severity, 'warning');
+    assert.deepEqual(summary(validation([{ source: 't', rules: { 'small-validation': { options: { minExamples: 5 } } } }]).findings()), []);
+    assert.deepEqual(summary(validation([{ source: 't', rules: { 'small-validation': 'off' } }]).findings()), []);
+  });
+
+  void it('more records than Bedrock accepts for the target model is too-many-examples', () => {
+    const prompt = (i: number): string => JSON.stringify({ prompt: `Question ${i}?`, completion: `Answer ${i}.` });
+    const lines = Array.from({ length: 10_001 }, (_, i) => prompt(i));
+    const layers: ConfigLayer[] = [{ source: 't', targetModel: 'meta-llama-3.1', rules: { duplicate: 'off', 'duplicate-prompt': 'off', 'near-duplicate': 'off', 'too-short': 'off' } }];
+    const f = linter(lines.join('\n'), layers, {}, { nearDuplicates: false }).findings();
+    assert.deepEqual(summary(f), ['1:too-many-examples']);
+    assert.match(f[0]?.message ?? '', /10,001 records; Meta Llama 3\.1 on Bedrock accepts at most 10,000 training records per job/);
+  });
+
+  void it('an edit that brings the file to 10 examples clears the finding', () => {
+    const l = linter(chatRows(9).join('\n'));
+    assert.deepEqual(summary(l.findings()), ['1:too-few-examples']);
+    l.replaceLines(9, 0, [chatRow('One more question about passports?')]);
+    l.step(Infinity);
+    assert.deepEqual(summary(l.findings()), []);
+  });
+
+  void it('stats count examples and the file\'s UTF-8 size', () => {
+    const text = [row('¿Dónde voto?', 'En su lugar de votación.'), '{"broken"', ''].join('\n');
+    const s = linter(text).stats(isRefusal);
+    assert.equal(s.examples, 1);
+    assert.equal(s.bytes, Buffer.byteLength(text, 'utf8'));
+  });
+});
+
+void describe('DatasetLinter: blank lines', () => {
+  void it('says what is documented: no provider rejects them in writing; what the loaders do', () => {
+    const f = linter([row(Q[0] ?? '', A), '', row(Q[1] ?? '', A)].join('\n')).findings();
+    assert.deepEqual(summary(f), ['2:blank-line']);
+    assert.doesNotMatch(f[0]?.message ?? '', /reject/);
+    assert.match(f[0]?.message ?? '', /No provider documents what it does with one: JumpStart's trainer loads \.jsonl files with Hugging Face datasets, whose JSON reader skips blank lines, but recent datasets versions fail on one near the top of a file/);
+    assert.equal(f[0]?.severity, 'warning');
   });
 });

@@ -11,6 +11,8 @@ import type {
 } from '../../src/core/lint/types';
 import { CONTENT_RULES, emptyField, isRefusal, leakedHeader, pii, tooLong, tooShort, unfilledPlaceholder } from '../../src/core/rules/index';
 import type { PiiKind } from '../../src/core/rules/pii';
+import { trainedText } from '../../src/core/limits/measure';
+import { utf8Length } from '../../src/core/tokens/bytes';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: record views built by hand, the way the formats will build them.
@@ -687,24 +689,25 @@ function spyEnv(tokens: TokenCounter | undefined): RuleEnv & { wanted: number } 
 }
 
 void describe('too-long', () => {
-  void it('does not count a record whose UTF-8 bytes cannot exceed maxTokens', () => {
+  /** The UTF-8 bytes of what JumpStart tokenizes for a line (its built-in template filled), and its 2 added tokens. */
+  const trainedBytes = (line: string): number => utf8Length(trainedText(autoView(line), undefined).shared) + 2;
+
+  void it('does not count a record whose trained text cannot exceed maxTokens in UTF-8 bytes', () => {
     const counter = spyCounter(5000);
     const env = spyEnv(counter);
-    // 30 + 2 + 0 + 2 + 1000 = 1034 units, but maxTokens 2000: at most 3 bytes a unit could exceed, the bytes do not.
-    assert.deepEqual(run(tooLong, jumpstart('a'.repeat(1000), 'b'.repeat(30)), { maxTokens: 2000 }, undefined, env), []);
+    const long = jumpstart('a'.repeat(1000), 'b'.repeat(30));
+    assert.deepEqual(run(tooLong, long, { maxTokens: trainedBytes(long) }, undefined, env), []);
     assert.deepEqual(run(tooLong, jumpstart('Short.'), {}, undefined, env), []);
-    // 300 two-byte letters: 600 + 2 + 2 + "Q" = 605 bytes ≤ 700.
-    assert.deepEqual(run(tooLong, jumpstart('é'.repeat(300), 'Q'), { maxTokens: 700 }, undefined, env), []);
+    const accented = jumpstart('é'.repeat(300), 'Q');
+    assert.deepEqual(run(tooLong, accented, { maxTokens: trainedBytes(accented) }, undefined, env), []);
     assert.equal(counter.calls.length, 0);
     assert.equal(env.wanted, 0);
   });
 
-  void it('measures every field when the longest one alone does not settle it', () => {
+  void it('counts once the trained text\'s bytes could exceed the limit', () => {
     const counter = spyCounter(5000);
-    // 100 two-byte letters (at most 300 bytes) leave the answer 316 bytes: its 400 do not fit, yet 200 + 400 + 4 ≤ 620.
-    assert.deepEqual(run(tooLong, jumpstart('a'.repeat(400), 'é'.repeat(100)), { maxTokens: 620 }, undefined, spyEnv(counter)), []);
-    assert.equal(counter.calls.length, 0);
-    assert.equal(run(tooLong, jumpstart('a'.repeat(400), 'é'.repeat(100)), { maxTokens: 600 }, undefined, spyEnv(counter)).length, 1);
+    const line = jumpstart('a'.repeat(400), 'é'.repeat(100));
+    assert.equal(run(tooLong, line, { maxTokens: trainedBytes(line) - 1 }, undefined, spyEnv(counter)).length, 1);
     assert.equal(counter.calls.length, 1);
   });
 
@@ -714,22 +717,23 @@ void describe('too-long', () => {
     assert.equal(env.wanted, 1);
   });
 
-  void it('counts the fields a blank line apart, with the configured tokenizer, and reports the whole record', () => {
+  void it('counts JumpStart\'s filled template with Llama 3 by default, and reports the whole record', () => {
     const line = jumpstart('word '.repeat(300), 'Why?', 'Some context.');
     const counter = spyCounter(1500);
     const issues = run(tooLong, line, {}, undefined, spyEnv(counter));
-    assert.deepEqual(counter.calls, [[`Why?\n\nSome context.\n\n${'word '.repeat(300)}`, 'llama3']]);
+    assert.deepEqual(counter.calls, [[trainedText(autoView(line), undefined).shared, 'llama3']]);
+    assert.match(counter.calls[0]?.[0] ?? '', /### Instruction:\nWhy\?\n\n### Input:\nSome context\.[\s\S]*### Response:\n/);
     assert.deepEqual(spans(issues), [['too-long', 0, line.length]]);
-    assert.match(issues[0]?.message ?? '', /about 1500 tokens \(Llama 3 tokenizer\), over the limit of 1024: the trainer cuts it off/);
-    assert.match(issues[0]?.message ?? '', /Shorten it, split it into several records, or raise the limit \(max_input_length\)/);
+    assert.match(issues[0]?.message ?? '', /about 1,502 tokens \(Llama 3 tokenizer, counting JumpStart's built-in template filled with the record, "### Response:" and the begin and end tokens\), over max_input_length, 1,024/);
+    assert.match(issues[0]?.message ?? '', /Shorten it, split it into several records, or raise max_input_length/);
 
     const o200k = spyCounter(1500);
-    assert.match(run(tooLong, line, { tokenizer: 'o200k', maxTokens: 1000 }, undefined, spyEnv(o200k))[0]?.message ?? '', /o200k.*limit of 1000/);
+    assert.match(run(tooLong, line, { tokenizer: 'o200k', maxTokens: 1000 }, undefined, spyEnv(o200k))[0]?.message ?? '', /o200k.*limit of 1,000/);
     assert.equal(o200k.calls[0]?.[1], 'o200k');
   });
 
-  void it('reports nothing when the count is within the limit', () => {
-    const counter = spyCounter(1024);
+  void it('reports nothing when the count, with the begin and end tokens, is within the limit', () => {
+    const counter = spyCounter(1022);
     assert.deepEqual(run(tooLong, jumpstart('word '.repeat(300)), {}, undefined, spyEnv(counter)), []);
     assert.equal(counter.calls.length, 1);
   });

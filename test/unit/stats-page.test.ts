@@ -9,6 +9,7 @@ const stats: DatasetStats = {
   duplicateGroups: 7, duplicateRows: 12,
   formats: new Map([['jumpstart-instruction', 965], ['none', 1]]),
   answers: 965, refusals: 48,
+  examples: 965, bytes: 1_572_864,
 };
 
 void describe('the Dataset Stats page', () => {
@@ -38,6 +39,21 @@ void describe('the Dataset Stats page', () => {
     assert.match(html, /<code>duplicate<\/code><\/td><td class="num">10</);
     assert.match(html, /<svg role="img" aria-label="Histogram of tokens per row"/);
     assert.match(html, /1 \(limit 1,024\)/, 'rows over the limit are counted');
+  });
+
+  void it('shows the examples, the file size and the dataset-level findings with their messages', () => {
+    const html = renderStatsPage({
+      nonce: 'n', fileName: 'validation.jsonl', formatLabel: 'OpenAI chat', formatLabels: new Map(), stats,
+      tokens: { counts: [100, 70_000], family: 'o200k (GPT-4o) tokens', limit: 65_536 },
+      datasetChecks: [{ rule: 'small-validation', severity: 'warning', message: 'This validation file has only 5 examples: <its loss> swings.' }],
+    });
+    assert.match(html, /<th scope="row">Examples<\/th><td>965<\/td>/);
+    assert.match(html, /<th scope="row">File size<\/th><td>1\.5 MB<\/td>/);
+    assert.match(html, /<li><code>small-validation<\/code> \(warning\): This validation file has only 5 examples: &lt;its loss&gt; swings\.<\/li>/);
+    assert.match(html, /<th>Counted in<\/th>.*<td>o200k \(GPT-4o\) tokens<\/td>/s);
+    assert.match(html, /1 \(limit 65,536\)/);
+    const clean = renderStatsPage({ nonce: 'n', fileName: 'train.jsonl', formatLabel: undefined, formatLabels: new Map(), stats, tokens: { note: '…' } });
+    assert.match(clean, /Within the provider's limits on examples and file size\./);
   });
 
   void it('escapes the file name and labels, which come from the workspace', () => {

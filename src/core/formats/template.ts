@@ -65,7 +65,33 @@ export function parseTemplate(text: string): TemplateResult {
   }
   const templateKeys = [...prompt];
   for (const k of completion) if (!templateKeys.includes(k)) templateKeys.push(k);
-  return { ok: true, ctx: { templateKeys, completionKeys: completion } };
+  return { ok: true, ctx: { templateKeys, completionKeys: completion, template: { prompt: t.prompt as string, completion: t.completion as string } } };
+}
+
+/**
+ * A template string filled the way JumpStart fills it, Python's `template.format(**record)`:
+ * each `{name}` becomes the record's value (empty when it has none), `{{` and `}}` become single
+ * braces, and anything else in braces is left as written.
+ */
+export function fillTemplate(text: string, values: (name: string) => string | undefined): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if ((c === '{' || c === '}') && text.charAt(i + 1) === c) {
+      out += text.slice(from, i + 1);
+      i++;
+      from = i + 1;
+      continue;
+    }
+    if (c !== '{') continue;
+    const m = NAME.exec(text.slice(i + 1, i + 66));
+    if (m === null) continue;
+    out += text.slice(from, i) + (values(m[0].slice(0, -1)) ?? '');
+    i += m[0].length;
+    from = i + 1;
+  }
+  return out + text.slice(from);
 }
 
 function fail(message: string): TemplateResult {

@@ -11,12 +11,17 @@ export interface RuleInfo {
   readonly description: string;
   /** JSON schema of the options object, for rules that take options. */
   readonly optionsSchema?: Readonly<Record<string, Json>>;
-  readonly kind: 'syntax' | 'format' | 'duplicates' | 'content';
+  readonly kind: 'syntax' | 'format' | 'duplicates' | 'content' | 'dataset';
 }
 
 const BUILT_IN: readonly RuleInfo[] = [
   { id: 'json-syntax', kind: 'syntax', defaultSeverity: 'error', description: 'A line that is not exactly one JSON object.' },
-  { id: 'blank-line', kind: 'syntax', defaultSeverity: 'error', description: 'An empty or whitespace-only line (JumpStart and OpenAI reject them).' },
+  // No provider documents blank lines. JumpStart's trainer reads .jsonl with Hugging Face datasets,
+  // whose JSON reader (pyarrow.json.read_json) skips them (apache/arrow#35096), while recent datasets
+  // versions json.loads each line of a file's first chunk and fail on an empty one
+  // (huggingface/datasets, src/datasets/packaged_modules/json/json.py). OpenAI's and Bedrock's
+  // guides ask for one JSON object per line.
+  { id: 'blank-line', kind: 'syntax', defaultSeverity: 'warning', description: 'An empty or whitespace-only line. No provider documents them: Hugging Face datasets (JumpStart\'s loader) skips them in most versions but recent ones fail on one near the top; OpenAI and Bedrock ask for one JSON object per line.' },
   { id: 'duplicate-key', kind: 'syntax', defaultSeverity: 'warning', description: 'A property name repeated in one object (JSON.parse keeps only the last).' },
   { id: 'schema', kind: 'format', defaultSeverity: 'error', description: 'A record that does not have the shape of the dataset\'s format.' },
   { id: 'mixed-format', kind: 'format', defaultSeverity: 'error', description: 'A line in another format than the rest of the file.' },
@@ -26,6 +31,18 @@ const BUILT_IN: readonly RuleInfo[] = [
   { id: 'duplicate', kind: 'duplicates', defaultSeverity: 'warning', description: 'A record identical to an earlier one (ignoring case, spacing and punctuation).' },
   { id: 'duplicate-prompt', kind: 'duplicates', defaultSeverity: 'warning', description: 'A prompt identical to an earlier one\'s, with a different answer.' },
   { id: 'near-duplicate', kind: 'duplicates', defaultSeverity: 'info', description: 'A prompt nearly identical to an earlier one (word-shingle Jaccard similarity at or above the threshold).' },
+  // Dataset-level: reported on line 1, with the limits of core/limits/models.ts.
+  { id: 'too-few-examples', kind: 'dataset', defaultSeverity: 'error', description: 'A training file with fewer examples than the provider accepts (OpenAI: 10; Bedrock: 32 for Claude 3 Haiku, 100 for Meta Llama).' },
+  { id: 'too-many-examples', kind: 'dataset', defaultSeverity: 'error', description: 'A file with more records than the provider accepts (Bedrock: 10,000 training records, 1,000 validation records for Claude 3 Haiku).' },
+  { id: 'file-too-large', kind: 'dataset', defaultSeverity: 'error', description: 'A file larger than the provider accepts (OpenAI: 512 MB per upload; Bedrock: 1 GB training and 100 MB validation files for Titan, 10 GB and 1 GB for Claude 3 Haiku).' },
+  {
+    id: 'small-validation', kind: 'dataset', defaultSeverity: 'warning',
+    description: 'A validation file (named val, valid, validation, eval or dev, or in such a folder) with too few examples for its loss to mean anything.',
+    optionsSchema: {
+      type: 'object', additionalProperties: false,
+      properties: { minExamples: { type: 'integer', minimum: 1, default: 30, description: 'The fewest examples a validation file should have.' } },
+    },
+  },
 ];
 
 function contentInfo(rule: ContentRule): RuleInfo {

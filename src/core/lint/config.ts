@@ -6,9 +6,10 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { FORMAT_IDS } from '../formats/index';
+import { TARGET_MODEL_IDS, targetModelById } from '../limits/models';
 import { CONTENT_RULES } from '../rules/index';
-import { RULES, ruleInfo } from './catalog';
-import type { FormatId, JsonObject, RuleId, RuleOptions, SeveritySetting } from './types';
+import { RULES, ruleInfo, type RuleInfo } from './catalog';
+import type { FormatId, Json, JsonObject, RuleId, RuleOptions, SeveritySetting } from './types';
 
 export interface RuleSetting { readonly severity: SeveritySetting; readonly options: RuleOptions }
 export type ResolvedRules = ReadonlyMap<RuleId, RuleSetting>;
@@ -19,6 +20,13 @@ export interface LintSettings {
   readonly rules: ResolvedRules;
   /** Jaccard similarity of word shingles at or above which two prompts are near-duplicates. */
   readonly nearDuplicateThreshold: number;
+  /**
+   * The model the dataset is for (an id of core/limits/models.ts), where a format serves several:
+   * it picks the token limit and the dataset limits. Undefined: the format's default model.
+   */
+  readonly targetModel?: string;
+  /** Whether the file is a training or a validation set (see core/limits/split.ts); training when unset. */
+  readonly split?: 'train' | 'validation';
 }
 
 export const SEVERITIES: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
@@ -30,13 +38,23 @@ export interface ConfigLayer {
   readonly format?: unknown;
   readonly rules?: unknown;
   readonly nearDuplicateThreshold?: unknown;
+  readonly targetModel?: unknown;
 }
 
 export function defaultRules(): Map<RuleId, RuleSetting> {
   const rules = new Map<RuleId, RuleSetting>();
   const defaults = new Map<RuleId, RuleOptions>(CONTENT_RULES.map((r) => [r.id, r.defaultOptions]));
-  for (const r of RULES) rules.set(r.id, { severity: r.defaultSeverity, options: defaults.get(r.id) ?? {} });
+  for (const r of RULES) rules.set(r.id, { severity: r.defaultSeverity, options: defaults.get(r.id) ?? schemaDefaults(r.optionsSchema) });
   return rules;
+}
+
+/** The `default` of each option in an options schema (the engine's own rules keep their defaults there). */
+function schemaDefaults(schema: RuleInfo['optionsSchema']): RuleOptions {
+  const properties = schema?.properties;
+  if (!isObject(properties)) return {};
+  const out: Record<string, Json> = {};
+  for (const [key, p] of Object.entries(properties)) if (isObject(p) && p.default !== undefined) out[key] = p.default;
+  return out;
 }
 
 let ajv: Ajv | undefined;
@@ -68,7 +86,14 @@ export function resolveSettings(layers: readonly ConfigLayer[]): { settings: Lin
   const rules = defaultRules();
   let format: FormatId | 'auto' = 'auto';
   let threshold = DEFAULT_NEAR_DUPLICATE_THRESHOLD;
+  let targetModel: string | undefined;
   for (const layer of layers) {
+    if (layer.targetModel !== undefined) {
+      const m = layer.targetModel;
+      if (m === 'auto') targetModel = undefined;
+      else if (typeof m === 'string' && targetModelById(m) !== undefined) targetModel = m;
+      else problems.push(`${layer.source}: unknown target model ${JSON.stringify(m)}; use "auto" (the format's default) or one of ${TARGET_MODEL_IDS.join(', ')}.`);
+    }
     if (layer.format !== undefined) {
       if (layer.format === 'auto' || (typeof layer.format === 'string' && (FORMAT_IDS as readonly string[]).includes(layer.format))) {
         format = layer.format as FormatId | 'auto';
@@ -83,7 +108,8 @@ export function resolveSettings(layers: readonly ConfigLayer[]): { settings: Lin
     }
     if (layer.rules !== undefined) mergeRules(rules, layer.rules, layer.source, problems);
   }
-  return { settings: { format, rules, nearDuplicateThreshold: threshold }, problems };
+  const settings: LintSettings = { format, rules, nearDuplicateThreshold: threshold, ...(targetModel === undefined ? {} : { targetModel }) };
+  return { settings, problems };
 }
 
 function mergeRules(rules: Map<RuleId, RuleSetting>, raw: unknown, source: string, problems: string[]): void {
@@ -140,11 +166,11 @@ export function parseProjectConfig(text: string, source = 'tunelab.jsonc'): { la
     if (errors.length === 0) problems.push(`${source}: the file must hold one object, e.g. { "rules": { "pii": "error" } }.`);
     return { layer: { source }, problems };
   }
-  const known = new Set(['$schema', 'format', 'rules', 'nearDuplicateThreshold']);
+  const known = new Set(['$schema', 'format', 'targetModel', 'rules', 'nearDuplicateThreshold']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key)) problems.push(`${source}: unknown key "${key}"; the keys are format, rules and nearDuplicateThreshold.`);
+    if (!known.has(key)) problems.push(`${source}: unknown key "${key}"; the keys are format, targetModel, rules and nearDuplicateThreshold.`);
   }
-  return { layer: { source, format: value.format, rules: value.rules, nearDuplicateThreshold: value.nearDuplicateThreshold }, problems };
+  return { layer: { source, format: value.format, targetModel: value.targetModel, rules: value.rules, nearDuplicateThreshold: value.nearDuplicateThreshold }, problems };
 }
 
 /** The JSON schema of `tunelab.jsonc` and of the `tunelab.lint.rules` setting's values, built from the rule catalog. */
@@ -172,6 +198,11 @@ export function projectConfigSchema(): JsonObject {
       format: {
         description: 'The dataset format of the workspace\'s JSONL files; "auto" detects it (template.json beside the file, else the format most lines match).',
         enum: ['auto', ...FORMAT_IDS],
+        default: 'auto',
+      },
+      targetModel: {
+        description: 'The model the datasets are fine-tuned for, where a format serves several: it sets too-long\'s token limit and the dataset limits (examples, file size). "auto" uses the format\'s default (JumpStart Llama 3, gpt-4o-mini, Titan Text Express, Meta Llama 3.1 on Bedrock, Claude 3 Haiku, TRL).',
+        enum: ['auto', ...TARGET_MODEL_IDS],
         default: 'auto',
       },
       nearDuplicateThreshold: {

@@ -14,6 +14,8 @@ import { NearDuplicateIndex } from '../dedupe/nearIndex';
 import { normalizeText } from '../dedupe/normalize';
 import { FORMATS, formatById } from '../formats/index';
 import { createLocator } from '../jsonl/locate';
+import { datasetIssues } from '../limits/dataset';
+import { utf8Length } from '../tokens/bytes';
 import { parseLine, type ParsedLine } from '../jsonl/parse';
 import { CONTENT_RULES } from '../rules/index';
 import type { LintSettings, RuleSetting } from './config';
@@ -54,6 +56,8 @@ export interface Row {
   nearText: string | undefined;
   /** A rule wanted to count tokens but no counter was loaded. */
   wantsTokens: boolean;
+  /** The line's UTF-8 size, measured when first asked for; -1 until then. */
+  bytes: number;
 }
 
 export interface LinterOptions {
@@ -77,7 +81,14 @@ export interface DatasetStats {
   readonly formats: ReadonlyMap<FormatId | 'none', number>;
   readonly answers: number;
   readonly refusals: number;
+  /** Lines holding a JSON object: what a provider counts as examples. */
+  readonly examples: number;
+  /** The file's size in UTF-8 bytes (line breaks counted as one byte). */
+  readonly bytes: number;
 }
+
+/** The rules about the whole file, reported on line 1 once every line is checked. */
+export const DATASET_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['too-few-examples', 'too-many-examples', 'file-too-large', 'small-validation']);
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -94,7 +105,8 @@ export class DatasetLinter {
   private parseQueue = 0; // rows of `pending` in Stage.Parse, for the detection decision
   private tokensWanted = false;
   private readonly enabledRules: { rule: ContentRule; setting: RuleSetting }[] = [];
-  private readonly env: { tokens: TokenCounter | undefined; needsTokens(): void };
+  private readonly env: { tokens: TokenCounter | undefined; needsTokens(): void; context: FormatContext; targetModel: string | undefined };
+
   /** Set by `env.needsTokens` while one row's rules run. */
   private currentWantsTokens = false;
 
@@ -104,6 +116,8 @@ export class DatasetLinter {
     this.env = {
       tokens: options.tokens,
       needsTokens: () => { this.tokensWanted = true; this.currentWantsTokens = true; },
+      context: options.context,
+      targetModel: options.settings.targetModel,
     };
     this.configureRules();
   }
@@ -152,6 +166,8 @@ export class DatasetLinter {
     const thresholdChanged = options.settings !== undefined && options.settings.nearDuplicateThreshold !== this.options.settings.nearDuplicateThreshold;
     this.options = { ...this.options, ...options };
     this.env.tokens = this.options.tokens;
+    this.env.context = this.options.context;
+    this.env.targetModel = this.options.settings.targetModel;
     this.configureRules();
     if (thresholdChanged || options.nearDuplicates === false) {
       this.nearIndex = new NearDuplicateIndex<Row>({ threshold: this.options.settings.nearDuplicateThreshold });
@@ -307,7 +323,8 @@ export class DatasetLinter {
     };
     if (parsed.kind === 'blank') {
       if (!this.isFinalEmpty(row)) {
-        push({ rule: 'blank-line', start: 0, end: row.text.length, message: 'Blank line: JumpStart and OpenAI reject a dataset with empty lines. Delete it.', fix: { title: 'Delete the blank line' } });
+        // See the catalog's blank-line entry for the sources.
+        push({ rule: 'blank-line', start: 0, end: row.text.length, message: 'Blank line. No provider documents what it does with one: JumpStart\'s trainer loads .jsonl files with Hugging Face datasets, whose JSON reader skips blank lines, but recent datasets versions fail on one near the top of a file; OpenAI and Bedrock ask for one JSON object per line. Delete it.', fix: { title: 'Delete the blank line' } });
       }
     } else if (parsed.kind === 'error') {
       push({ rule: 'json-syntax', start: parsed.start, end: parsed.end, message: parsed.message });
@@ -471,9 +488,47 @@ export class DatasetLinter {
     return this.rows[line]?.view;
   }
 
-  /** Every finding, ordered by line. */
-  findings(): Finding[] {
+  /**
+   * The findings about the whole file (example count, size, a small validation set), on line 1.
+   * Only once every line is checked: a count read midway would come and go.
+   */
+  datasetFindings(): Finding[] {
+    if (!this.done || this.rows.length === 0) return [];
+    const { settings } = this.options;
+    let examples = 0;
+    for (const row of this.rows) if (row.parsed?.kind === 'record') examples++;
+    const minValidation = settings.rules.get('small-validation')?.options.minExamples;
+    const issues = datasetIssues({
+      format: this.effective?.id,
+      targetModel: settings.targetModel,
+      split: settings.split ?? 'train',
+      examples,
+      bytes: this.fileBytes(),
+      minValidationExamples: typeof minValidation === 'number' && minValidation >= 1 ? minValidation : 30,
+    });
+    const first = this.rows[0] as Row;
     const out: Finding[] = [];
+    for (const issue of issues) {
+      const severity = this.severity(issue.rule);
+      if (severity !== undefined) out.push({ rule: issue.rule, severity, line: 0, start: 0, end: first.text.length, message: issue.message });
+    }
+    return out;
+  }
+
+  /** The file's UTF-8 size, each line measured once (rows keep their size until they are replaced). */
+  private fileBytes(): number {
+    const breaks = Math.max(0, this.rows.length - 1);
+    let bytes = breaks;
+    for (const row of this.rows) {
+      if (row.bytes < 0) row.bytes = utf8Length(row.text);
+      bytes += row.bytes;
+    }
+    return bytes;
+  }
+
+  /** Every finding, ordered by line; the dataset's own come first, on line 1. */
+  findings(): Finding[] {
+    const out: Finding[] = this.datasetFindings();
     const firsts: GroupMemo = new Map();
     for (const row of this.rows) {
       if (row.issues.length === 0 && row.dup === null) continue; // the common case: nothing to say
@@ -603,7 +658,9 @@ export class DatasetLinter {
         if (isRefusal(field.text)) refusals++;
       }
     }
-    return { rows, errors, warnings, infos, byRule, duplicateGroups: this.duplicateGroups(), duplicateRows, formats, answers, refusals };
+    let examples = 0;
+    for (const row of this.rows) if (row.index >= 0 && row.parsed?.kind === 'record') examples++;
+    return { rows, errors, warnings, infos, byRule, duplicateGroups: this.duplicateGroups(), duplicateRows, formats, answers, refusals, examples, bytes: this.fileBytes() };
   }
 
   private duplicateGroups(): number {
@@ -641,7 +698,7 @@ export class DatasetLinter {
 function newRow(text: string, index: number): Row {
   return {
     index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
-    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false,
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false, bytes: -1,
   };
 }
 

@@ -88,6 +88,12 @@ export interface FormatContext {
   readonly templateKeys?: readonly string[];
   /** Of `templateKeys`, the ones in the template's `completion` (the answer side). */
   readonly completionKeys?: readonly string[];
+  /**
+   * The `template.json` beside the dataset (its `prompt` and `completion` strings), which the
+   * trainer fills with each record: its text counts towards the record's tokens. Undefined for
+   * JumpStart's built-in template.
+   */
+  readonly template?: { readonly prompt: string; readonly completion: string };
 }
 
 /** What a text field is to the trainer. */
@@ -151,7 +157,12 @@ export type RuleId =
   | 'unfilled-placeholder'
   | 'pii'
   | 'too-long'
-  | 'too-short';
+  | 'too-short'
+  // dataset-level (reported on line 1)
+  | 'too-few-examples'
+  | 'too-many-examples'
+  | 'file-too-large'
+  | 'small-validation';
 
 /** Counts tokens the way a model family's tokenizer does. Synchronous once loaded. */
 export interface TokenCounter {
@@ -167,6 +178,10 @@ export interface RuleEnv {
   readonly tokens: TokenCounter | undefined;
   /** Called by a rule that would have counted tokens but had no counter; the engine then loads one and re-runs. */
   needsTokens(): void;
+  /** The dataset's surroundings (its template.json), for rules that measure what the trainer builds. */
+  readonly context?: FormatContext;
+  /** The model the dataset is for (`targetModel`), where a format serves several; see core/limits/models.ts. */
+  readonly targetModel?: string | undefined;
 }
 
 export interface ContentRule {

@@ -1,101 +1,129 @@
 /**
- * `too-long`: a record with more tokens than the trainer keeps. JumpStart's Llama fine-tuning
- * truncates each example to `max_input_length` tokens (by default min(1024, the model's
- * maximum)), so the end of a long record — usually the answer — is never learnt.
+ * `too-long`: a record longer than its trainer takes. The limit, the tokenizer and what is counted
+ * follow the dataset's format and target model (core/limits): JumpStart counts the filled
+ * template against `max_input_length` and truncates; OpenAI counts messages with o200k against the
+ * model's per-example limit and truncates; Bedrock fails the job on a record over its per-model
+ * limit. The options `maxTokens` and `tokenizer`, when set, override the model's.
  *
- * The count is an approximation of what the trainer sees: every field's text in document order,
- * a blank line apart (`trainingText`), without the template's headers and special tokens (a few
- * to a few dozen tokens per record, depending on the template). It is counted only when the text
- * could exceed the limit: a byte-level BPE token covers at least one UTF-8 byte, so text of at
- * most `maxTokens` bytes never has more than `maxTokens` tokens, and most records never pay for
- * tokenization.
+ * A record is tokenized only when it could exceed the limit (see `mayExceedTokens`): most records
+ * never pay for tokenization.
  */
+import { countChars, countTokens, mayExceedTokens, trainedText, type TrainedText } from '../limits/measure';
+import { modelFor, type Counting, type TargetModel } from '../limits/models';
 import type { ContentRule, Issue, LineLocator, RecordView, RuleEnv, RuleOptions, TokenizerFamily } from '../lint/types';
-import { trainingText } from '../lint/tokensOf';
-import { utf8LengthUpTo } from '../tokens/bytes';
-import { enumOption, intOption } from './options';
+import { enumOption } from './options';
 
+/** JumpStart's default max_input_length: min(1024, the model's maximum). */
 export const DEFAULT_MAX_TOKENS = 1024;
 const FAMILIES: readonly TokenizerFamily[] = ['llama3', 'o200k'];
-const SEPARATOR_BYTES = 2; // the blank line between fields: "\n\n"
 
 const NONE: Issue[] = [];
 Object.freeze(NONE);
 
-const LABEL: Record<TokenizerFamily, string> = { llama3: 'Llama 3', o200k: 'o200k (GPT-4o)' };
+export const TOKENIZER_LABEL: Record<TokenizerFamily, string> = { llama3: 'Llama 3', o200k: 'o200k (GPT-4o)' };
 
-/**
- * Could the record's training text exceed `max` tokens? Decided without building the text:
- * UTF-8 takes 1–3 bytes per UTF-16 unit, so the unit count bounds the bytes from both sides, and
- * only a record between the bounds has its bytes measured — usually just its longest field's,
- * with the others counted at their most (three bytes a unit).
- */
-function mayExceed(view: RecordView, max: number): boolean {
-  const fields = view.fields;
-  if (fields.length === 0) return false;
-  const separators = SEPARATOR_BYTES * (fields.length - 1);
-  let units = separators;
-  let longest = 0;
-  for (const f of fields) {
-    units += f.text.length;
-    if (f.text.length > longest) longest = f.text.length;
-  }
-  if (units > max) return true; // at least one byte per unit
-  if (units * 3 <= max) return false; // at most three bytes per unit
-  const others = 3 * (units - separators - longest);
-  for (const f of fields) {
-    if (f.text.length !== longest) continue;
-    const budget = max - separators - others;
-    if (budget >= 0 && utf8LengthUpTo(f.text, budget) >= 0) return false;
-    break;
-  }
-  // Measure every field.
-  let budget = max - separators;
-  for (const f of fields) {
-    const bytes = utf8LengthUpTo(f.text, budget);
-    if (bytes < 0) return true;
-    budget -= bytes;
-  }
-  return false;
+/** The limit a record is held to: the rule's options over the format's model. */
+export interface RecordLimit {
+  readonly max: number;
+  readonly counting: Counting;
+  /** The model it comes from; undefined when only the options set it. */
+  readonly model: TargetModel | undefined;
+  /** True when `maxTokens` was set in the rule's options. */
+  readonly explicit: boolean;
+}
+
+/** The limit for records of `format`, or undefined when none is documented and none is set. */
+export function recordLimit(format: RecordView['format'], options: RuleOptions, targetModel: string | undefined): RecordLimit | undefined {
+  const model = modelFor(format, targetModel);
+  const setMax = options.maxTokens;
+  const explicitMax = typeof setMax === 'number' && Number.isInteger(setMax) && setMax >= 1 ? setMax : undefined;
+  const setFamily = enumOption<TokenizerFamily | 'auto'>(options, 'tokenizer', [...FAMILIES, 'auto'], 'auto');
+  if (model === undefined && explicitMax === undefined) return undefined;
+  const counting: Counting = setFamily !== 'auto' ? { kind: 'tokens', family: setFamily } : model?.counting ?? { kind: 'tokens', family: 'llama3' };
+  return { max: explicitMax ?? model?.maxTokens ?? DEFAULT_MAX_TOKENS, counting, model, explicit: explicitMax !== undefined };
+}
+
+function limitPhrase(limit: RecordLimit): string {
+  const { model, max } = limit;
+  const n = max.toLocaleString('en-US');
+  if (limit.explicit || model === undefined) return `the limit of ${n} set in this rule's maxTokens`;
+  if (model.provider === 'jumpstart') return `max_input_length, ${n} (JumpStart's default: min(1024, the model's maximum))`;
+  if (model.provider === 'huggingface') return `max_length, ${n} (the default of ${model.label})`;
+  return `${model.limitName} for ${model.label}, ${n} tokens`;
+}
+
+function consequence(limit: RecordLimit): string {
+  const max = limit.max.toLocaleString('en-US');
+  if (limit.model?.over === 'job-fails') return 'Bedrock fails the customization job on a record over its limit.';
+  return `the trainer keeps the first ${max} tokens and never learns the rest, usually the end of the answer.`;
+}
+
+function advice(limit: RecordLimit): string {
+  const provider = limit.model?.provider;
+  if (limit.explicit) return 'Shorten it, split it into several records, or raise the trainer\'s limit and this rule\'s maxTokens together.';
+  if (provider === 'jumpstart') return 'Shorten it, split it into several records, or raise max_input_length (and this rule\'s maxTokens) together.';
+  if (provider === 'openai') return 'Shorten it, or split the conversation into several examples.';
+  if (provider === 'huggingface') return 'Shorten it, split it, or raise max_length (and this rule\'s maxTokens) together.';
+  return 'Shorten it, or split it into several records.';
+}
+
+function subject(view: RecordView): string {
+  return view.format.startsWith('openai') ? 'This example' : 'This record';
+}
+
+function overTokens(view: RecordView, at: LineLocator, trained: TrainedText, count: number, family: TokenizerFamily, limit: RecordLimit): Issue[] {
+  const start = `${subject(view)} is about ${count.toLocaleString('en-US')} tokens (${TOKENIZER_LABEL[family]} tokenizer, counting ${trained.how})`;
+  return [{ rule: 'too-long', ...at.valueRange([]), message: `${start}, over ${limitPhrase(limit)}: ${consequence(limit)} ${advice(limit)}` }];
+}
+
+function overChars(view: RecordView, at: LineLocator, chars: number, quota: number, perToken: number, limit: RecordLimit): Issue[] {
+  const label = limit.model?.label ?? 'this model';
+  const start = `${subject(view)} has ${chars.toLocaleString('en-US')} characters, over ${label}'s quota of ${quota.toLocaleString('en-US')} (its ${limit.max.toLocaleString('en-US')}-token limit × ${perToken} characters a token, Bedrock's own estimate: the model's tokenizer is not public)`;
+  return [{ rule: 'too-long', ...at.valueRange([]), message: `${start}: ${consequence(limit)} ${advice(limit)}` }];
 }
 
 export const tooLong: ContentRule = {
   id: 'too-long',
   defaultSeverity: 'warning',
-  description: 'A record longer than the trainer\'s token limit (JumpStart\'s max_input_length, 1024 by default): the rest is cut off and never learnt.',
+  description: 'A record longer than its trainer takes, counted as the trainer counts it (JumpStart: the filled template against max_input_length; OpenAI: the model\'s per-example limit with o200k; Bedrock: the model\'s per-record limit).',
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       tokenizer: {
-        enum: [...FAMILIES],
-        description: 'The tokenizer to count with: llama3 (Llama 3 and 3.1, e.g. on SageMaker JumpStart) or o200k (OpenAI GPT-4o and later).',
-        default: 'llama3',
+        enum: ['auto', ...FAMILIES],
+        description: 'The tokenizer to count with: auto (the format\'s and target model\'s: Llama 3 for JumpStart, Bedrock Llama and TRL, o200k for OpenAI), llama3 or o200k.',
+        default: 'auto',
       },
       maxTokens: {
-        type: 'integer',
-        minimum: 1,
-        description: 'The most tokens a record may have: the trainer\'s max_input_length (JumpStart Llama fine-tuning: min(1024, the model\'s maximum) unless you set it).',
-        default: DEFAULT_MAX_TOKENS,
+        anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1 }],
+        description: 'The most tokens a record may have: auto (the format\'s and target model\'s limit, e.g. JumpStart\'s max_input_length 1024, 65,536 for gpt-4o-mini) or a number (e.g. the max_input_length you set).',
+        default: 'auto',
       },
     },
   },
-  defaultOptions: { tokenizer: 'llama3', maxTokens: DEFAULT_MAX_TOKENS },
+  defaultOptions: { tokenizer: 'auto', maxTokens: 'auto' },
   check(view: RecordView, at: LineLocator, options: RuleOptions, env: RuleEnv): Issue[] {
-    const max = intOption(options, 'maxTokens', DEFAULT_MAX_TOKENS, 1);
-    if (!mayExceed(view, max)) return NONE;
+    const limit = recordLimit(view.format, options, env.targetModel);
+    if (limit === undefined || view.fields.length === 0) return NONE;
+    const ctx = env.context;
+    const counting = limit.counting;
+    if (counting.kind === 'chars') {
+      const quota = limit.max * counting.perToken;
+      let units = 2 * (view.fields.length - 1); // the blank lines between fields
+      for (const f of view.fields) units += f.text.length;
+      if (units <= quota) return NONE; // a character is at least one UTF-16 unit
+      const chars = countChars(trainedText(view, ctx));
+      return chars <= quota ? NONE : overChars(view, at, chars, quota, counting.perToken, limit);
+    }
+    const trained = mayExceedTokens(view, ctx, limit.max);
+    if (trained === undefined) return NONE;
     const tokens = env.tokens;
     if (tokens === undefined) {
       env.needsTokens();
       return NONE;
     }
-    const family = enumOption(options, 'tokenizer', FAMILIES, 'llama3');
-    const count = tokens.count(trainingText(view), family);
-    if (count <= max) return NONE;
-    return [{
-      rule: 'too-long',
-      ...at.valueRange([]),
-      message: `This record is about ${count} tokens (${LABEL[family]} tokenizer), over the limit of ${max}: the trainer cuts it off at ${max} and never learns the rest, usually the end of the answer. Shorten it, split it into several records, or raise the limit (max_input_length) and this rule's maxTokens together.`,
-    }];
+    const count = countTokens(trained, tokens, counting.family);
+    return count <= limit.max ? NONE : overTokens(view, at, trained, count, counting.family, limit);
   },
 };

@@ -3,8 +3,9 @@
  * static HTML with an inline SVG. It runs no script at all; its only style sheet is inline with
  * a nonce, and every text from the dataset is escaped.
  */
+import { formatBytes } from '../limits/dataset';
 import type { DatasetStats } from '../lint/engine';
-import type { FormatId, RuleId } from '../lint/types';
+import type { FormatId, RuleId, Severity } from '../lint/types';
 
 export interface TokenSummary { readonly min: number; readonly median: number; readonly p95: number; readonly max: number; readonly count: number }
 
@@ -40,8 +41,13 @@ export interface StatsPageInput {
   readonly formatLabel: string | undefined;
   readonly formatLabels: ReadonlyMap<FormatId | 'none', string>;
   readonly stats: DatasetStats;
-  /** Token counts per row, or a note on why there are none yet. */
+  /**
+   * Lengths per row as the trainer counts them (`family` names the unit, e.g. "Llama 3 tokens"),
+   * with the limit they are held to, or a note on why there are none yet.
+   */
   readonly tokens: { readonly counts: readonly number[]; readonly family: string; readonly limit: number | undefined } | { readonly note: string };
+  /** The findings about the whole file (too few examples, file size, a small validation set). */
+  readonly datasetChecks?: readonly { readonly rule: RuleId; readonly severity: Severity; readonly message: string }[];
 }
 
 export function escapeHtml(text: string): string {
@@ -56,6 +62,8 @@ export function renderStatsPage(input: StatsPageInput): string {
   const refusalShare = stats.answers === 0 ? '—' : `${Math.round((stats.refusals / stats.answers) * 100)}% (${n(stats.refusals)} of ${n(stats.answers)} answers)`;
   const summary = [
     ['Rows', n(stats.rows)],
+    ['Examples', n(stats.examples)],
+    ['File size', formatBytes(stats.bytes)],
     ['Format', input.formatLabel ?? 'none detected'],
     ['Errors', n(stats.errors)],
     ['Warnings', n(stats.warnings)],
@@ -89,6 +97,8 @@ svg line { stroke: var(--vscode-foreground); stroke-opacity: 0.4; }
 <table aria-label="Summary">
 ${summary.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k ?? '')}</th><td>${escapeHtml(v ?? '')}</td></tr>`).join('\n')}
 </table>
+<h2>Dataset checks</h2>
+${renderChecks(input)}
 <h2>Tokens per row</h2>
 ${renderTokens(input)}
 <h2>Findings by rule</h2>
@@ -104,13 +114,21 @@ ${formats.map(([id, count]) => `<tr><td>${escapeHtml(input.formatLabels.get(id) 
 `;
 }
 
+function renderChecks(input: StatsPageInput): string {
+  const checks = input.datasetChecks ?? [];
+  if (checks.length === 0) return '<p class="note">Within the provider\'s limits on examples and file size.</p>';
+  return `<ul aria-label="Dataset checks">
+${checks.map((c) => `<li><code>${escapeHtml(c.rule)}</code> (${escapeHtml(c.severity)}): ${escapeHtml(c.message)}</li>`).join('\n')}
+</ul>`;
+}
+
 function renderTokens(input: StatsPageInput): string {
   const t = input.tokens;
   if ('note' in t) return `<p class="note">${escapeHtml(t.note)}</p>`;
   const s = summarizeTokens(t.counts);
   if (s === undefined) return '<p class="note">No records to count.</p>';
   const over = t.limit === undefined ? 0 : t.counts.filter((c) => c > (t.limit ?? Infinity)).length;
-  const table = `<table aria-label="Token summary"><tr><th>Tokenizer</th><th>Min</th><th>Median</th><th>p95</th><th>Max</th>${t.limit === undefined ? '' : '<th>Over the limit</th>'}</tr>
+  const table = `<table aria-label="Token summary"><tr><th>Counted in</th><th>Min</th><th>Median</th><th>p95</th><th>Max</th>${t.limit === undefined ? '' : '<th>Over the limit</th>'}</tr>
 <tr><td>${escapeHtml(t.family)}</td><td class="num">${n(s.min)}</td><td class="num">${n(s.median)}</td><td class="num">${n(s.p95)}</td><td class="num">${n(s.max)}</td>${t.limit === undefined ? '' : `<td class="num">${n(over)} (limit ${n(t.limit)})</td>`}</tr></table>`;
   return table + histogramSvg(histogram(t.counts), t.limit);
 }
