@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import { jumpstartHyperparameterHint } from '../core/formats/jumpstartHyperparameters';
 import { tokenizerOf, trainingText } from '../core/lint/tokensOf';
 import type { DatasetLinting } from './datasetLinting';
 
 const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)', hint: '$(light-bulb)' } as const;
 
-/** Hover on a dataset line: its format, its token count for the configured model, and its findings. */
+/** Hover on a dataset line: its format, its token count for the configured model, the JumpStart hyperparameters its format needs, and its findings. */
 export class DatasetHover implements vscode.HoverProvider {
   constructor(private readonly linting: DatasetLinting) {}
 
@@ -32,6 +33,9 @@ export class DatasetHover implements vscode.HoverProvider {
       }
       const label = state.linter.format?.label ?? 'unknown format';
       parts.push(`**TuneLab** · line ${line + 1} · ${escape(label)}${tokens}`);
+      // Which JumpStart hyperparameters train this format (a wrong pair trains the wrong way).
+      const hint = state.linter.format === undefined ? undefined : jumpstartHyperparameterHint(state.linter.format.id);
+      if (hint !== undefined) parts.push(escape(hint));
     }
     for (const f of findings) {
       parts.push(`${SEVERITY_ICON[f.severity]} ${escape(f.message)} \`${f.rule}\``);

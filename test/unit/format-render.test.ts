@@ -34,9 +34,23 @@ function ctxOf(template: string): FormatContext {
   return t.ctx;
 }
 
-const RENDERABLE = FORMAT_IDS.filter((id) => id !== 'openai-dpo');
+/** Preference formats need a second, rejected answer, which one pair does not have. */
+const RENDERABLE = FORMAT_IDS.filter((id) => id !== 'openai-dpo' && id !== 'trl-preference');
 /** Formats with a place for the system prompt (the others list it in `dropped`). */
-const WITH_SYSTEM: ReadonlySet<FormatId> = new Set<FormatId>(['jumpstart-chat', 'openai-chat', 'sharegpt', 'bedrock-conversation']);
+const WITH_SYSTEM: ReadonlySet<FormatId> = new Set<FormatId>([
+  'jumpstart-chat', 'openai-chat', 'openai-rft', 'sharegpt', 'bedrock-conversation', 'bedrock-haiku', 'nova', 'trl-sft', 'vertex-gemini',
+]);
+
+/**
+ * Formats whose rendered line has another format's shape exactly, and which that line is
+ * detected as: a Nova record without reasoning is Bedrock conversation's shape; a Haiku line
+ * without a system prompt is OpenAI chat's. Each still matches its own format.
+ */
+function detectedAs(id: FormatId, pair: Pair): FormatId {
+  if (id === 'nova') return 'bedrock-conversation';
+  if (id === 'bedrock-haiku' && (pair.system ?? '') === '') return 'openai-chat';
+  return id;
+}
 
 const PAIR: Pair = { question: 'How do I renew my passport by mail?', answer: 'Use Form DS-82 and mail it with your old passport.' };
 const WITH_ALL: Pair = { ...PAIR, system: 'Answer briefly.', context: 'The applicant is 30 and lives in Ohio.' };
@@ -50,8 +64,8 @@ void describe('renderPair: every format', () => {
         const { record, dropped } = rendered(id, pair);
         assert.ok(formatById(id).matches(record, {}), `${id} does not match ${jsonLine(record)}`);
         assert.deepEqual(issuesOf(id, record, {}), []);
-        assert.equal(matchFormat(record, {}), id);
-        assert.equal(detectFormat([record, record], {}).format, id);
+        assert.equal(matchFormat(record, {}), detectedAs(id, pair));
+        assert.equal(detectFormat([record, record], {}).format, detectedAs(id, pair));
 
         if (id === 'text') {
           assert.deepEqual(texts(id, record, 'text'), [`${pair.question}${pair.context === undefined ? '' : `\n\n${pair.context}`}\n\n${pair.answer}`]);
@@ -105,6 +119,30 @@ void describe('renderPair: every format', () => {
       messages: [{ role: 'user', content: [{ text: PAIR.question }] }, { role: 'assistant', content: [{ text: PAIR.answer }] }],
     });
     assert.deepEqual(r('text', PAIR), { text: `${PAIR.question}\n\n${PAIR.answer}` });
+    // RFT: the model answers the user; the grader reads the reference from a field of the line;
+    // RFT lines take developer messages (FineTuneReinforcementRequestInput).
+    assert.deepEqual(r('openai-rft'), { messages: [{ role: 'developer', content: s }, { role: 'user', content: qc }], reference_answer: a });
+    assert.deepEqual(r('bedrock-haiku'), { system: s, messages: [{ role: 'user', content: qc }, { role: 'assistant', content: a }] });
+    assert.deepEqual(r('bedrock-haiku', PAIR), { messages: [{ role: 'user', content: PAIR.question }, { role: 'assistant', content: PAIR.answer }] });
+    assert.deepEqual(r('nova'), r('bedrock-conversation'));
+    // TRL: conversational prompt-completion, the shape only TRL reads.
+    assert.deepEqual(r('trl-sft'), {
+      prompt: [{ role: 'system', content: s }, { role: 'user', content: qc }],
+      completion: [{ role: 'assistant', content: a }],
+    });
+    assert.deepEqual(r('vertex-gemini'), {
+      systemInstruction: { role: 'system', parts: [{ text: s }] },
+      contents: [{ role: 'user', parts: [{ text: qc }] }, { role: 'model', parts: [{ text: a }] }],
+    });
+    assert.deepEqual(r('vertex-gemini', PAIR), {
+      contents: [{ role: 'user', parts: [{ text: PAIR.question }] }, { role: 'model', parts: [{ text: PAIR.answer }] }],
+    });
+  });
+
+  void it('refuses TRL preference, which needs a rejected answer', () => {
+    const r = renderPair('trl-preference', WITH_ALL, {});
+    assert.ok(!r.ok);
+    assert.match(r.message, /TRL preference data needs a chosen and a rejected answer/);
   });
 
   void it('an empty system prompt is no system prompt', () => {

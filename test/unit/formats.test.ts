@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { detectFormat, FORMAT_IDS, FORMATS, formatById, matchFormat } from '../../src/core/formats/index';
+import { jumpstartHyperparameterHint, jumpstartHyperparameters } from '../../src/core/formats/jumpstartHyperparameters';
 import { parseTemplate, placeholders } from '../../src/core/formats/template';
 import { createLocator } from '../../src/core/jsonl/locate';
 import type { FieldRole, FormatContext, FormatId, Issue, Json, JsonObject, JsonPath, RuleId } from '../../src/core/lint/types';
@@ -58,7 +59,7 @@ function fieldsOf(id: FormatId, line: string, ctx: FormatContext = {}): [string,
   return formatById(id).view(parse(line), ctx).fields.map((f) => [JSON.stringify(f.path), f.role, f.text]);
 }
 
-const RULES: ReadonlySet<RuleId> = new Set<RuleId>(['schema', 'role-order', 'missing-assistant', 'non-string-content']);
+const RULES: ReadonlySet<RuleId> = new Set<RuleId>(['schema', 'role-order', 'missing-assistant', 'non-string-content', 'unused-field']);
 
 // ---------------------------------------------------------------------------------------------
 // The registry
@@ -67,7 +68,10 @@ void describe('formats: the registry', () => {
   void it('lists every format once, FORMAT_IDS in the settings order and FORMATS in detection order', () => {
     assert.deepEqual([...FORMAT_IDS].sort(), FORMATS.map((f) => f.id).sort());
     assert.equal(new Set(FORMATS.map((f) => f.id)).size, FORMATS.length);
-    assert.deepEqual(FORMAT_IDS, ['jumpstart-instruction', 'jumpstart-chat', 'openai-chat', 'openai-dpo', 'alpaca', 'sharegpt', 'bedrock-prompt', 'bedrock-conversation', 'text']);
+    assert.deepEqual(FORMAT_IDS, [
+      'jumpstart-instruction', 'jumpstart-chat', 'openai-chat', 'openai-dpo', 'openai-rft', 'alpaca', 'sharegpt', 'bedrock-prompt',
+      'bedrock-conversation', 'bedrock-haiku', 'nova', 'trl-sft', 'trl-preference', 'vertex-gemini', 'text',
+    ]);
     for (const id of FORMAT_IDS) assert.equal(formatById(id).id, id);
   });
 
@@ -98,7 +102,8 @@ void describe('formats: golden fixtures are clean and detected as their format',
           assert.deepEqual(view.fields.map((f) => f.role), ['text']);
           assert.equal(view.prompt, '');
         } else {
-          assert.ok(view.fields.some((f) => f.role === 'answer'), `no answer in ${line}`);
+          // An RFT line has no answer to learn: the grader scores the model's own (its reference may be an object).
+          if (id !== 'openai-rft') assert.ok(view.fields.some((f) => f.role === 'answer'), `no answer in ${line}`);
           assert.notEqual(view.prompt, '', line);
         }
       }
@@ -126,8 +131,15 @@ void describe('JumpStart instruction', () => {
     assertIssues('jumpstart-instruction', line, [
       ['schema', 0, line.length, /has no "context", and the default JumpStart instruction template needs \{context\}\. Add "context" \(""/],
       at(line, 'non-string-content', '5', /"response" is a number \(5\), but the trainer reads text here\. Write it as a string: "5"/),
-      at(line, 'schema', '"category"', /not a placeholder of the default JumpStart instruction template.*JumpStart never reads it\. Remove it/),
+      at(line, 'unused-field', '"category"', /not a placeholder of the default JumpStart instruction template.*str\.format, which ignores keys it does not name, so this text is never trained on\. Remove it/),
     ]);
+  });
+
+  void it('an extra key is unused-field, not a schema error: str.format(**record) ignores keys the template does not name', () => {
+    // Python: "{instruction}".format(instruction="Q", category="x") == "Q" (string.Formatter.check_unused_args does nothing).
+    const line = '{"instruction": "Renew a passport?", "context": "", "response": "Use Form DS-82.", "id": "row-7"}';
+    assertIssues('jumpstart-instruction', line, [at(line, 'unused-field', '"id"', /"id" is not a placeholder .*\(\{instruction\}, \{context\}, \{response\}\)/)]);
+    assert.ok(check('jumpstart-instruction', line).every((i) => i.rule !== 'schema'));
   });
 
   void it('null and object values are non-string-content', () => {
@@ -147,7 +159,7 @@ void describe('JumpStart instruction', () => {
     const line = '{"question": "When?", "instruction": "x"}';
     assertIssues('jumpstart-instruction', line, [
       ['schema', 0, line.length, /has no "answer", and template\.json needs \{answer\}/],
-      at(line, 'schema', '"instruction"', /not a placeholder of template\.json \(\{question\}, \{answer\}\).*add \{instruction\} to template\.json/),
+      at(line, 'unused-field', '"instruction"', /not a placeholder of template\.json \(\{question\}, \{answer\}\).*add \{instruction\} to template\.json/),
     ], ctx);
   });
 
@@ -243,17 +255,56 @@ void describe('OpenAI chat', () => {
     ]);
   });
 
-  void it('content: null only beside tool_calls, parts only for user turns, arguments a JSON string', () => {
-    const line = '{"messages": [{"role": "system", "content": [{"type": "text", "text": "S"}]}, {"role": "user", "content": [{"type": "text"}, {"type": "audio"}]}, '
+  void it('content parts by role, content: null only beside calls or a refusal, arguments a JSON string', () => {
+    const line = '{"messages": [{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "https://example.gov/a.png"}}]}, '
+      + '{"role": "user", "content": [{"type": "text"}, {"type": "audio"}, {"type": "refusal", "refusal": "no"}]}, '
       + '{"role": "assistant", "content": null}, {"role": "user", "content": null}, '
       + '{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}]}]}';
     assertIssues('openai-chat', line, [
-      at(line, 'non-string-content', '[{"type": "text", "text": "S"}]', /Turn 1 is "system" with content parts, which only user turns may have/),
+      at(line, 'schema', '"image_url"', /Content part 1 of turn 1 is "image_url", which system messages do not take: their parts are \{"type": "text"/),
       at(line, 'schema', '{"type": "text"}', /Content part 1 of turn 2 is "text" but has no "text"/),
       at(line, 'schema', '"audio"', /a content part is \{"type": "text"/),
-      at(line, 'non-string-content', 'null', /The "content" of turn 3 is null, but an assistant turn without "tool_calls" needs its reply as a string/),
+      at(line, 'schema', '"refusal"', /Content part 3 of turn 2 is "refusal", which user messages do not take/),
+      at(line, 'non-string-content', 'null', /The "content" of turn 3 is null, but an assistant turn without "tool_calls", "function_call" or "refusal" needs its reply as a string/),
       at(line, 'non-string-content', 'null', /The "content" of turn 4 is null\. Write the user message as a string/, 1),
       at(line, 'schema', '{"x": 1}', /must be a string holding the arguments as JSON/),
+    ]);
+  });
+
+  // Source: FineTuneChatRequestInput in github.com/openai/openai-openapi (openapi.yaml): messages are
+  // System | User | FineTuneChatCompletionRequestAssistantMessage | Tool | Function, plus tools,
+  // parallel_tool_calls and the legacy functions.
+  void it('accepts what FineTuneChatRequestInput accepts: refusal, legacy function_call/functions, text parts on system/assistant/tool, tools, parallel_tool_calls', () => {
+    const lines = [
+      '{"messages": [{"role": "user", "content": "Tell me my neighbor\'s SSN."}, {"role": "assistant", "content": null, "refusal": "I can\'t help with that."}]}',
+      '{"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": [{"type": "text", "text": "Part one."}, {"type": "refusal", "refusal": "I cannot share more."}]}]}',
+      '{"messages": [{"role": "user", "content": "Hours of the DMV?"}, {"role": "assistant", "function_call": {"name": "office_hours", "arguments": "{\\"office\\": \\"DMV\\"}"}}, '
+        + '{"role": "function", "name": "office_hours", "content": "9-5"}, {"role": "assistant", "content": "9 a.m. to 5 p.m."}], '
+        + '"functions": [{"name": "office_hours", "parameters": {"type": "object", "properties": {"office": {"type": "string"}}}}]}',
+      '{"messages": [{"role": "system", "content": [{"type": "text", "text": "Be brief."}]}, {"role": "user", "content": "Open Saturday?"}, '
+        + '{"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "hours", "arguments": "{}"}}]}, '
+        + '{"role": "tool", "tool_call_id": "c1", "content": [{"type": "text", "text": "closed"}]}, {"role": "assistant", "content": [{"type": "text", "text": "No, it is closed on Saturday."}]}], '
+        + '"tools": [{"type": "function", "function": {"name": "hours"}}], "parallel_tool_calls": false}',
+    ];
+    for (const line of lines) {
+      assert.deepEqual(check('openai-chat', line).map((i) => i.message), [], line);
+      assert.equal(matchFormat(parse(line), {}), 'openai-chat');
+    }
+    assert.deepEqual(fieldsOf('openai-chat', lines[0] ?? '').map(([p, r]) => [p, r]), [['["messages",0,"content"]', 'prompt'], ['["messages",1,"refusal"]', 'answer']]);
+    assert.deepEqual(fieldsOf('openai-chat', lines[1] ?? '').map(([p, r]) => [p, r]).slice(1), [['["messages",1,"content",0,"text"]', 'answer'], ['["messages",1,"content",1,"refusal"]', 'answer']]);
+  });
+
+  void it('SFT takes no developer message (FineTuneChatRequestInput has none): the message says to use system', () => {
+    const line = '{"messages": [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}';
+    assertIssues('openai-chat', line, [at(line, 'schema', '"developer"', /is "developer", but OpenAI chat takes no developer messages.*Rename it to "system"/)]);
+  });
+
+  void it('refusal, function_call and audio only on assistant turns; a function result needs its name and its call', () => {
+    const line = '{"messages": [{"role": "user", "content": "Q", "refusal": "no"}, {"role": "function", "content": "x"}, {"role": "assistant", "content": "A"}]}';
+    assertIssues('openai-chat', line, [
+      at(line, 'schema', '"refusal"', /Turn 1 is "user", but only assistant turns carry a "refusal"/),
+      at(line, 'schema', '{"role": "function", "content": "x"}', /Turn 2 is a function result without "name"/),
+      at(line, 'role-order', '"function"', /Turn 2 is a "function" result, but the turn before it is not an assistant turn with "function_call"/),
     ]);
   });
 
@@ -270,7 +321,7 @@ void describe('OpenAI chat', () => {
     const line = '{"messages": [{"role": "bot", "content": "Hi"}, {"content": "Q"}, {"role": "assistant", "content": "A", "thoughts": "x"}], '
       + '"tools": [{"type": "function", "function": {"description": "no name"}}], "parallel_tool_calls": "yes", "meta": {}}';
     assertIssues('openai-chat', line, [
-      at(line, 'schema', '"bot"', /OpenAI chat roles are "system", "developer", "user", "assistant" and "tool"/),
+      at(line, 'schema', '"bot"', /OpenAI chat roles are "system", "user", "assistant", "tool" and "function"/),
       at(line, 'schema', '{"content": "Q"}', /Turn 2 has no "role"/),
       at(line, 'schema', '"thoughts"', /Turn 3 has the key "thoughts", which OpenAI chat messages do not have/),
       at(line, 'schema', '"function"', /The "function" of tool 1 has no "name", which OpenAI chat requires/, 1),
@@ -428,7 +479,6 @@ void describe('Bedrock conversation', () => {
     const line = '{"schemaVersion": "bedrock-conversation-2023", "messages": [{"role": "system", "content": [{"text": "S"}]}, {"role": "user", "content": "Q"}, '
       + '{"role": "user", "content": []}, {"role": "assistant", "content": [{"text": "A", "image": {}}, {"txt": "B"}]}]}';
     assertIssues('bedrock-conversation', line, [
-      at(line, 'schema', '"bedrock-conversation-2023"', /"schemaVersion" is "bedrock-conversation-2023"; it must be "bedrock-conversation-2024"/),
       at(line, 'schema', '"system"', /keeps the system prompt outside the turns\. Move it to "system"/),
       at(line, 'schema', '"Q"', /The "content" of turn 2 must be a list of blocks like \[\{"text": "…"\}\], not a string/),
       at(line, 'role-order', '"user"', /Turn 3 is "user" but the previous turn was also "user"/, 1),
@@ -443,11 +493,175 @@ void describe('Bedrock conversation', () => {
     ]);
   });
 
+  // Source: https://docs.aws.amazon.com/nova/latest/userguide/fine-tune-prepare-data-understanding.html
+  // ("schemaVersion can be any string value"); no Bedrock page requires bedrock-conversation-2024.
+  void it('schemaVersion may be any string, but must be a string', () => {
+    const ok = `{"schemaVersion": "my-dataset-v3", "messages": [${m('user', 'Q')}, ${m('assistant', 'A')}]}`;
+    assert.deepEqual(check('bedrock-conversation', ok), []);
+    assert.deepEqual(check('nova', ok), []);
+    const num = `{"schemaVersion": 2024, "messages": [${m('user', 'Q')}, ${m('assistant', 'A')}]}`;
+    assertIssues('bedrock-conversation', num, [at(num, 'schema', '2024', /"schemaVersion" is a number; it is a string, e\.g\. "bedrock-conversation-2024"/)]);
+  });
+
   void it('views the system blocks, user text and assistant text', () => {
     const line = fixtureLines('bedrock-conversation')[0] ?? '';
     assert.deepEqual(fieldsOf('bedrock-conversation', line).map(([p, r]) => [p, r]), [
       ['["system",0,"text"]', 'system'], ['["messages",0,"content",0,"text"]', 'prompt'], ['["messages",1,"content",0,"text"]', 'answer'],
     ]);
+  });
+});
+
+void describe('OpenAI RFT', () => {
+  void it('messages ending with the user and any grader fields; no assistant reply is needed', () => {
+    const line = '{"messages": [{"role": "user", "content": "Which office issues marriage licenses?"}], "reference_answer": "The county clerk", "difficulty": 2}';
+    assert.deepEqual(check('openai-rft', line), []);
+    assert.deepEqual(fieldsOf('openai-rft', line).map(([p, r]) => [p, r]), [['["messages",0,"content"]', 'prompt'], ['["reference_answer"]', 'answer']]);
+  });
+
+  void it('the last message is the user\'s; RFT takes developer messages, not system ones', () => {
+    const line = '{"messages": [{"role": "developer", "content": "D"}, {"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}], "reference_answer": "A"}';
+    assertIssues('openai-rft', line, [at(line, 'role-order', '"assistant"', /The last message is "assistant", but in reinforcement fine-tuning the model answers the last message, which must be the user's/)]);
+    const system = '{"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}], "reference_answer": "A"}';
+    assertIssues('openai-rft', system, [at(system, 'schema', '"system"', /take developer messages, not system ones\. Rename it to "developer"/)]);
+    const empty = '{"messages": [], "reference_answer": "A"}';
+    assertIssues('openai-rft', empty, [at(empty, 'schema', '[]', /"messages" is empty/)]);
+  });
+});
+
+void describe('Bedrock Claude 3 Haiku', () => {
+  void it('at least two messages, from the user, alternating, ending with the assistant; no extraneous keys', () => {
+    const one = '{"system": "S", "messages": [{"role": "user", "content": "Q"}]}';
+    assertIssues('bedrock-haiku', one, [at(one, 'missing-assistant', '[{"role": "user", "content": "Q"}]', /needs at least two messages/)]);
+    const line = '{"system": "S", "messages": [{"role": "assistant", "content": "A"}, {"role": "user", "content": "Q"}], "id": 1}';
+    assertIssues('bedrock-haiku', line, [
+      at(line, 'role-order', '"assistant"', /Turn 1 is "assistant", but the conversation must start with a "user" turn/),
+      at(line, 'missing-assistant', '"user"', /ends with a "user" turn/),
+      at(line, 'schema', '"id"', /hold only "system" and "messages" \(no extraneous keys are allowed\)/),
+    ]);
+    const blocks = '{"system": "S", "messages": [{"role": "system", "content": "X"}, {"role": "user", "content": [{"text": "Q"}]}, {"role": "assistant", "content": "A"}]}';
+    assertIssues('bedrock-haiku', blocks, [
+      at(blocks, 'schema', '"system"', /is "system", but Bedrock Claude 3 Haiku keeps the system prompt in the top-level "system" string/, 1),
+      at(blocks, 'non-string-content', '[{"text": "Q"}]', /The "content" of turn 2 is an array/),
+    ]);
+  });
+
+  void it('views the system string, user and assistant contents', () => {
+    assert.deepEqual(fieldsOf('bedrock-haiku', '{"system": "S", "messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}'), [
+      ['["system"]', 'system', 'S'], ['["messages",0,"content"]', 'prompt', 'Q'], ['["messages",1,"content"]', 'answer', 'A'],
+    ]);
+  });
+});
+
+void describe('Amazon Nova', () => {
+  const V = '"schemaVersion": "bedrock-conversation-2024"';
+  const m = (role: string, text: string): string => `{"role": "${role}", "content": [{"text": "${text}"}]}`;
+
+  // Source: INVALID_TOKENS_TEXT in aws-samples/amazon-nova-samples
+  // customization/bedrock-finetuning/understanding/dataset_validation/nova_ft_dataset_validator.py.
+  void it('a reserved word in any text fails the job: an error naming the word at its columns', () => {
+    const line = `{${V}, "system": [{"text": "System: be kind"}], "messages": [${m('user', 'User: hi [EOS]')}, ${m('assistant', 'Bot: hello')}]}`;
+    assertIssues('nova', line, [
+      at(line, 'schema', 'System:', /^"System:" in system block 1 is a word Amazon Nova reserves for its own prompt format, and a training job whose data holds it fails\. Rephrase it/),
+      at(line, 'schema', 'User:', /^"User:" in turn 1 is a word Amazon Nova reserves/),
+      at(line, 'schema', '[EOS]', /^"\[EOS\]" in turn 1/),
+      at(line, 'schema', 'Bot:', /^"Bot:" in turn 2/),
+    ]);
+    // Matched as the validator matches them: case-sensitively.
+    assert.deepEqual(check('nova', `{${V}, "messages": [${m('user', 'the user: me')}, ${m('assistant', 'ok')}]}`), []);
+    const reasoning = `{${V}, "messages": [${m('user', 'Q')}, {"role": "assistant", "content": [{"reasoningContent": {"reasoningText": {"text": "Thought: easy"}}}, {"text": "A"}]}]}`;
+    assertIssues('nova', reasoning, [at(reasoning, 'schema', 'Thought:', /^"Thought:" in the reasoning of turn 2/)]);
+  });
+
+  void it('schemaVersion any string or none; reasoning only in assistant turns, images only in user turns; two turns at least', () => {
+    assert.deepEqual(check('nova', `{"messages": [${m('user', 'Q')}, ${m('assistant', 'A')}]}`), []);
+    const line = `{${V}, "messages": [{"role": "user", "content": [{"reasoningContent": {"reasoningText": {"text": "r"}}}]}, `
+      + '{"role": "assistant", "content": [{"image": {"format": "png", "source": {"s3Location": {"uri": "s3://b/x.png"}}}}, {"text": "A"}]}]}';
+    assertIssues('nova', line, [
+      at(line, 'schema', '"reasoningContent"', /Turn 1 is "user", but reasoning content belongs in the assistant's turns/),
+      at(line, 'schema', '"image"', /Turn 2 is the assistant's, but Amazon Nova takes images and videos only in user turns/),
+    ]);
+    const one = `{${V}, "messages": [${m('user', 'Q')}]}`;
+    assertIssues('nova', one, [at(one, 'missing-assistant', `[${m('user', 'Q')}]`, /needs at least two turns/)]);
+    const empty = `{${V}, "messages": [${m('user', '')}, ${m('assistant', 'A')}]}`;
+    assertIssues('nova', empty, [at(empty, 'schema', '[{"text": ""}]', /The text of turn 1 is empty/)]);
+  });
+
+  void it('views reasoning as other, the reply as answer', () => {
+    const line = fixtureLines('nova')[0] ?? '';
+    assert.deepEqual(fieldsOf('nova', line).map(([p, r]) => [p, r]), [
+      ['["system",0,"text"]', 'system'], ['["messages",0,"content",0,"text"]', 'prompt'],
+      ['["messages",1,"content",0,"reasoningContent","reasoningText","text"]', 'other'], ['["messages",1,"content",1,"text"]', 'answer'],
+    ]);
+  });
+});
+
+void describe('Hugging Face TRL', () => {
+  void it('SFT: prompt and completion of one kind; a conversational completion holds the assistant reply', () => {
+    const mixed = '{"prompt": [{"role": "user", "content": "Q"}], "completion": "A"}';
+    assertIssues('trl-sft', mixed, [at(mixed, 'schema', '"A"', /"prompt" is a list of messages but "completion" is a string; TRL reads both as text or both as messages/)]);
+    const noReply = '{"prompt": [{"role": "user", "content": "Q"}], "completion": [{"role": "user", "content": "A"}]}';
+    assertIssues('trl-sft', noReply, [at(noReply, 'missing-assistant', '[{"role": "user", "content": "A"}]', /"completion" has no "assistant" message/)]);
+    const badContent = '{"messages": [{"role": "user", "content": 7}, {"role": "assistant", "content": "A"}]}';
+    assertIssues('trl-sft', badContent, [at(badContent, 'non-string-content', '7', /The "content" of message 1 of "messages" is a number/)]);
+    assert.deepEqual(check('trl-sft', '{"prompt": "Q", "completion": "A"}'), []);
+    assert.deepEqual(check('trl-sft', '{"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}'), []);
+  });
+
+  void it('preference: prompt, chosen and rejected of one kind; each conversation ends with the reply', () => {
+    const kinds = '{"prompt": "Q", "chosen": [{"role": "assistant", "content": "A"}], "rejected": " no"}';
+    assertIssues('trl-preference', kinds, [at(kinds, 'schema', '[{"role": "assistant", "content": "A"}]', /"chosen" is a list of messages but prompt is not/)]);
+    const order = '{"chosen": [{"role": "assistant", "content": "A"}, {"role": "user", "content": "Q"}], "rejected": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "B"}]}';
+    assertIssues('trl-preference', order, [at(order, 'missing-assistant', '"user"', /"chosen" ends with a message that is not the assistant's/)]);
+    assert.deepEqual(check('trl-preference', '{"chosen": "The sky is blue.", "rejected": "The sky is green."}'), []);
+  });
+
+  void it('views an implicit prompt once: chosen user turns are the prompt, rejected ones are not counted again', () => {
+    const line = fixtureLines('trl-preference')[2] ?? '';
+    assert.deepEqual(fieldsOf('trl-preference', line).map(([p, r]) => [p, r]), [
+      ['["chosen",0,"content"]', 'prompt'], ['["chosen",1,"content"]', 'answer'], ['["rejected",0,"content"]', 'other'], ['["rejected",1,"content"]', 'rejected'],
+    ]);
+  });
+});
+
+void describe('Vertex AI Gemini', () => {
+  void it('user and model turns of parts; the reply\'s role is "model"; a line ends with a model turn', () => {
+    const assistant = '{"contents": [{"role": "user", "parts": [{"text": "Q"}]}, {"role": "assistant", "parts": [{"text": "A"}]}]}';
+    assertIssues('vertex-gemini', assistant, [at(assistant, 'schema', '"assistant"', /is "assistant", but Gemini names the reply's role "model"\. Rename it to "model"/)]);
+    const open = '{"contents": [{"role": "user", "parts": [{"text": "Q"}]}, {"role": "model", "parts": [{"text": "A"}]}, {"role": "user", "parts": [{"text": "Thanks"}]}]}';
+    assertIssues('vertex-gemini', open, [at(open, 'missing-assistant', '"user"', /ends with a "user" turn/, 1)]);
+    const none = '{"contents": [{"role": "user", "parts": [{"text": "Q"}]}]}';
+    assertIssues('vertex-gemini', none, [at(none, 'missing-assistant', '[{"role": "user", "parts": [{"text": "Q"}]}]', /no "model" turn/)]);
+    const content = '{"contents": [{"role": "user", "parts": [{"text": "Q"}], "content": "Q"}, {"role": "model", "parts": [{"text": "A"}]}], "system": "S"}';
+    assertIssues('vertex-gemini', content, [
+      at(content, 'schema', '"content"', /Turn 1 has "content", but Gemini turns hold their text in "parts"/),
+      at(content, 'schema', '"system"', /hold "contents", "systemInstruction" and "tools"/),
+    ]);
+  });
+
+  void it('views the system instruction, user parts and model parts', () => {
+    const line = fixtureLines('vertex-gemini')[2] ?? '';
+    assert.deepEqual(fieldsOf('vertex-gemini', line).map(([p, r]) => [p, r]), [
+      ['["systemInstruction","parts",0,"text"]', 'system'], ['["contents",0,"parts",0,"text"]', 'prompt'], ['["contents",1,"parts",0,"text"]', 'answer'],
+    ]);
+  });
+});
+
+// Source: the JumpStart Llama fine-tuning hyperparameters (see src/core/formats/jumpstartHyperparameters.ts).
+void describe('JumpStart hyperparameters per format', () => {
+  void it('instruction data trains with instruction_tuned="True", dialog data with chat_dataset="True", text with both "False"', () => {
+    assert.deepEqual(jumpstartHyperparameters('jumpstart-instruction'), { instruction_tuned: 'True', chat_dataset: 'False' });
+    assert.deepEqual(jumpstartHyperparameters('jumpstart-chat'), { instruction_tuned: 'False', chat_dataset: 'True' });
+    assert.deepEqual(jumpstartHyperparameters('text'), { instruction_tuned: 'False', chat_dataset: 'False' });
+    assert.equal(jumpstartHyperparameters('openai-chat'), undefined);
+    assert.equal(jumpstartHyperparameterHint('jumpstart-instruction'), 'JumpStart instruction tuning: train with instruction_tuned="True", chat_dataset="False"');
+    assert.equal(jumpstartHyperparameterHint('jumpstart-chat'), 'JumpStart chat fine-tuning: train with instruction_tuned="False", chat_dataset="True"');
+    assert.equal(jumpstartHyperparameterHint('alpaca'), undefined);
+  });
+
+  void it('the README says the same', () => {
+    const readme = readFileSync(repoFile('README.md'), 'utf8');
+    assert.match(readme, /instruction_tuned="True"`?, `?chat_dataset="False"/);
+    assert.match(readme, /chat_dataset="True"`?, `?instruction_tuned="False"/);
   });
 });
 
@@ -538,6 +752,44 @@ void describe('detectFormat: overlapping shapes', () => {
     assert.equal(first('{"question": "Q"}'), undefined);
   });
 
+  void it('OpenAI RFT: messages ending with the user plus a grader field; without one, or ending with the assistant, OpenAI chat', () => {
+    assert.equal(first('{"messages": [{"role": "user", "content": "Q"}], "reference_answer": "A"}'), 'openai-rft');
+    assert.equal(first('{"messages": [{"role": "user", "content": "Q"}]}'), 'openai-chat');
+    assert.equal(first(`{"messages": [${user}, ${assistant}], "meta": {}}`), 'openai-chat');
+  });
+
+  void it('TRL: conversational prompt/completion is TRL, never Bedrock; chosen/rejected is TRL preference', () => {
+    const conv = '{"prompt": [{"role": "user", "content": "Q"}], "completion": [{"role": "assistant", "content": "A"}]}';
+    assert.equal(first(conv), 'trl-sft');
+    assert.equal(formatById('bedrock-prompt').matches(parse(conv), {}), false);
+    // Standard strings are Bedrock's shape too: Bedrock is detected, and a file set to TRL has no mixed-format.
+    assert.equal(first('{"prompt": "Q", "completion": "A"}'), 'bedrock-prompt');
+    assert.ok(formatById('trl-sft').matches(parse('{"prompt": "Q", "completion": "A"}'), {}));
+    assert.ok(formatById('trl-sft').matches(parse(`{"messages": [${user}, ${assistant}]}`), {}));
+    assert.equal(first('{"prompt": "The sky is", "chosen": " blue.", "rejected": " green."}'), 'trl-preference');
+    assert.equal(first('{"chosen": "a", "rejected": "b"}'), 'trl-preference');
+  });
+
+  void it('Bedrock Claude 3 Haiku by its system string; without one the line reads as OpenAI chat, which Haiku also matches', () => {
+    const haiku = `{"system": "S", "messages": [${user}, ${assistant}]}`;
+    assert.equal(first(haiku), 'bedrock-haiku');
+    assert.equal(formatById('openai-chat').matches(parse(haiku), {}), false);
+    assert.equal(formatById('jumpstart-chat').matches(parse(haiku), {}), false);
+    assert.ok(formatById('bedrock-haiku').matches(parse(`{"messages": [${user}, ${assistant}]}`), {}));
+  });
+
+  void it('Nova: a reasoning block makes a Bedrock conversation Nova; otherwise it is Bedrock conversation, which Nova also matches', () => {
+    const plain = '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "Q"}]}, {"role": "assistant", "content": [{"text": "A"}]}]}';
+    assert.equal(first(plain), 'bedrock-conversation');
+    assert.ok(formatById('nova').matches(parse(plain), {}));
+    const reasoning = '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "Q"}]}, {"role": "assistant", "content": [{"reasoningContent": {"reasoningText": {"text": "R"}}}, {"text": "A"}]}]}';
+    assert.equal(first(reasoning), 'nova');
+  });
+
+  void it('Vertex AI Gemini by its contents', () => {
+    assert.equal(first('{"contents": [{"role": "user", "parts": [{"text": "Q"}]}]}'), 'vertex-gemini');
+  });
+
   void it('a template.json naming Alpaca\'s or Bedrock\'s keys makes them JumpStart instruction', () => {
     const alpacaKeys: FormatContext = { templateKeys: ['instruction', 'input', 'output'], completionKeys: ['output'] };
     assert.equal(first('{"instruction": "Q", "input": "", "output": "A"}', alpacaKeys), 'jumpstart-instruction');
@@ -565,9 +817,13 @@ const KEYS = [
   'messages', 'dialog', 'conversations', 'input', 'preferred_output', 'non_preferred_output', 'instruction', 'context', 'response',
   'output', 'history', 'system', 'prompt', 'completion', 'schemaVersion', 'text', 'tools', 'parallel_tool_calls', 'from', 'value',
   'role', 'content', 'tool_calls', 'weight', 'tool_call_id', 'type', 'function', 'name', 'arguments', 'id', 'image_url', 'url',
-  'question', 'answer', '__proto__', 'constructor', 'toString',
+  'question', 'answer', '__proto__', 'constructor', 'toString', 'chosen', 'rejected', 'contents', 'parts', 'systemInstruction', 'reasoningContent',
+  'reasoningText', 'refusal', 'function_call', 'functions', 'reference_answer', 'image', 'video',
 ];
-const VALUES = ['system', 'developer', 'user', 'assistant', 'tool', 'human', 'gpt', 'observation', 'function_call', 'text', 'image_url', 'function', 'bedrock-conversation-2024', '', 0, 1];
+const VALUES = [
+  'system', 'developer', 'user', 'assistant', 'tool', 'human', 'gpt', 'observation', 'function_call', 'text', 'image_url', 'function', 'model', 'refusal',
+  'bedrock-conversation-2024', 'User: [EOS]', '', 0, 1,
+];
 
 const { record: shaped } = fc.letrec<{ value: Json; record: JsonObject; list: Json[] }>((tie) => ({
   value: fc.oneof({ maxDepth: 5, depthIdentifier: 'shaped' }, fc.constantFrom<Json>(...VALUES), fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>, tie('record'), tie('list')),

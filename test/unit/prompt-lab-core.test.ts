@@ -70,7 +70,7 @@ void describe('eval sets: one record', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 40 });
     const filled = text.filter(nonBlank);
     fc.assert(fc.property(
-      fc.constantFrom(...FORMAT_IDS.filter((id) => id !== 'openai-dpo' && id !== 'text')),
+      fc.constantFrom(...FORMAT_IDS.filter((id) => id !== 'openai-dpo' && id !== 'trl-preference' && id !== 'text')),
       filled, text, fc.option(text, { nil: undefined }), fc.option(filled, { nil: undefined }),
       (id, question, answer, system, context) => {
         const r = renderPair(id, { question, answer, ...(system === undefined ? {} : { system }), ...(context === undefined ? {} : { context }) }, {});
@@ -101,6 +101,7 @@ void describe('eval sets: whole files', () => {
   void it('reads every fixture in its own format', () => {
     const expected: Record<FormatId, number> = {
       'jumpstart-instruction': 4, 'jumpstart-chat': 3, 'openai-chat': 4, 'openai-dpo': 3, alpaca: 4, sharegpt: 3, 'bedrock-prompt': 3, 'bedrock-conversation': 3, text: 0,
+      'openai-rft': 3, 'bedrock-haiku': 3, nova: 3, 'trl-sft': 3, 'trl-preference': 3, 'vertex-gemini': 3,
     };
     for (const id of FORMAT_IDS) {
       const set = readEvalSet(fixture(id), {});

@@ -1,11 +1,23 @@
 /**
- * Amazon Bedrock conversation records (`bedrock-conversation-2024`, as for Amazon Nova):
+ * Amazon Bedrock conversation records, Bedrock's Converse-format fine-tuning data (Meta Llama 3.2
+ * on Bedrock, distillation prompts):
  * `{"schemaVersion": "bedrock-conversation-2024", "system": [{"text": "…"}], "messages": [{"role": "user", "content": [{"text": "…"}]}, …]}`.
  *
  * The system prompt lives outside the turns; turns are user and assistant, alternating, starting
  * with the user and ending with the assistant. A content block holds one thing: text, or an
  * image, video, document, tool use, tool result or reasoning block, whose inner shape is left to
  * Bedrock's own validation.
+ *
+ * `schemaVersion` is required but may be any string. Sources: every Bedrock example carries it
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/preparing-text-data.html,
+ * …/preparing-image-text-data.html), and the Nova page that states a rule for it says
+ * "`schemaVersion` can be any string value"
+ * (https://docs.aws.amazon.com/nova/latest/userguide/fine-tune-prepare-data-understanding.html);
+ * no page requires the value `bedrock-conversation-2024`.
+ *
+ * Amazon Nova reads the same shape with rules of its own (src/core/formats/nova.ts). A record
+ * with a `reasoningContent` block is Nova's (only Nova 2.0 trains on reasoning), so it is not
+ * matched here; any other record of this shape is Bedrock conversation unless the format is set.
  */
 import type { FieldRole, FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
@@ -23,7 +35,7 @@ const schema = new LazySchema({
   type: 'object',
   required: ['schemaVersion', 'messages'],
   properties: {
-    schemaVersion: { const: VERSION },
+    schemaVersion: { type: 'string' },
     system: {
       type: 'array',
       items: { type: 'object', required: ['text'], properties: { text: { type: 'string' } }, additionalProperties: false },
@@ -67,7 +79,9 @@ const wording: Wording = {
     if (depth === 0 && e.keyword === 'additionalProperties') {
       return `The record has the key "${e.key ?? ''}", but ${LABEL} records hold only "schemaVersion", "system" and "messages". Remove it.`;
     }
-    if (e.keyword === 'const') return `"schemaVersion" is ${show(e.value)}; it must be "${VERSION}".`;
+    if (e.keyword === 'type' && depth === 1 && e.path[0] === 'schemaVersion') {
+      return `"schemaVersion" is ${describeValue(e.value)}; it is a string, e.g. "${VERSION}".`;
+    }
     if (e.keyword === 'enum' && last === 'role') {
       if (e.value === 'system') return `${Name} is "system", but ${LABEL} keeps the system prompt outside the turns. Move it to "system": [{"text": "…"}].`;
       return `${Name} is ${show(e.value)}; ${LABEL} turns are "user" or "assistant".`;
@@ -104,16 +118,12 @@ export const bedrockConversation: FormatModule = {
   label: LABEL,
   description: 'Amazon Bedrock conversation records (bedrock-conversation-2024, e.g. for Amazon Nova): system and messages of content blocks.',
 
-  /** Its schemaVersion, or messages whose content is a list of blocks without OpenAI's "type". */
+  /**
+   * Its schemaVersion, or messages whose content is a list of blocks without OpenAI's "type";
+   * not a record with a reasoning block, which is Nova's.
+   */
   matches(record: JsonObject): boolean {
-    if (has(record, 'schemaVersion')) return true;
-    const messages = own(record, 'messages');
-    if (!Array.isArray(messages)) return false;
-    if (Array.isArray(own(record, 'system'))) return true;
-    const first = messages[0];
-    const content = isObject(first) ? own(first, 'content') : undefined;
-    const block = Array.isArray(content) ? content[0] : undefined;
-    return isObject(block) && !has(block, 'type');
+    return isBedrockShape(record) && !hasReasoning(record);
   },
 
   check(record: JsonObject, at: LineLocator): Issue[] {
@@ -149,4 +159,28 @@ export const bedrockConversation: FormatModule = {
 
 function textOf(fields: Fields, block: Json | undefined, path: JsonPath, role: FieldRole): void {
   if (isObject(block)) fields.add([...path, 'text'], role, own(block, 'text'));
+}
+
+/** The shape Bedrock conversation and Nova share: a schemaVersion, or messages of content blocks without "type". */
+export function isBedrockShape(record: JsonObject): boolean {
+  if (has(record, 'schemaVersion')) return true;
+  const messages = own(record, 'messages');
+  if (!Array.isArray(messages)) return false;
+  if (Array.isArray(own(record, 'system'))) return true;
+  const first = messages[0];
+  const content = isObject(first) ? own(first, 'content') : undefined;
+  const block = Array.isArray(content) ? content[0] : undefined;
+  return isObject(block) && !has(block, 'type');
+}
+
+/** Whether some turn holds a `reasoningContent` block. */
+export function hasReasoning(record: JsonObject): boolean {
+  const messages = own(record, 'messages');
+  if (!Array.isArray(messages)) return false;
+  for (const m of messages) {
+    const content = isObject(m) ? own(m, 'content') : undefined;
+    if (!Array.isArray(content)) continue;
+    for (const block of content) if (isObject(block) && has(block, 'reasoningContent')) return true;
+  }
+  return false;
 }

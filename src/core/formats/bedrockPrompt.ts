@@ -4,7 +4,7 @@
  */
 import type { FormatModule, Issue, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
-import { Fields, has, NONE, sorted } from './shared';
+import { Fields, has, NONE, own, sorted } from './shared';
 
 const LABEL = 'Bedrock prompt/completion';
 
@@ -36,8 +36,12 @@ export const bedrockPrompt: FormatModule = {
   label: LABEL,
   description: 'Amazon Bedrock model customization: prompt and completion.',
 
+  /**
+   * Prompt and completion, neither a list: a list of messages is Hugging Face TRL's
+   * conversational prompt-completion, which Bedrock never reads.
+   */
   matches(record: JsonObject): boolean {
-    return has(record, 'prompt') && has(record, 'completion');
+    return has(record, 'prompt') && has(record, 'completion') && !Array.isArray(own(record, 'prompt')) && !Array.isArray(own(record, 'completion'));
   },
 
   check(record: JsonObject, at: LineLocator): Issue[] {

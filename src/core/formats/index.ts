@@ -4,41 +4,63 @@
 import type { FormatContext, FormatId, FormatModule, JsonObject } from '../lint/types';
 import { alpaca } from './alpaca';
 import { bedrockConversation } from './bedrockConversation';
+import { bedrockHaiku } from './bedrockHaiku';
 import { bedrockPrompt } from './bedrockPrompt';
 import { jumpstartChat } from './jumpstartChat';
 import { jumpstartInstruction } from './jumpstartInstruction';
+import { nova } from './nova';
 import { openaiChat } from './openaiChat';
 import { openaiDpo } from './openaiDpo';
+import { openaiRft } from './openaiRft';
 import { sharegpt } from './sharegpt';
 import { text } from './text';
+import { trlPreference } from './trlPreference';
+import { trlSft } from './trlSft';
+import { vertexGemini } from './vertexGemini';
 
 /**
  * Every format, in detection order: a record counts for the first format it matches, so a
- * format whose shape another's contains comes before it.
+ * format whose shape another's contains comes before it. Formats that share a shape exactly
+ * (Nova and Bedrock conversation; TRL's standard prompt/completion and Bedrock's; TRL's
+ * `messages` and OpenAI's; a Haiku line without `system` and OpenAI's) cannot be told apart by a
+ * line: the more common reading is detected, and the other is checked when the format is set.
+ * Each `matches` still accepts its whole shape, so a file set to the other format has no
+ * `mixed-format` findings.
  *
  * - JumpStart instruction first: with a template.json its keys are whatever the template names
  *   (they may be Alpaca's or Bedrock's), and the template is the strongest sign there is.
- * - OpenAI DPO before the chat formats: its `preferred_output` / `non_preferred_output` are
- *   unique, and its `input` holds `messages` of its own.
- * - Bedrock conversation before OpenAI chat: both have `messages`; Bedrock's `schemaVersion`
- *   and content blocks without `"type"` tell it apart.
+ * - OpenAI DPO and TRL preference before the chat formats: `preferred_output` /
+ *   `non_preferred_output` and `chosen` / `rejected` are unique, and DPO's `input` holds `messages`.
+ * - Bedrock conversation before Nova and OpenAI: both have `messages`; `schemaVersion` and content
+ *   blocks without `"type"` tell them from OpenAI's. Bedrock conversation does not match a record
+ *   with a `reasoningContent` block (only Nova 2.0 trains on one), which leaves it to Nova.
+ * - OpenAI RFT before OpenAI chat: messages ending with the user's, plus fields for the grader.
  * - OpenAI chat before JumpStart chat: a plain `{"messages": [{role, content}…]}` line fits both,
  *   and is far more often an OpenAI file. JumpStart chat still wins with `dialog` or
  *   `conversations` of role/content turns, or when the format is set.
+ * - Bedrock Claude 3 Haiku after both: neither matches a line with a top-level `system` string.
  * - JumpStart chat before ShareGPT: both may use `conversations`; the turns' keys decide
  *   (`role` / `content` against `from` / `value`), so the order only breaks the tie of an empty list.
- * - Alpaca and Bedrock prompt/completion: flat keys no other format uses together.
+ * - Vertex AI Gemini: `contents`, which no other format uses.
+ * - Alpaca and Bedrock prompt/completion: flat keys no other format uses together. Bedrock's
+ *   prompt and completion are strings; lists of messages are TRL's, which comes after.
  * - Text last: `{"text": …}` is the loosest shape, and a record with other known keys is not it.
  */
 export const FORMATS: readonly FormatModule[] = [
   jumpstartInstruction,
   openaiDpo,
+  trlPreference,
   bedrockConversation,
+  nova,
+  openaiRft,
   openaiChat,
   jumpstartChat,
+  bedrockHaiku,
   sharegpt,
+  vertexGemini,
   alpaca,
   bedrockPrompt,
+  trlSft,
   text,
 ];
 
@@ -48,10 +70,16 @@ export const FORMAT_IDS: readonly FormatId[] = [
   'jumpstart-chat',
   'openai-chat',
   'openai-dpo',
+  'openai-rft',
   'alpaca',
   'sharegpt',
   'bedrock-prompt',
   'bedrock-conversation',
+  'bedrock-haiku',
+  'nova',
+  'trl-sft',
+  'trl-preference',
+  'vertex-gemini',
   'text',
 ];
 
@@ -60,10 +88,16 @@ const BY_ID: Readonly<Record<FormatId, FormatModule>> = {
   'jumpstart-chat': jumpstartChat,
   'openai-chat': openaiChat,
   'openai-dpo': openaiDpo,
+  'openai-rft': openaiRft,
   alpaca,
   sharegpt,
   'bedrock-prompt': bedrockPrompt,
   'bedrock-conversation': bedrockConversation,
+  'bedrock-haiku': bedrockHaiku,
+  nova,
+  'trl-sft': trlSft,
+  'trl-preference': trlPreference,
+  'vertex-gemini': vertexGemini,
   text,
 };
 

@@ -88,11 +88,12 @@ export const jumpstartChat: FormatModule = {
 
   /**
    * `dialog` is JumpStart's own key. `messages` is OpenAI's too: only plain `{role, content}`
-   * turns of system, user and assistant, with no tools, count as JumpStart chat.
+   * turns of system, user and assistant, with no tools (and no top-level `system`, which is
+   * Bedrock's Claude 3 Haiku format), count as JumpStart chat.
    */
   matches(record: JsonObject): boolean {
     if (has(record, 'dialog')) return true;
-    if (has(record, 'messages')) return !has(record, 'tools') && roleContentTurns(own(record, 'messages'), true);
+    if (has(record, 'messages')) return !has(record, 'tools') && !has(record, 'system') && roleContentTurns(own(record, 'messages'), true);
     return roleContentTurns(own(record, 'conversations'), false);
   },
 

@@ -3,6 +3,12 @@
  * placeholders of the `template.json` beside the dataset (by default `instruction`, `context`,
  * `response`), every value a string. JumpStart fills the template's prompt and completion with
  * them; a missing key fails the job, and a key the template does not name is never read.
+ *
+ * An extra key is `unused-field` (a warning by default), not a schema error: the trainer fills the
+ * template with Python's `str.format(**record)`, and `str.format` ignores keyword arguments the
+ * format string does not name (string.Formatter.check_unused_args "does nothing" by default:
+ * https://docs.python.org/3/library/string.html#string.Formatter.check_unused_args). The job
+ * trains; only that text is not trained on.
  */
 import type { FieldRole, FormatContext, FormatModule, Issue, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
@@ -34,7 +40,7 @@ function schemaFor(keys: readonly string[]): LazySchema {
     // fromEntries defines own properties, so even a field named "__proto__" becomes a property.
     const unique = [...new Set(keys)];
     const properties = Object.fromEntries(unique.map((k) => [k, { type: 'string' }]));
-    s = new LazySchema({ type: 'object', required: unique, properties, additionalProperties: false });
+    s = new LazySchema({ type: 'object', required: unique, properties });
     schemas.set(id, s);
   }
   last = { keys, schema: s };
@@ -44,7 +50,6 @@ function schemaFor(keys: readonly string[]): LazySchema {
 const placeholders = (keys: readonly string[]): string => keys.map((k) => `{${k}}`).join(', ');
 
 function wording(ctx: FormatContext): Wording {
-  const keys = expectedKeys(ctx);
   const fromFile = ctx.templateKeys !== undefined && ctx.templateKeys.length > 0;
   const template = fromFile ? 'template.json' : 'the default JumpStart instruction template';
   return {
@@ -56,16 +61,19 @@ function wording(ctx: FormatContext): Wording {
         const empty = e.key === 'context' ? ' ("" when there is none)' : '';
         return `The record has no "${e.key}", and ${template} needs {${e.key}}. Add "${e.key}"${empty}.`;
       }
-      if (e.keyword === 'additionalProperties' && e.key !== undefined) {
-        const fix = fromFile ? `add {${e.key}} to template.json` : 'add a template.json that uses it';
-        return `"${e.key}" is not a placeholder of ${template} (${placeholders(keys)}), so JumpStart never reads it. Remove it, or ${fix}.`;
-      }
       if (e.keyword === 'type' && e.path.length === 0) {
         return 'The record must be a JSON object.';
       }
       return undefined;
     },
   };
+}
+
+function unusedMessage(key: string, keys: readonly string[], ctx: FormatContext): string {
+  const fromFile = ctx.templateKeys !== undefined && ctx.templateKeys.length > 0;
+  const template = fromFile ? 'template.json' : 'the default JumpStart instruction template';
+  const fix = fromFile ? `add {${key}} to template.json` : 'add a template.json that uses it';
+  return `"${key}" is not a placeholder of ${template} (${placeholders(keys)}): JumpStart fills the template with Python's str.format, which ignores keys it does not name, so this text is never trained on. Remove it, or ${fix}.`;
 }
 
 function roleOf(key: string, completion: readonly string[]): FieldRole {
@@ -88,9 +96,13 @@ export const jumpstartInstruction: FormatModule = {
   check(record: JsonObject, at: LineLocator, ctx: FormatContext): Issue[] {
     const keys = expectedKeys(ctx);
     const schema = schemaFor(keys);
-    // The wording is built only for a failing line; a clean line costs one validator call.
-    if (schema.valid(record)) return NONE;
-    return sorted(schemaIssues(schema, record, at, wording(ctx), undefined));
+    // The wording is built only for a failing line; a clean line costs one validator call and a key count.
+    let out = schema.valid(record) ? undefined : schemaIssues(schema, record, at, wording(ctx), undefined);
+    for (const k of Object.keys(record)) {
+      if (keys.includes(k)) continue;
+      (out ??= []).push({ rule: 'unused-field', ...at.keyRange([k]), message: unusedMessage(k, keys, ctx) });
+    }
+    return out === undefined ? NONE : sorted(out);
   },
 
   view(record: JsonObject, ctx: FormatContext): RecordView {

@@ -1,13 +1,18 @@
 /**
- * OpenAI chat fine-tuning (supervised, SFT): `{"messages": [...], "tools"?: [...], "parallel_tool_calls"?: bool}`.
+ * OpenAI chat fine-tuning (supervised, SFT):
+ * `{"messages": [...], "tools"?: [...], "parallel_tool_calls"?: bool, "functions"?: [...]}`.
  *
- * Turns are system, developer, user, assistant and tool. OpenAI does not require strict
- * alternation, so only what it rejects or cannot learn from is reported: a weight on a turn other
- * than the assistant's, a tool result that follows no tool call, an example without an assistant
- * turn to learn from (or with every assistant turn at weight 0).
+ * Source: `FineTuneChatRequestInput` in the OpenAPI spec (github.com/openai/openai-openapi,
+ * openapi.yaml) and https://platform.openai.com/docs/guides/supervised-fine-tuning. Turns are
+ * system, user, assistant, tool and (legacy) function messages; there is no developer message in
+ * a fine-tuning line. Assistant turns may carry a `refusal`, legacy `function_call`, `tool_calls`
+ * and `weight`. OpenAI does not require strict alternation, so only what it rejects or cannot
+ * learn from is reported: a weight on a turn other than the assistant's, a tool or function
+ * result that follows no call, an example without an assistant turn to learn from (or with every
+ * assistant turn at weight 0).
  */
 import type { FormatModule, Issue, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
-import { chatRole, checkMessages, explainMessage, isMessageText, messageFields, messageSchema, OPENAI_ROLES, TOOL } from './openai';
+import { chatRole, checkMessages, explainMessage, FUNCTION, isMessageText, messageFields, messageSchema, SFT_ROLES, TOOL } from './openai';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
 import { Fields, has, isObject, namePath, NONE, own, sorted } from './shared';
 
@@ -17,14 +22,15 @@ const schema = new LazySchema({
   type: 'object',
   required: ['messages'],
   properties: {
-    messages: { type: 'array', items: messageSchema(OPENAI_ROLES, true) },
+    messages: { type: 'array', items: messageSchema(SFT_ROLES, true) },
     tools: { type: 'array', items: TOOL },
     parallel_tool_calls: { type: 'boolean' },
+    functions: { type: 'array', minItems: 1, maxItems: 128, items: FUNCTION },
   },
   additionalProperties: false,
 });
 
-const LISTS: ReadonlyMap<string, string> = new Map([['messages', 'turn'], ['tools', 'tool']]);
+const LISTS: ReadonlyMap<string, string> = new Map([['messages', 'turn'], ['tools', 'tool'], ['functions', 'function']]);
 
 const wording: Wording = {
   label: LABEL,
@@ -34,22 +40,25 @@ const wording: Wording = {
     if (e.path.length === 0) {
       if (e.keyword === 'required') return 'The record has no "messages". An OpenAI chat example is {"messages": [{"role": "user", "content": …}, {"role": "assistant", "content": …}]}.';
       if (e.keyword === 'additionalProperties') {
-        return `The record has the key "${e.key ?? ''}", which OpenAI chat fine-tuning rejects: a line holds "messages" and optionally "tools" and "parallel_tool_calls". Remove it.`;
+        return `The record has the key "${e.key ?? ''}", which OpenAI chat fine-tuning rejects: a line holds "messages" and optionally "tools", "parallel_tool_calls" and "functions". Remove it.`;
       }
     }
-    return explainMessage(e, namePath(e.path, LISTS), LABEL);
+    return explainMessage(e, namePath(e.path, LISTS), LABEL, SFT_ROLES);
   },
 };
 
 export const openaiChat: FormatModule = {
   id: 'openai-chat',
   label: LABEL,
-  description: 'OpenAI chat fine-tuning (SFT): messages with system, developer, user, assistant and tool turns.',
+  description: 'OpenAI chat fine-tuning (SFT): messages with system, user, assistant, tool and function turns.',
 
-  /** Messages whose turns have roles; a Bedrock conversation (schemaVersion) is not one. */
+  /**
+   * Messages whose turns have roles. A Bedrock conversation (schemaVersion) is not one, nor a
+   * line with a top-level `system` string: that is Bedrock's Claude 3 Haiku format.
+   */
   matches(record: JsonObject): boolean {
     const messages = own(record, 'messages');
-    if (!Array.isArray(messages) || has(record, 'schemaVersion')) return false;
+    if (!Array.isArray(messages) || has(record, 'schemaVersion') || typeof own(record, 'system') === 'string') return false;
     for (const m of messages) if (!isObject(m) || !has(m, 'role')) return false;
     return true;
   },
@@ -59,7 +68,7 @@ export const openaiChat: FormatModule = {
     if (!schema.valid(record)) out = schemaIssues(schema, record, at, wording, out);
     const messages = own(record, 'messages');
     if (!Array.isArray(messages)) return sorted(out);
-    const checked = checkMessages(messages, ['messages'], 'turn', at, true, out);
+    const checked = checkMessages(messages, ['messages'], 'turn', at, { roles: SFT_ROLES, weight: true }, out);
     out = checked.out;
     const { summary } = checked;
     if (messages.length === 0) {

@@ -4,9 +4,13 @@
  *
  * The two outputs are alternative answers to the input's last user turn, so the input must end
  * with the user (or a tool result), and each output holds exactly one assistant message.
+ *
+ * Source: `FineTunePreferenceRequestInput` in the OpenAPI spec (github.com/openai/openai-openapi,
+ * openapi.yaml): the input's messages are those of a supervised line (system, user, assistant,
+ * tool, function; no developer message).
  */
 import type { FieldRole, FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
-import { chatRole, checkMessages, explainMessage, isMessageText, messageFields, messageSchema, OPENAI_ROLES, TOOL } from './openai';
+import { chatRole, checkMessages, explainMessage, FUNCTION, isMessageText, messageFields, messageSchema, SFT_ROLES, TOOL } from './openai';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
 import { Fields, has, isObject, namePath, NONE, own, sorted } from './shared';
 
@@ -23,9 +27,10 @@ const schema = new LazySchema({
       type: 'object',
       required: ['messages'],
       properties: {
-        messages: { type: 'array', items: messageSchema(OPENAI_ROLES, false) },
+        messages: { type: 'array', items: messageSchema(SFT_ROLES, false) },
         tools: { type: 'array', items: TOOL },
         parallel_tool_calls: { type: 'boolean' },
+        functions: { type: 'array', minItems: 1, maxItems: 128, items: FUNCTION },
       },
       additionalProperties: false,
     },
@@ -53,11 +58,11 @@ const wording: Wording = {
       return `The record has the key "${e.key ?? ''}", which OpenAI DPO rejects: a line holds "input", "preferred_output" and "non_preferred_output". Remove it.`;
     }
     if (e.path.length === 1 && e.path[0] === 'input' && e.keyword === 'additionalProperties') {
-      return `"input" has the key "${e.key ?? ''}", which OpenAI DPO does not use: the input holds "messages" and optionally "tools" and "parallel_tool_calls". Remove it.`;
+      return `"input" has the key "${e.key ?? ''}", which OpenAI DPO does not use: the input holds "messages" and optionally "tools", "parallel_tool_calls" and "functions". Remove it.`;
     }
     // An output's role can only be "assistant": the general wording says so.
     if (e.keyword === 'enum' && e.path[e.path.length - 1] === 'role' && e.path[0] !== 'input') return undefined;
-    return explainMessage(e, namePath(e.path, LISTS), LABEL);
+    return explainMessage(e, namePath(e.path, LISTS), LABEL, SFT_ROLES);
   },
 };
 
@@ -107,7 +112,7 @@ function checkInput(record: JsonObject, at: LineLocator, out: Issue[] | undefine
   if (messages.length === 0) {
     return push(out, 'schema', at.valueRange(path), '"input.messages" is empty. Add the user\'s message that the outputs answer.');
   }
-  const checked = checkMessages(messages, path, 'input turn', at, false, out);
+  const checked = checkMessages(messages, path, 'input turn', at, { roles: SFT_ROLES, weight: false }, out);
   const { summary } = checked;
   out = checked.out;
   if (summary.unknown) return out;
@@ -128,7 +133,7 @@ function checkOutput(record: JsonObject, key: 'preferred_output' | 'non_preferre
   if (list.length === 0) {
     return push(out, 'missing-assistant', at.valueRange([key]), `"${key}" is empty. Add the ${which} reply: [{"role": "assistant", "content": "…"}].`);
   }
-  return checkMessages(list, [key], `${which} output`, at, false, out).out;
+  return checkMessages(list, [key], `${which} output`, at, { roles: ['assistant'], weight: false }, out).out;
 }
 
 function push(out: Issue[] | undefined, rule: Issue['rule'], range: { start: number; end: number }, message: string): Issue[] {

@@ -5,7 +5,7 @@
  * Pure: no I/O. Each rendered record passes its own format's `check` with no issues.
  *
  * What a format cannot hold is said, never hidden:
- * - OpenAI DPO needs a second, non-preferred answer, which one pair does not have: an error.
+ * - OpenAI DPO and TRL preference need a second, rejected answer, which one pair does not have: an error.
  * - Formats with no place for a system prompt (Alpaca, Bedrock prompt/completion, text, and a
  *   JumpStart template without a `{system}` field) leave it out and list it in `dropped`.
  *   Alpaca's `system` is a LLaMA-Factory extension that most Alpaca trainers never read, so it
@@ -96,6 +96,53 @@ export function renderPair(format: FormatId, pair: Pair, ctx: FormatContext): Re
       record.messages = [
         { role: 'user', content: [{ text: withContext(pair) }] },
         { role: 'assistant', content: [{ text: pair.answer }] },
+      ];
+      return ok(record);
+    }
+    case 'openai-rft': {
+      // Reinforcement fine-tuning: the model answers the user, and the grader reads the answer
+      // from a field of the line (FineTuneReinforcementRequestInput: "Any other arbitrary
+      // key-value data … available to reference during grading"). RFT lines take developer
+      // messages, not system ones.
+      const messages: JsonObject[] = [];
+      if (system !== '') messages.push({ role: 'developer', content: system });
+      messages.push({ role: 'user', content: withContext(pair) });
+      return ok({ messages, reference_answer: pair.answer });
+    }
+    case 'bedrock-haiku': {
+      const record: JsonObject = {};
+      if (system !== '') record.system = system;
+      record.messages = [{ role: 'user', content: withContext(pair) }, { role: 'assistant', content: pair.answer }];
+      return ok(record);
+    }
+    case 'nova': {
+      const record: JsonObject = { schemaVersion: 'bedrock-conversation-2024' };
+      if (system !== '') record.system = [{ text: system }];
+      record.messages = [
+        { role: 'user', content: [{ text: withContext(pair) }] },
+        { role: 'assistant', content: [{ text: pair.answer }] },
+      ];
+      return ok(record);
+    }
+    case 'trl-sft': {
+      // Conversational prompt-completion: the shape only TRL reads, so the line is detected as
+      // TRL (string prompt/completion would read as Bedrock's).
+      const prompt: JsonObject[] = [];
+      if (system !== '') prompt.push({ role: 'system', content: system });
+      prompt.push({ role: 'user', content: withContext(pair) });
+      return ok({ prompt, completion: [{ role: 'assistant', content: pair.answer }] });
+    }
+    case 'trl-preference':
+      return {
+        ok: false,
+        message: 'TRL preference data needs a chosen and a rejected answer; a single answer cannot make a preference example. Add it to an SFT dataset instead, or write the rejected answer yourself.',
+      };
+    case 'vertex-gemini': {
+      const record: JsonObject = {};
+      if (system !== '') record.systemInstruction = { role: 'system', parts: [{ text: system }] };
+      record.contents = [
+        { role: 'user', parts: [{ text: withContext(pair) }] },
+        { role: 'model', parts: [{ text: pair.answer }] },
       ];
       return ok(record);
     }

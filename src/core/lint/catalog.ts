@@ -28,6 +28,7 @@ const BUILT_IN: readonly RuleInfo[] = [
   { id: 'role-order', kind: 'format', defaultSeverity: 'error', description: 'Chat turns out of order (system first, then user and assistant alternating).' },
   { id: 'missing-assistant', kind: 'format', defaultSeverity: 'error', description: 'A conversation without an assistant turn to learn from, or not ending with one.' },
   { id: 'non-string-content', kind: 'format', defaultSeverity: 'error', description: 'A text field holding a number, object or null instead of a string.' },
+  { id: 'unused-field', kind: 'format', defaultSeverity: 'warning', description: 'A key the trainer never reads (e.g. one the JumpStart template does not name): harmless, but its text is not trained on.' },
   { id: 'duplicate', kind: 'duplicates', defaultSeverity: 'warning', description: 'A record identical to an earlier one (ignoring case, spacing and punctuation).' },
   { id: 'duplicate-prompt', kind: 'duplicates', defaultSeverity: 'warning', description: 'A prompt identical to an earlier one\'s, with a different answer.' },
   { id: 'near-duplicate', kind: 'duplicates', defaultSeverity: 'info', description: 'A prompt nearly identical to an earlier one (word-shingle Jaccard similarity at or above the threshold).' },

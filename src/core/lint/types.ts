@@ -76,7 +76,13 @@ export type FormatId =
   | 'sharegpt'
   | 'bedrock-prompt'
   | 'bedrock-conversation'
-  | 'text';
+  | 'text'
+  | 'openai-rft'
+  | 'bedrock-haiku'
+  | 'nova'
+  | 'trl-sft'
+  | 'trl-preference'
+  | 'vertex-gemini';
 
 /** What the formats need to know about the dataset's surroundings. */
 export interface FormatContext {
@@ -127,7 +133,8 @@ export interface FormatModule {
   matches(record: JsonObject, ctx: FormatContext): boolean;
   /**
    * The full check of a record against the format: its JSON schema (ajv) and its structure.
-   * Issues use the rule ids `schema`, `role-order`, `missing-assistant` and `non-string-content`.
+   * Issues use the rule ids `schema`, `role-order`, `missing-assistant`, `non-string-content`
+   * and `unused-field`.
    */
   check(record: JsonObject, at: LineLocator, ctx: FormatContext): Issue[];
   /** The record's text fields; best effort on a record that fails `check` (never throws). */
@@ -151,6 +158,7 @@ export type RuleId =
   | 'role-order'
   | 'missing-assistant'
   | 'non-string-content'
+  | 'unused-field'
   // content rules
   | 'leaked-header'
   | 'empty-field'

@@ -117,6 +117,15 @@ function dpoItem(fields: readonly TextField[]): EvalQuestion | undefined {
   return item(users[users.length - 1]?.text, undefined, systemOf(turns), preferred?.text);
 }
 
+/** TRL preference records: the last user turn before the chosen reply, which is the reference. */
+function preferenceItem(fields: readonly TextField[]): EvalQuestion | undefined {
+  const turns = turnsOf(fields);
+  const answer = turns.findIndex((t) => t.role === 'answer' && nonBlank(t.text));
+  const before = answer < 0 ? turns : turns.slice(0, answer);
+  const users = before.filter((t) => t.role === 'prompt' && nonBlank(t.text));
+  return item(users[users.length - 1]?.text, undefined, systemOf(turns), turns[answer]?.text);
+}
+
 /**
  * The question a record of `format` asks, its system prompt and its reference answer; undefined
  * for a record without a question (a `text` record, a conversation with no user text).
@@ -132,10 +141,17 @@ export function evalItemOf(record: JsonObject, format: FormatId, ctx: FormatCont
       return flatItem(fields);
     case 'openai-dpo':
       return dpoItem(fields);
+    case 'trl-preference':
+      return preferenceItem(fields);
     case 'jumpstart-chat':
     case 'openai-chat':
+    case 'openai-rft':
     case 'sharegpt':
     case 'bedrock-conversation':
+    case 'bedrock-haiku':
+    case 'nova':
+    case 'trl-sft':
+    case 'vertex-gemini':
       return chatItem(fields);
   }
 }
