@@ -9,10 +9,10 @@
  * "assistant". User and assistant messages must alternate. No extraneous keys are allowed."
  * Contents are plain strings (the cookbook's json_mode_dataset.jsonl).
  */
-import type { FieldRole, FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
+import type { FormatModule, Issue, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
 import { capitalize, describeValue, Fields, has, isObject, namePath, NONE, own, show, sorted } from './shared';
-import { checkTurnOrder, type Side, type TurnSpec } from './turns';
+import { checkTwoOrMoreTurns, USER_ASSISTANT, userAssistantField } from './turns';
 
 const LABEL = 'Bedrock Claude 3 Haiku';
 
@@ -61,18 +61,6 @@ const wording: Wording = {
   },
 };
 
-const SPEC: TurnSpec = {
-  roleKey: 'role',
-  side: (role: string): Side | undefined => (role === 'user' || role === 'assistant' ? role : undefined),
-  system: false,
-  user: 'user',
-  assistant: 'assistant',
-  userOf: 'user\'s',
-  assistantOf: 'assistant\'s',
-};
-
-const ROLE_FIELDS: ReadonlyMap<Json | undefined, FieldRole> = new Map<Json | undefined, FieldRole>([['user', 'prompt'], ['assistant', 'answer']]);
-
 export const bedrockHaiku: FormatModule = {
   id: 'bedrock-haiku',
   label: LABEL,
@@ -93,11 +81,7 @@ export const bedrockHaiku: FormatModule = {
     if (!schema.valid(record)) out = schemaIssues(schema, record, at, wording, out);
     const messages = own(record, 'messages');
     if (Array.isArray(messages)) {
-      if (messages.length === 1) {
-        (out ??= []).push({ rule: 'missing-assistant', ...at.valueRange(['messages']), message: `${LABEL} needs at least two messages, the user's and the assistant's reply. Add the assistant's reply.` });
-      } else {
-        out = checkTurnOrder(messages, ['messages'], at, SPEC, out);
-      }
+      out = checkTwoOrMoreTurns(messages, ['messages'], at, USER_ASSISTANT, `${LABEL} needs at least two messages, the user's and the assistant's reply. Add the assistant's reply.`, out);
     }
     return out === undefined ? NONE : sorted(out);
   },
@@ -110,7 +94,7 @@ export const bedrockHaiku: FormatModule = {
       if (key !== 'messages' || !Array.isArray(v)) continue;
       for (let i = 0; i < v.length; i++) {
         const m = v[i];
-        if (isObject(m)) fields.add(['messages', i, 'content'], ROLE_FIELDS.get(own(m, 'role')) ?? 'other', own(m, 'content'));
+        if (isObject(m)) fields.add(['messages', i, 'content'], userAssistantField(own(m, 'role')), own(m, 'content'));
       }
     }
     return fields.view('bedrock-haiku');

@@ -19,11 +19,12 @@
  * The shape is Bedrock conversation's: a record is detected as Nova only when it has a reasoning
  * block (nothing else trains on one); otherwise set the format to `nova` for Nova's checks.
  */
-import type { FieldRole, FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
+import type { FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { isBedrockShape } from './bedrockConversation';
+import { blockProperties, conversationView, EXAMPLE, explainTurn, LISTS, messagesSchema, SYSTEM_SCHEMA } from './conversationBlocks';
 import { LazySchema, schemaIssues, type SchemaError, type Wording } from './schema';
-import { capitalize, describeValue, Fields, isObject, namePath, NONE, own, show, sorted } from './shared';
-import { checkTurnOrder, type Side, type TurnSpec } from './turns';
+import { capitalize, Fields, isObject, namePath, NONE, own, show, sorted } from './shared';
+import { checkTwoOrMoreTurns, USER_ASSISTANT } from './turns';
 
 const LABEL = 'Amazon Nova';
 
@@ -35,10 +36,8 @@ export const NOVA_RESERVED: readonly string[] = [
   'System:', 'SYSTEM:', 'User:', 'USER:', 'Bot:', 'BOT:', 'Assistant:', 'ASSISTANT:', 'Thought:', '[EOS]', '<image>', '<video>', '<unk>',
 ];
 
-const BLOCK_KEYS = ['text', 'image', 'video', 'document', 'reasoningContent', 'toolUse', 'toolResult'];
-const blockProperties: Record<string, unknown> = {};
-for (const k of BLOCK_KEYS) blockProperties[k] = { type: k === 'text' ? 'string' : 'object' };
-blockProperties.reasoningContent = {
+const blocks = blockProperties(['text', 'image', 'video', 'document', 'reasoningContent', 'toolUse', 'toolResult']);
+blocks.reasoningContent = {
   type: 'object',
   required: ['reasoningText'],
   properties: {
@@ -54,34 +53,12 @@ const schema = new LazySchema({
   required: ['messages'],
   properties: {
     schemaVersion: { type: 'string' },
-    system: {
-      type: 'array',
-      items: { type: 'object', required: ['text'], properties: { text: { type: 'string' } }, additionalProperties: false },
-    },
-    messages: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['role', 'content'],
-        properties: {
-          role: { enum: ['user', 'assistant'] },
-          content: {
-            type: 'array',
-            minItems: 1,
-            items: { type: 'object', minProperties: 1, maxProperties: 1, properties: blockProperties, additionalProperties: false },
-          },
-        },
-        additionalProperties: false,
-      },
-    },
+    system: SYSTEM_SCHEMA,
+    messages: messagesSchema(blocks),
     toolConfig: { type: 'object' },
   },
   additionalProperties: false,
 });
-
-const LISTS: ReadonlyMap<string, string> = new Map([['messages', 'turn'], ['system', 'system block']]);
-
-const EXAMPLE = '{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "…"}]}, {"role": "assistant", "content": [{"text": "…"}]}]}';
 
 const wording: Wording = {
   label: LABEL,
@@ -89,37 +66,18 @@ const wording: Wording = {
   isText: (path: JsonPath) => path[path.length - 1] === 'text' && (path.length === 3 || path.length === 5 || path.length === 7),
   explain(e: SchemaError): string | undefined {
     const Name = capitalize(namePath(e.path, LISTS));
-    const last = e.path[e.path.length - 1];
     const depth = e.path.length;
     if (depth === 0 && e.keyword === 'required') return `The record has no "${e.key ?? ''}". An ${LABEL} example is ${EXAMPLE}.`;
     if (depth === 0 && e.keyword === 'additionalProperties') {
       return `The record has the key "${e.key ?? ''}", but ${LABEL} records hold only "schemaVersion", "system", "messages" (and "toolConfig"). Remove it.`;
     }
-    if (e.keyword === 'enum' && last === 'role') {
-      if (e.value === 'system') return `${Name} is "system", but ${LABEL} keeps the system prompt outside the turns. Move it to "system": [{"text": "…"}].`;
-      return `${Name} is ${show(e.value)}; ${LABEL} turns are "user" or "assistant".`;
-    }
-    if (e.keyword === 'type' && last === 'content') return `${Name} must be a list of blocks like [{"text": "…"}], not ${describeValue(e.value)}.`;
-    if (e.keyword === 'minItems' && last === 'content') return `${Name} is empty. Add a block with the message, e.g. [{"text": "…"}].`;
-    if (e.keyword === 'maxProperties') return `${Name} holds several things, but each content block holds one (text, image, video…). Split it into one block per key.`;
+    const turn = explainTurn(e, LABEL, `an ${LABEL}`);
+    if (turn !== undefined) return turn;
     if (e.keyword === 'additionalProperties' && depth === 4) {
       return `${Name} has the key "${e.key ?? ''}", which is not an ${LABEL} content block (text, image, video, document, reasoningContent, toolUse, toolResult). Check its spelling.`;
     }
-    if (e.keyword === 'additionalProperties' && depth === 2 && e.path[0] === 'messages') {
-      return `${Name} has the key "${e.key ?? ''}", but an ${LABEL} turn holds only "role" and "content". Remove it.`;
-    }
     return undefined;
   },
-};
-
-const SPEC: TurnSpec = {
-  roleKey: 'role',
-  side: (role: string): Side | undefined => (role === 'user' || role === 'assistant' ? role : undefined),
-  system: false,
-  user: 'user',
-  assistant: 'assistant',
-  userOf: 'user\'s',
-  assistantOf: 'assistant\'s',
 };
 
 type Report = (rule: Issue['rule'], range: { start: number; end: number }, message: string) => void;
@@ -148,45 +106,18 @@ export const nova: FormatModule = {
     const messages = own(record, 'messages');
     if (Array.isArray(messages)) {
       for (let i = 0; i < messages.length; i++) checkTurn(messages[i], i, at, report);
-      if (messages.length === 1) {
-        report('missing-assistant', at.valueRange(['messages']), `${LABEL} needs at least two turns, the user's and the assistant's reply. Add the assistant's reply.`);
-      } else {
-        out = checkTurnOrder(messages, ['messages'], at, SPEC, out);
-      }
+      out = checkTwoOrMoreTurns(messages, ['messages'], at, USER_ASSISTANT, `${LABEL} needs at least two turns, the user's and the assistant's reply. Add the assistant's reply.`, out);
     }
     return out === undefined ? NONE : sorted(out);
   },
 
   view(record: JsonObject): RecordView {
-    const fields = new Fields();
-    for (const key of Object.keys(record)) {
-      const v = record[key];
-      if (!Array.isArray(v)) continue;
-      if (key === 'system') {
-        for (let j = 0; j < v.length; j++) {
-          const block = v[j];
-          if (isObject(block)) fields.add(['system', j, 'text'], 'system', own(block, 'text'));
-        }
-      } else if (key === 'messages') {
-        for (let i = 0; i < v.length; i++) {
-          const m = v[i];
-          if (!isObject(m)) continue;
-          const role = own(m, 'role');
-          const content = own(m, 'content');
-          if (!Array.isArray(content)) continue;
-          const fieldRole: FieldRole = role === 'user' ? 'prompt' : role === 'assistant' ? 'answer' : 'other';
-          for (let j = 0; j < content.length; j++) blockFields(fields, content[j], ['messages', i, 'content', j], fieldRole);
-        }
-      }
-    }
-    return fields.view('nova');
+    return conversationView(record, 'nova', reasoningField);
   },
 };
 
 /** A reasoning trace is trained on but is not the reply: role `other`. */
-function blockFields(fields: Fields, block: Json | undefined, path: JsonPath, role: FieldRole): void {
-  if (!isObject(block)) return;
-  fields.add([...path, 'text'], role, own(block, 'text'));
+function reasoningField(fields: Fields, block: JsonObject, path: JsonPath): void {
   const trace = reasoningText(block);
   if (trace !== undefined) fields.add([...path, 'reasoningContent', 'reasoningText', 'text'], 'other', trace);
 }

@@ -90,7 +90,9 @@ export function renderPair(format: FormatId, pair: Pair, ctx: FormatContext): Re
     }
     case 'bedrock-prompt':
       return ok({ prompt: withContext(pair), completion: pair.answer }, systemDropped(pair));
-    case 'bedrock-conversation': {
+    // Nova reads Bedrock's conversation shape (nova.ts), so a pair is the same record in both.
+    case 'bedrock-conversation':
+    case 'nova': {
       const record: JsonObject = { schemaVersion: 'bedrock-conversation-2024' };
       if (system !== '') record.system = [{ text: system }];
       record.messages = [
@@ -113,15 +115,6 @@ export function renderPair(format: FormatId, pair: Pair, ctx: FormatContext): Re
       const record: JsonObject = {};
       if (system !== '') record.system = system;
       record.messages = [{ role: 'user', content: withContext(pair) }, { role: 'assistant', content: pair.answer }];
-      return ok(record);
-    }
-    case 'nova': {
-      const record: JsonObject = { schemaVersion: 'bedrock-conversation-2024' };
-      if (system !== '') record.system = [{ text: system }];
-      record.messages = [
-        { role: 'user', content: [{ text: withContext(pair) }] },
-        { role: 'assistant', content: [{ text: pair.answer }] },
-      ];
       return ok(record);
     }
     case 'trl-sft': {

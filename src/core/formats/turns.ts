@@ -1,13 +1,14 @@
 /**
  * The order of turns in the chat formats that require strict alternation (JumpStart chat,
- * ShareGPT, Bedrock conversation): an optional system turn first, then user and assistant
- * turns alternating, starting with the user and ending with the assistant.
+ * ShareGPT, Bedrock conversation, Bedrock's Claude 3 Haiku, Amazon Nova): an optional system
+ * turn first, then user and assistant turns alternating, starting with the user and ending with
+ * the assistant.
  *
  * A hand-written loop rather than a schema: JSON schema cannot say "alternating", and a loop
  * can say which turn breaks the order and how to fix it. Turns the schema already reports
  * (not an object, unknown role) are skipped, so one mistake gives one finding.
  */
-import type { Issue, Json, JsonPath, LineLocator } from '../lint/types';
+import type { FieldRole, Issue, Json, JsonPath, LineLocator } from '../lint/types';
 import { isObject, own } from './shared';
 
 export type Side = 'system' | 'user' | 'assistant';
@@ -25,6 +26,34 @@ export interface TurnSpec {
   /** How the reply is named in advice: "assistant's" (the assistant's reply), "gpt" (the gpt reply). */
   readonly assistantOf: string;
   readonly userOf: string;
+}
+
+/**
+ * Turns of "user" and "assistant" only, the system prompt kept outside them: Bedrock's Claude 3
+ * Haiku and conversation records, and Amazon Nova.
+ */
+export const USER_ASSISTANT: TurnSpec = {
+  roleKey: 'role',
+  side: (role: string): Side | undefined => (role === 'user' || role === 'assistant' ? role : undefined),
+  system: false,
+  user: 'user',
+  assistant: 'assistant',
+  userOf: 'user\'s',
+  assistantOf: 'assistant\'s',
+};
+
+/** What a USER_ASSISTANT turn's text is in a record's view: the user's the prompt, the assistant's the answer. */
+export function userAssistantField(role: Json | undefined): FieldRole {
+  return role === 'user' ? 'prompt' : role === 'assistant' ? 'answer' : 'other';
+}
+
+/**
+ * The order issues of `turns` for a format that needs at least two of them: a lone turn is
+ * `missing-assistant` with the format's own `lone` message rather than an order finding.
+ */
+export function checkTwoOrMoreTurns(turns: readonly Json[], listPath: JsonPath, at: LineLocator, spec: TurnSpec, lone: string, out: Issue[] | undefined): Issue[] | undefined {
+  if (turns.length === 1) return push(out, 'missing-assistant', at.valueRange(listPath), lone);
+  return checkTurnOrder(turns, listPath, at, spec, out);
 }
 
 /** The order issues of `turns` (the array at `listPath`), appended to `out`. */
