@@ -3,8 +3,7 @@
  * templates byte for byte. Sources are cited beside each case.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { describe, it } from 'node:test';
 import { DEFAULT_JUMPSTART_TEMPLATE } from '../../src/core/formats/jumpstartTemplate';
 import { parseEndpoints } from '../../src/endpoints/config';
 import { createEndpoint } from '../../src/endpoints/factory';
@@ -14,8 +13,8 @@ import { trainingJobOf } from '../../src/endpoints/sagemaker/discover';
 import { llamaChatVersion, strftimeDate } from '../../src/endpoints/sagemaker/llamaChat';
 import { adapters, renderJumpStartPrompt, renderLlama3Chat } from '../../src/endpoints/sagemaker/payloads';
 import type { ChatMessage, ChatRequest } from '../../src/endpoints/types';
-import { startSageMakerPeer, type SageMakerPeer } from '../peers/sagemakerPeer';
 import { collect, textOf } from '../harness/chat';
+import { useSageMakerPeer } from '../harness/sagemaker';
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: ' Answer as the passport office would. \n' },
@@ -95,26 +94,14 @@ void describe('what auto sends, from what is known about the model', () => {
 });
 
 void describe('SageMaker auto payload against a local peer', () => {
-  let peer: SageMakerPeer;
-  let client: SageMakerRuntimeClient;
+  const rig = useSageMakerPeer();
   const request: ChatRequest = { messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Renew my licence.' }], maxTokens: 64 };
-  const bodiesOf = (name: string): Record<string, unknown>[] =>
-    peer.requests.filter((r) => r.path.startsWith(`/endpoints/${name}/`)).map((r) => JSON.parse(r.body) as Record<string, unknown>);
-
-  before(async () => {
-    peer = await startSageMakerPeer();
-    client = new SageMakerRuntimeClient({ endpoint: peer.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
-  });
-  after(async () => {
-    client.destroy();
-    await peer.close();
-  });
 
   void it('without a template or a model: JumpStart\'s default instruction prompt, never the Messages API or the Llama chat template', async () => {
-    peer.script('tuned', { kind: 'json', body: [{ generated_text: 'Renew online.' }] });
-    const endpoint = createSageMakerEndpoint({ id: 't', endpointName: 'tuned', family: 'auto', stream: false, client });
+    rig.peer.script('tuned', { kind: 'json', body: [{ generated_text: 'Renew online.' }] });
+    const endpoint = createSageMakerEndpoint({ id: 't', endpointName: 'tuned', family: 'auto', stream: false, client: rig.client });
     assert.equal(textOf(await collect(endpoint, request)), 'Renew online.');
-    const body = bodiesOf('tuned')[0];
+    const body = rig.bodiesOf('tuned')[0];
     assert.ok(body);
     assert.equal(body.inputs, renderJumpStartPrompt(request.messages, DEFAULT_JUMPSTART_TEMPLATE));
     assert.equal(body.messages, undefined);
@@ -124,39 +111,39 @@ void describe('SageMaker auto payload against a local peer', () => {
     const { endpoints } = parseEndpoints([{ id: 'ft', kind: 'sagemaker', endpointName: 'settings-tuned', region: 'us-east-1' }]);
     const config = endpoints[0];
     assert.ok(config);
-    peer.script('settings-tuned', { kind: 'json', body: { generated_text: 'ok' } });
-    const endpoint = createSageMakerEndpoint({ id: config.id, endpointName: config.endpointName ?? '', family: config.payload ?? 'auto', stream: false, client });
+    rig.peer.script('settings-tuned', { kind: 'json', body: { generated_text: 'ok' } });
+    const endpoint = createSageMakerEndpoint({ id: config.id, endpointName: config.endpointName ?? '', family: config.payload ?? 'auto', stream: false, client: rig.client });
     await collect(endpoint, request);
     assert.equal(createEndpoint(config, undefined).id, 'ft');
-    assert.equal(bodiesOf('settings-tuned')[0]?.inputs, renderJumpStartPrompt(request.messages, DEFAULT_JUMPSTART_TEMPLATE));
+    assert.equal(rig.bodiesOf('settings-tuned')[0]?.inputs, renderJumpStartPrompt(request.messages, DEFAULT_JUMPSTART_TEMPLATE));
   });
 
   void it('a base model id is prompted the same way; a container that refuses text inputs gets the Messages API instead', async () => {
-    peer.script('base',
+    rig.peer.script('base',
       { kind: 'error', status: 424, type: 'ModelError', body: { Message: 'Received client error (422)', OriginalMessage: 'Failed to deserialize the JSON body: missing field `messages`', OriginalStatusCode: 422 } },
       { kind: 'json', body: { choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] } });
-    const endpoint = createSageMakerEndpoint({ id: 'b', endpointName: 'base', family: 'auto', model: 'meta-textgeneration-llama-3-8b', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'b', endpointName: 'base', family: 'auto', model: 'meta-textgeneration-llama-3-8b', stream: false, client: rig.client });
     assert.equal(textOf(await collect(endpoint, request)), 'ok');
-    assert.deepEqual(bodiesOf('base').map((b) => Object.keys(b)[0]), ['inputs', 'messages']);
+    assert.deepEqual(rig.bodiesOf('base').map((b) => Object.keys(b)[0]), ['inputs', 'messages']);
   });
 
   void it('an Instruct model: the Messages API, then on a bad request the Llama 3.1 template with its system block, kept for later requests', async () => {
-    peer.script('chat',
+    rig.peer.script('chat',
       { kind: 'error', status: 424, type: 'ModelError', body: { Message: 'Received client error (400)', OriginalMessage: 'Unknown field messages', OriginalStatusCode: 400 } },
       { kind: 'json', body: { generated_text: 'one' } },
       { kind: 'json', body: { generated_text: 'two' } });
-    const endpoint = createSageMakerEndpoint({ id: 'c', endpointName: 'chat', family: 'auto', model: 'meta-textgeneration-llama-3-1-8b-instruct', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'c', endpointName: 'chat', family: 'auto', model: 'meta-textgeneration-llama-3-1-8b-instruct', stream: false, client: rig.client });
     assert.equal(textOf(await collect(endpoint, request)), 'one');
     assert.equal(textOf(await collect(endpoint, request)), 'two');
-    const bodies = bodiesOf('chat');
+    const bodies = rig.bodiesOf('chat');
     assert.deepEqual(bodies.map((b) => Object.keys(b)[0]), ['messages', 'inputs', 'inputs']);
     assert.equal(bodies[1]?.inputs, renderLlama3Chat(request.messages, '3.1'));
   });
 
   void it('payload llama3-chat with a Llama 3.2 model id renders 3.2\'s template', async () => {
-    peer.script('l32', { kind: 'json', body: { generated_text: 'ok' } });
-    const endpoint = createSageMakerEndpoint({ id: 'l', endpointName: 'l32', family: 'llama3-chat', model: 'meta-llama/Llama-3.2-3B-Instruct', stream: false, client });
+    rig.peer.script('l32', { kind: 'json', body: { generated_text: 'ok' } });
+    const endpoint = createSageMakerEndpoint({ id: 'l', endpointName: 'l32', family: 'llama3-chat', model: 'meta-llama/Llama-3.2-3B-Instruct', stream: false, client: rig.client });
     await collect(endpoint, request);
-    assert.match(String(bodiesOf('l32')[0]?.inputs), /^<\|begin_of_text\|><\|start_header_id\|>system<\|end_header_id\|>\n\nCutting Knowledge Date: December 2023\nToday Date: \d\d [A-Z][a-z]{2} \d{4}\n\nBe kind\.<\|eot_id\|>/);
+    assert.match(String(rig.bodiesOf('l32')[0]?.inputs), /^<\|begin_of_text\|><\|start_header_id\|>system<\|end_header_id\|>\n\nCutting Knowledge Date: December 2023\nToday Date: \d\d [A-Z][a-z]{2} \d{4}\n\nBe kind\.<\|eot_id\|>/);
   });
 });

@@ -9,13 +9,13 @@
  * not about the payload family, so it must not move an `auto` endpoint to another family.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { describe, it } from 'node:test';
 import { createSageMakerEndpoint } from '../../src/endpoints/sagemaker';
 import { adapters } from '../../src/endpoints/sagemaker/payloads';
 import type { ChatRequest } from '../../src/endpoints/types';
-import { startSageMakerPeer, type PeerReply, type SageMakerPeer } from '../peers/sagemakerPeer';
+import type { PeerReply } from '../peers/sagemakerPeer';
 import { collect, rejectsWith, textOf } from '../harness/chat';
+import { useSageMakerPeer } from '../harness/sagemaker';
 
 const TGI_422: PeerReply = {
   kind: 'error', status: 424, type: 'ModelError', body: {
@@ -28,29 +28,17 @@ const TGI_422: PeerReply = {
 const ok = (content: string): PeerReply => ({ kind: 'json', body: { choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] } });
 
 void describe('JSON mode on TGI containers', () => {
-  let peer: SageMakerPeer;
-  let client: SageMakerRuntimeClient;
+  const rig = useSageMakerPeer();
   const ask: ChatRequest = { messages: [{ role: 'user', content: 'Five questions as JSON.' }], json: true, maxTokens: 64 };
   const plain: ChatRequest = { messages: [{ role: 'user', content: 'Hello' }], maxTokens: 16 };
-  const sent = (name: string): Record<string, unknown>[] =>
-    peer.requests.filter((r) => r.path.startsWith(`/endpoints/${name}/`)).map((r) => JSON.parse(r.body) as Record<string, unknown>);
-
-  before(async () => {
-    peer = await startSageMakerPeer();
-    client = new SageMakerRuntimeClient({ endpoint: peer.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
-  });
-  after(async () => {
-    client.destroy();
-    await peer.close();
-  });
 
   void it('an auto endpoint answered 422 for json_object asks again with TGI\'s grammar, and stays on the Messages API', async () => {
-    peer.script('tgi-chat', TGI_422, ok('{"questions": []}'), ok('{"questions": ["a"]}'), ok('Hi.'));
-    const endpoint = createSageMakerEndpoint({ id: 'c', endpointName: 'tgi-chat', family: 'auto', model: 'meta-textgeneration-llama-3-1-8b-instruct', stream: false, client });
+    rig.peer.script('tgi-chat', TGI_422, ok('{"questions": []}'), ok('{"questions": ["a"]}'), ok('Hi.'));
+    const endpoint = createSageMakerEndpoint({ id: 'c', endpointName: 'tgi-chat', family: 'auto', model: 'meta-textgeneration-llama-3-1-8b-instruct', stream: false, client: rig.client });
     assert.equal(textOf(await collect(endpoint, ask)), '{"questions": []}');
     assert.equal(textOf(await collect(endpoint, ask)), '{"questions": ["a"]}');
     assert.equal(textOf(await collect(endpoint, plain)), 'Hi.');
-    const bodies = sent('tgi-chat');
+    const bodies = rig.bodiesOf('tgi-chat');
     assert.deepEqual(bodies.map((b) => b.response_format), [
       { type: 'json_object' },
       { type: 'json', value: { type: 'object' } },
@@ -61,12 +49,12 @@ void describe('JSON mode on TGI containers', () => {
   });
 
   void it('a container that refuses the grammar too reports it, without switching family', async () => {
-    peer.script('strict', TGI_422, { ...TGI_422 }, ok('Hi.'));
-    const endpoint = createSageMakerEndpoint({ id: 's', endpointName: 'strict', family: 'auto', model: 'meta-textgeneration-llama-3-8b-instruct', stream: false, client });
+    rig.peer.script('strict', TGI_422, { ...TGI_422 }, ok('Hi.'));
+    const endpoint = createSageMakerEndpoint({ id: 's', endpointName: 'strict', family: 'auto', model: 'meta-textgeneration-llama-3-8b-instruct', stream: false, client: rig.client });
     const error = await rejectsWith(collect(endpoint, ask), 'bad-request');
     assert.match(error.message, /response_format/);
     assert.equal(textOf(await collect(endpoint, plain)), 'Hi.');
-    assert.ok(sent('strict').every((b) => Array.isArray(b.messages)));
+    assert.ok(rig.bodiesOf('strict').every((b) => Array.isArray(b.messages)));
   });
 
   void it('the tgi family asks /generate for JSON with parameters.grammar', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { describe, it } from 'node:test';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSageMakerEndpoint, listInServiceEndpoints, toSageMakerError } from '../../src/endpoints/sagemaker';
 import { LineBuffer } from '../../src/endpoints/sagemaker/lineBuffer';
@@ -8,8 +7,9 @@ import {
   adapters, DEFAULT_JUMPSTART_TEMPLATE, detectFamily, fillTemplate, parseReply, parseStreamLine, readJumpStartTemplate, renderJumpStartPrompt, renderLlama3Chat,
 } from '../../src/endpoints/sagemaker/payloads';
 import { EndpointError, type ChatChunk, type ChatRequest } from '../../src/endpoints/types';
-import { splitUtf8, startSageMakerPeer, type SageMakerPeer } from '../peers/sagemakerPeer';
+import { splitUtf8 } from '../peers/sagemakerPeer';
 import { collect, rejectsWith, textOf } from '../harness/chat';
+import { useSageMakerPeer } from '../harness/sagemaker';
 
 const DEFAULT_PREFIX = 'Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n';
 
@@ -187,23 +187,14 @@ void describe('toSageMakerError', () => {
 });
 
 void describe('SageMaker endpoint against a local peer', () => {
-  let peer: SageMakerPeer;
-  let client: SageMakerRuntimeClient;
-  before(async () => {
-    peer = await startSageMakerPeer();
-    client = new SageMakerRuntimeClient({ endpoint: peer.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
-  });
-  after(async () => {
-    client.destroy();
-    await peer.close();
-  });
+  const rig = useSageMakerPeer();
 
   void it('non-streaming JumpStart reply, with accept_eula sent', async () => {
-    peer.script('js', { kind: 'json', body: [{ generated_text: ' Amazon SageMaker is a managed ML service.' }] });
-    const endpoint = createSageMakerEndpoint({ id: 'ft', endpointName: 'js', family: 'jumpstart-text', acceptEula: true, stream: false, client });
+    rig.peer.script('js', { kind: 'json', body: [{ generated_text: ' Amazon SageMaker is a managed ML service.' }] });
+    const endpoint = createSageMakerEndpoint({ id: 'ft', endpointName: 'js', family: 'jumpstart-text', acceptEula: true, stream: false, client: rig.client });
     const chunks = await collect(endpoint, request);
     assert.deepEqual(chunks, [{ type: 'text', text: ' Amazon SageMaker is a managed ML service.' }, { type: 'finish', reason: 'stop' }]);
-    const logged = peer.requests.at(-1);
+    const logged = rig.peer.requests.at(-1);
     assert.ok(logged !== undefined);
     assert.equal(logged.path, '/endpoints/js/invocations');
     assert.equal(logged.headers['x-amzn-sagemaker-custom-attributes'], 'accept_eula=true');
@@ -220,11 +211,11 @@ void describe('SageMaker endpoint against a local peer', () => {
     ].join('');
     const umlaut = new TextEncoder().encode(lines.slice(0, lines.indexOf('ü'))).length + 1; // inside 'ü'
     const emoji = new TextEncoder().encode(lines.slice(0, lines.indexOf('😀'))).length + 2; // inside '😀'
-    peer.script('tgi', { kind: 'stream', parts: splitUtf8(lines, [10, umlaut, emoji, emoji + 1, emoji + 40]) });
-    const endpoint = createSageMakerEndpoint({ id: 'tgi', endpointName: 'tgi', family: 'tgi', client });
+    rig.peer.script('tgi', { kind: 'stream', parts: splitUtf8(lines, [10, umlaut, emoji, emoji + 1, emoji + 40]) });
+    const endpoint = createSageMakerEndpoint({ id: 'tgi', endpointName: 'tgi', family: 'tgi', client: rig.client });
     const chunks = await collect(endpoint, { messages: [{ role: 'user', content: 'Hi' }] });
     assert.deepEqual(chunks, [{ type: 'text', text: 'Grüß' }, { type: 'text', text: ' 😀' }, { type: 'finish', reason: 'stop' }]);
-    const logged = peer.requests.at(-1);
+    const logged = rig.peer.requests.at(-1);
     assert.equal(logged?.path, '/endpoints/tgi/invocations-response-stream');
     assert.equal((JSON.parse(logged.body) as { stream?: boolean }).stream, true);
     assert.equal(logged.headers['x-amzn-sagemaker-custom-attributes'], undefined);
@@ -239,22 +230,22 @@ void describe('SageMaker endpoint against a local peer', () => {
       'data: [DONE]',
       '',
     ].join('\n\n');
-    peer.script('lmi', { kind: 'stream', parts: splitUtf8(text, [5, 30, 31, 100, 150]) });
-    const endpoint = createSageMakerEndpoint({ id: 'lmi', endpointName: 'lmi', family: 'messages', acceptEula: true, client });
+    rig.peer.script('lmi', { kind: 'stream', parts: splitUtf8(text, [5, 30, 31, 100, 150]) });
+    const endpoint = createSageMakerEndpoint({ id: 'lmi', endpointName: 'lmi', family: 'messages', acceptEula: true, client: rig.client });
     const chunks = await collect(endpoint, request);
     assert.deepEqual(chunks, [
       { type: 'text', text: 'Yes' }, { type: 'text', text: ', it is.' }, { type: 'usage', usage: { inputTokens: 12, outputTokens: 3 } }, { type: 'finish', reason: 'length' },
     ]);
-    assert.equal(peer.requests.at(-1)?.headers['x-amzn-sagemaker-custom-attributes'], 'accept_eula=true');
+    assert.equal(rig.peer.requests.at(-1)?.headers['x-amzn-sagemaker-custom-attributes'], 'accept_eula=true');
   });
 
   void it('a ModelStreamError mid-stream is an EndpointError after the text before it', async () => {
-    peer.script('broken', {
+    rig.peer.script('broken', {
       kind: 'stream',
       parts: ['data:{"token":{"text":"Par","special":false}}\n', 'data:{"token":{"text":"tial","spe'],
       exception: { type: 'ModelStreamError', message: 'Model container failed while generating.', errorCode: 'ModelStreamError' },
     });
-    const endpoint = createSageMakerEndpoint({ id: 'b', endpointName: 'broken', family: 'tgi', client });
+    const endpoint = createSageMakerEndpoint({ id: 'b', endpointName: 'broken', family: 'tgi', client: rig.client });
     const got: ChatChunk[] = [];
     const error = await rejectsWith((async () => { for await (const c of endpoint.chat(request, new AbortController().signal)) got.push(c); })(), 'server');
     assert.deepEqual(got, [{ type: 'text', text: 'Par' }]);
@@ -264,11 +255,11 @@ void describe('SageMaker endpoint against a local peer', () => {
 
   void it('a ModelError (424) is mapped with the container message, truncated', async () => {
     const original = `{"error":"Input validation error: temperature must be strictly positive ${'x'.repeat(500)}"}`;
-    peer.script('bad', { kind: 'error', status: 424, type: 'ModelError', body: {
+    rig.peer.script('bad', { kind: 'error', status: 424, type: 'ModelError', body: {
       ErrorCode: 'CLIENT_ERROR_FROM_MODEL', Message: `Received client error (422) from primary with message "${original}". See the logs.`,
       OriginalMessage: original, OriginalStatusCode: 422, LogStreamArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/bad',
     } });
-    const endpoint = createSageMakerEndpoint({ id: 'bad', endpointName: 'bad', family: 'jumpstart-text', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'bad', endpointName: 'bad', family: 'jumpstart-text', stream: false, client: rig.client });
     const error = await rejectsWith(collect(endpoint, request), 'bad-request');
     assert.match(error.message, /temperature must be strictly positive/);
     assert.match(error.message, /\(422\)/);
@@ -278,27 +269,27 @@ void describe('SageMaker endpoint against a local peer', () => {
   });
 
   void it('an unknown endpoint (ValidationError) is not-found', async () => {
-    const endpoint = createSageMakerEndpoint({ id: 'x', endpointName: 'missing', family: 'messages', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'x', endpointName: 'missing', family: 'messages', stream: false, client: rig.client });
     const error = await rejectsWith(collect(endpoint, request), 'not-found');
     assert.match(error.message, /missing/);
     assert.equal(error.status, 400);
   });
 
   void it('auto with an Instruct model falls back from messages to llama3-chat on a bad request, and keeps it', async () => {
-    peer.script('auto',
+    rig.peer.script('auto',
       { kind: 'error', status: 424, type: 'ModelError', body: { Message: 'Received client error (422)', OriginalMessage: 'Unknown field messages', OriginalStatusCode: 422 } },
       { kind: 'json', body: { generated_text: 'ok' } },
       { kind: 'json', body: { generated_text: 'again' } });
-    const endpoint = createSageMakerEndpoint({ id: 'a', endpointName: 'auto', family: 'auto', model: 'meta-textgeneration-llama-3-8b-instruct', stream: false, client });
+    const endpoint = createSageMakerEndpoint({ id: 'a', endpointName: 'auto', family: 'auto', model: 'meta-textgeneration-llama-3-8b-instruct', stream: false, client: rig.client });
     assert.equal(textOf(await collect(endpoint, request)), 'ok');
     assert.equal(textOf(await collect(endpoint, request)), 'again');
-    const bodies = peer.requests.filter((r) => r.path === '/endpoints/auto/invocations').map((r) => Object.keys(JSON.parse(r.body) as object).join(','));
+    const bodies = rig.peer.requests.filter((r) => r.path === '/endpoints/auto/invocations').map((r) => Object.keys(JSON.parse(r.body) as object).join(','));
     assert.deepEqual(bodies, ['messages,max_tokens,temperature,top_p,stop,stream', 'inputs,parameters', 'inputs,parameters']);
   });
 
   void it('abort mid-stream ends with cancelled and closes the connection', async () => {
-    peer.script('slow', { kind: 'stream', parts: ['data:{"token":{"text":"One","special":false}}\n'], hang: true });
-    const endpoint = createSageMakerEndpoint({ id: 's', endpointName: 'slow', family: 'tgi', client });
+    rig.peer.script('slow', { kind: 'stream', parts: ['data:{"token":{"text":"One","special":false}}\n'], hang: true });
+    const endpoint = createSageMakerEndpoint({ id: 's', endpointName: 'slow', family: 'tgi', client: rig.client });
     const ac = new AbortController();
     const got: ChatChunk[] = [];
     await rejectsWith((async () => {
@@ -308,30 +299,30 @@ void describe('SageMaker endpoint against a local peer', () => {
       }
     })(), 'cancelled');
     assert.deepEqual(got, [{ type: 'text', text: 'One' }]);
-    await peer.streamClosed;
+    await rig.peer.streamClosed;
   });
 
   void it('an aborted signal is cancelled before any request', async () => {
-    const before = peer.requests.length;
+    const before = rig.peer.requests.length;
     const ac = new AbortController();
     ac.abort();
-    await rejectsWith(collect(createSageMakerEndpoint({ id: 'z', endpointName: 'js', family: 'messages', client }), request, ac.signal), 'cancelled');
-    assert.equal(peer.requests.length, before);
+    await rejectsWith(collect(createSageMakerEndpoint({ id: 'z', endpointName: 'js', family: 'messages', client: rig.client }), request, ac.signal), 'cancelled');
+    assert.equal(rig.peer.requests.length, before);
   });
 
   void it('lists InService endpoints, with instance types', async () => {
-    peer.endpoints = [
+    rig.peer.endpoints = [
       { name: 'llama-3-8b-ft', status: 'InService', created: new Date('2025-03-01T10:00:00Z'), instanceType: 'ml.g5.2xlarge' },
       { name: 'creating', status: 'Creating', created: new Date('2025-03-02T10:00:00Z') },
       { name: 'old', status: 'InService', created: new Date('2024-12-31T23:59:59.5Z') },
     ];
-    const control = new SageMakerClient({ endpoint: peer.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+    const control = new SageMakerClient({ endpoint: rig.peer.url, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
     try {
       assert.deepEqual(await listInServiceEndpoints(control), [
         { name: 'llama-3-8b-ft', status: 'InService', created: new Date('2025-03-01T10:00:00Z') },
         { name: 'old', status: 'InService', created: new Date('2024-12-31T23:59:59.5Z') },
       ]);
-      const list = peer.requests.find((r) => r.headers['x-amz-target'] === 'SageMaker.ListEndpoints');
+      const list = rig.peer.requests.find((r) => r.headers['x-amz-target'] === 'SageMaker.ListEndpoints');
       assert.equal((JSON.parse(list?.body ?? '{}') as { StatusEquals?: string }).StatusEquals, 'InService');
       const withTypes = await listInServiceEndpoints(control, { instanceTypes: true });
       assert.deepEqual(withTypes.map((e) => [e.name, e.instanceType]), [['llama-3-8b-ft', 'ml.g5.2xlarge'], ['old', undefined]]);
