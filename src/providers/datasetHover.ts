@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { jumpstartHyperparameterHint } from '../core/formats/jumpstartHyperparameters';
-import { tokenizerOf, trainingText } from '../core/lint/tokensOf';
+import { measureRecord } from '../core/lint/tokensOf';
 import type { DatasetLinting } from './datasetLinting';
 
 const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)', hint: '$(light-bulb)' } as const;
@@ -22,12 +22,14 @@ export class DatasetHover implements vscode.HoverProvider {
     md.supportHtml = false;
     const parts: string[] = [];
     if (view !== undefined) {
-      const family = tokenizerOf(state.settings.settings);
       let tokens: string;
       try {
         const counter = await this.linting.tokenCounter();
         if (token.isCancellationRequested) return undefined;
-        tokens = ` · ${counter.count(trainingText(view), family).toLocaleString('en-US')} tokens (${family === 'llama3' ? 'Llama 3' : 'o200k'})`;
+        // What too-long counts: the record as its trainer tokenizes it, against its format's limit.
+        const m = measureRecord(view, state.settings.context, state.settings.settings, counter);
+        const limit = m.limit === undefined ? '' : ` of ${m.limit.toLocaleString('en-US')}`;
+        tokens = ` · ${m.count.toLocaleString('en-US')}${limit} ${m.unit}`;
       } catch {
         tokens = ' · token count unavailable (the tokenizer did not load; see TuneLab\'s log)';
       }
