@@ -10,6 +10,9 @@
  * https://platform.openai.com/docs/guides/reinforcement-fine-tuning: the model answers the
  * line's messages and the grader scores that answer, so the last message is the user's and no
  * assistant reply is needed.
+ * https://learn.microsoft.com/azure/ai-services/openai/how-to/reinforcement-fine-tuning (the same
+ * service on Azure): "system messages aren't supported", so a system turn is reported and
+ * "developer" is the role to use.
  */
 import type { FieldRole, FormatModule, Issue, Json, JsonObject, JsonPath, LineLocator, RecordView } from '../lint/types';
 import { chatRole, checkMessages, explainMessage, isMessageText, messageFields, messageSchema, RFT_ROLES, TOOL } from './openai';
