@@ -135,7 +135,7 @@ void describe('too-long: OpenAI counts with o200k against the model\'s per-examp
     const counter = spy(() => 40_000); // the content; 3 messages × 4 + 3 more are OpenAI's overhead
     const messages = check('openai-chat', chat(words(50_000)), {}, env(counter, { targetModel: 'gpt-4.1-nano' }));
     assert.equal(messages.length, 1);
-    assert.match(messages[0] ?? '', /^This example is about 40,015 tokens \(o200k \(GPT-4o\) tokenizer, counting o200k with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
+    assert.match(messages[0] ?? '', /^This example is about 40,015 tokens \(o200k \(GPT-4o\) tokenizer, counting the messages with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
   });
 
   void it('a preference record counts the prompt with its longer answer', () => {

@@ -126,7 +126,7 @@ function openaiMessages(view: RecordView): TrainedText {
   // longer answer side, whose messages add their own overhead: take the most of them.
   const mostSideMessages = Math.max(0, ...sideMessages.values());
   const extraTokens = 4 * (sharedMessages + mostSideMessages) + 3;
-  return { shared, alternatives: [...sides.values()], extraTokens, how: 'o200k with OpenAI\'s per-message overhead' };
+  return { shared, alternatives: [...sides.values()], extraTokens, how: 'the messages with OpenAI\'s per-message overhead' };
 }
 
 /** An upper bound on the UTF-16 units of the trained text, without building it. */
