@@ -11,13 +11,15 @@ import { DEFAULT_JUMPSTART_TEMPLATE } from '../../src/core/formats/jumpstartTemp
 import { parseTemplate } from '../../src/core/formats/template';
 import { createLocator } from '../../src/core/jsonl/locate';
 import { datasetIssues, formatBytes, type DatasetFacts } from '../../src/core/limits/dataset';
-import { JUMPSTART_DEMARCATION, trainedText } from '../../src/core/limits/measure';
+import { JUMPSTART_DEMARCATION, mayExceedTokens, trainedText } from '../../src/core/limits/measure';
 import { modelFor, TARGET_MODEL_IDS } from '../../src/core/limits/models';
 import { splitOf } from '../../src/core/limits/split';
 import { parseProjectConfig, projectConfigSchema, resolveSettings } from '../../src/core/lint/config';
 import { measureRecord } from '../../src/core/lint/tokensOf';
 import type { FormatContext, FormatId, JsonObject, RecordView, RuleEnv, RuleOptions, TokenCounter, TokenizerFamily } from '../../src/core/lint/types';
 import { tooLong } from '../../src/core/rules/index';
+import { seededRandom } from '../../src/core/random';
+import { utf8Length } from '../../src/core/tokens/bytes';
 import { tokenizers } from '../../src/core/tokens/tokenizers';
 
 /** A file of the repository (the bundled test runs from a temp folder: look upwards from the working directory). */
@@ -195,11 +197,47 @@ void describe('too-long: formats without a documented limit', () => {
   });
 });
 
+void describe('the shortcut that skips counting', () => {
+  // Whatever it skips must be at most `max` tokens: a byte-level BPE token covers at least one byte.
+  void it('skips a record only when its trained text\'s bytes and added tokens are within the limit', () => {
+    const random = seededRandom(13);
+    const pieces = ['word ', 'é', '請', '😀', '\n', '{x}', '### ', 'a'];
+    const text = (n: number): string => Array.from({ length: n }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    const custom = parseTemplate('{"prompt": "Q: {instruction}\\n{instruction}\\n{context}", "completion": "{response} é"}');
+    assert.ok(custom.ok);
+    const cases: [FormatId, (n: number) => JsonObject, FormatContext][] = [
+      ['jumpstart-instruction', (n) => ({ instruction: text(n), context: text(n >> 1), response: text(n) }), {}],
+      ['jumpstart-instruction', (n) => ({ instruction: text(n), context: text(n >> 1), response: text(n) }), custom.ctx],
+      ['jumpstart-chat', (n) => ({ dialog: [{ role: 'user', content: text(n) }, { role: 'assistant', content: text(n) }] }), {}],
+      ['openai-chat', (n) => ({ messages: [{ role: 'system', content: text(n >> 2) }, { role: 'user', content: text(n) }, { role: 'assistant', content: text(n) }] }), {}],
+      ['openai-dpo', (n) => ({ input: { messages: [{ role: 'user', content: text(n) }] }, preferred_output: [{ role: 'assistant', content: text(n) }], non_preferred_output: [{ role: 'assistant', content: text(n >> 1) }] }), {}],
+      ['alpaca', (n) => ({ instruction: text(n), input: '', output: text(n) }), {}],
+    ];
+    let skipped = 0;
+    let kept = 0;
+    for (let i = 0; i < 600; i++) {
+      const [format, make, ctx] = cases[i % cases.length] as (typeof cases)[number];
+      const view = viewAs(format, make(1 + Math.floor(random() * 300)), ctx);
+      const max = 50 + Math.floor(random() * 1500);
+      if (mayExceedTokens(view, ctx, max) !== undefined) { kept++; continue; }
+      skipped++;
+      const trained = trainedText(view, ctx);
+      const most = Math.max(0, ...trained.alternatives.map((a) => utf8Length(a)));
+      assert.ok(utf8Length(trained.shared) + most + trained.extraTokens <= max, `${format} skipped at ${max}`);
+    }
+    assert.ok(skipped > 100 && kept > 100, `${skipped} skipped, ${kept} counted`);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Dataset-level limits
 
-const facts = (over: Partial<DatasetFacts>): DatasetFacts => ({ format: 'openai-chat', targetModel: undefined, split: 'train', examples: 100, bytes: 1000, minValidationExamples: 30, ...over });
-const rules = (over: Partial<DatasetFacts>): string[] => datasetIssues(facts(over)).map((i) => i.rule);
+/** Facts with the file's size in bytes (and, unless given, as many UTF-16 units: an ASCII file). */
+type Over = Partial<Omit<DatasetFacts, 'bytes'>> & { bytes?: number };
+const facts = ({ bytes = 1000, ...over }: Over): DatasetFacts => ({
+  format: 'openai-chat', targetModel: undefined, split: 'train', examples: 100, units: bytes, minValidationExamples: 30, ...over, bytes: () => bytes,
+});
+const rules = (over: Over): string[] => datasetIssues(facts(over)).map((i) => i.rule);
 
 void describe('dataset-level limits', () => {
   void it('OpenAI: at least 10 training examples, files up to 512 MB', () => {
@@ -207,6 +245,17 @@ void describe('dataset-level limits', () => {
     assert.deepEqual(rules({ examples: 10 }), []);
     assert.deepEqual(rules({ bytes: 512 * 1024 * 1024 + 1 }), ['file-too-large']);
     assert.match(datasetIssues(facts({ bytes: 600 * 1024 * 1024 }))[0]?.message ?? '', /This file is 600 MB; OpenAI fine-tuning \(gpt-4o-mini\) accepts training files up to 512 MB \(POST \/files/);
+  });
+
+  void it('measures the file\'s bytes only when its length cannot rule the limit out', () => {
+    let measured = 0;
+    const measuring = (units: number, bytes: number): DatasetFacts => ({ ...facts({}), units, bytes: () => { measured++; return bytes; } });
+    // 170 M units are at most 510 MB: under OpenAI's 512 MB without measuring.
+    assert.deepEqual(datasetIssues(measuring(170 * 1024 * 1024, 0)), []);
+    assert.equal(measured, 0);
+    // 200 M units of CJK text are 600 MB.
+    assert.deepEqual(datasetIssues(measuring(200 * 1024 * 1024, 600 * 1024 * 1024)).map((i) => i.rule), ['file-too-large']);
+    assert.equal(measured, 1);
   });
 
   void it('Bedrock Claude 3 Haiku: 32 to 10,000 training records, 1,000 validation records, 10 GB and 1 GB', () => {

@@ -13,8 +13,10 @@ export interface DatasetFacts {
   readonly split: 'train' | 'validation';
   /** Lines that hold a JSON object (what a provider counts as examples). */
   readonly examples: number;
-  /** The file's size in UTF-8 bytes. */
-  readonly bytes: number;
+  /** The file's length in UTF-16 units, line breaks included: its UTF-8 size is 1 to 3 times this. */
+  readonly units: number;
+  /** The file's size in UTF-8 bytes; measured only when `units` cannot rule out a size limit. */
+  bytes(): number;
   /** `small-validation`'s `minExamples`. */
   readonly minValidationExamples: number;
 }
@@ -57,10 +59,12 @@ export function datasetIssues(f: DatasetFacts): DatasetIssue[] {
     out.push({ rule: 'too-many-examples', message: `This file has ${n(f.examples)} records; ${who(model)} accepts at most ${n(maxExamples.value)} ${kind} records per job (a Service Quota you can ask to raise), and refuses the job otherwise. Split it across jobs, or remove the weakest examples.` });
   }
   const maxBytes = validation ? limits.maxValidationBytes : limits.maxBytes;
-  if (model !== undefined && maxBytes !== undefined && f.bytes > maxBytes.value) {
+  // At most three UTF-8 bytes per UTF-16 unit: a file of 3 × units ≤ the limit is never measured.
+  const bytes = model !== undefined && maxBytes !== undefined && 3 * f.units > maxBytes.value ? f.bytes() : 0;
+  if (model !== undefined && maxBytes !== undefined && bytes > maxBytes.value) {
     const kind = validation ? 'validation' : 'training';
     const alternative = model.provider === 'openai' ? ' (POST /files; the Uploads API takes larger files in parts)' : '';
-    out.push({ rule: 'file-too-large', message: `This file is ${formatBytes(f.bytes)}; ${who(model)} accepts ${kind} files up to ${formatBytes(maxBytes.value)}${alternative}. Split it, or remove examples.` });
+    out.push({ rule: 'file-too-large', message: `This file is ${formatBytes(bytes)}; ${who(model)} accepts ${kind} files up to ${formatBytes(maxBytes.value)}${alternative}. Split it, or remove examples.` });
   }
   if (validation && f.examples > 0 && f.examples < f.minValidationExamples) {
     out.push({

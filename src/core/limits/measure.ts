@@ -23,7 +23,10 @@
 import { DEFAULT_JUMPSTART_TEMPLATE } from '../formats/jumpstartTemplate';
 import { fillTemplate } from '../formats/template';
 import type { FieldRole, FormatContext, RecordView, TextField, TokenCounter, TokenizerFamily } from '../lint/types';
-import { utf8LengthUpTo } from '../tokens/bytes';
+import { utf8Length, utf8LengthUpTo } from '../tokens/bytes';
+
+/** The begin and end tokens the trainer adds around a JumpStart instruction record. */
+const JUMPSTART_EXTRA_TOKENS = 2;
 
 /** Between the filled prompt and the filled completion (the notebooks' `input_output_demarkation_key`). */
 export const JUMPSTART_DEMARCATION = '\n\n### Response:\n';
@@ -74,7 +77,7 @@ function jumpstartInstruction(view: RecordView, ctx: FormatContext | undefined):
   const text = fillTemplate(template.prompt, get) + JUMPSTART_DEMARCATION + fillTemplate(template.completion, get);
   const which = ctx?.template === undefined ? 'JumpStart\'s built-in template' : 'template.json';
   // The begin-of-text token tokenizer.encode adds, and the eos_token_id appended after it.
-  return { shared: text, alternatives: [], extraTokens: 2, how: `${which} filled with the record, "### Response:" and the begin and end tokens` };
+  return { shared: text, alternatives: [], extraTokens: JUMPSTART_EXTRA_TOKENS, how: `${which} filled with the record, "### Response:" and the begin and end tokens` };
 }
 
 function llama3Chat(view: RecordView): TrainedText {
@@ -129,6 +132,57 @@ function openaiMessages(view: RecordView): TrainedText {
   return { shared, alternatives: [...sides.values()], extraTokens, how: 'the messages with OpenAI\'s per-message overhead' };
 }
 
+/** What a template adds to every record: its literal text's bytes, and how often it fills in each field. */
+interface TemplateCost { readonly literalBytes: number; readonly uses: ReadonlyMap<string, number> }
+const templateCosts = new WeakMap<NonNullable<FormatContext['template']>, TemplateCost>();
+
+function templateCost(template: NonNullable<FormatContext['template']>): TemplateCost {
+  let cost = templateCosts.get(template);
+  if (cost === undefined) {
+    const uses = new Map<string, number>();
+    const use = (name: string): string => { uses.set(name, (uses.get(name) ?? 0) + 1); return ''; };
+    const literal = fillTemplate(template.prompt, use) + JUMPSTART_DEMARCATION + fillTemplate(template.completion, use);
+    cost = { literalBytes: utf8Length(literal), uses };
+    templateCosts.set(template, cost);
+  }
+  return cost;
+}
+
+/** Bytes of framing a trainer may add per field (Llama 3 chat: a turn's header and end token) and once. */
+const FIELD_FRAMING_BYTES = 64;
+const RECORD_FRAMING_BYTES = 32;
+
+/**
+ * Is the trained text at most `budget` UTF-8 bytes? Measured from the fields without building the
+ * text: for JumpStart instruction, the template's literal bytes plus each field's bytes times the
+ * number of times the template fills it in; otherwise the fields' bytes plus their framing.
+ */
+function fitsInBytes(view: RecordView, ctx: FormatContext | undefined, budget: number): boolean {
+  let left = budget;
+  if (view.format === 'jumpstart-instruction') {
+    const cost = templateCost(ctx?.template ?? DEFAULT_JUMPSTART_TEMPLATE);
+    left -= cost.literalBytes;
+    for (const f of view.fields) {
+      const key = f.path[0];
+      const uses = f.path.length === 1 && typeof key === 'string' ? cost.uses.get(key) ?? 0 : 0;
+      if (uses === 0 || left < 0) continue;
+      const bytes = utf8LengthUpTo(f.text, Math.floor(left / uses));
+      if (bytes < 0) return false;
+      left -= bytes * uses;
+    }
+    return left >= 0;
+  }
+  left -= RECORD_FRAMING_BYTES;
+  for (const f of view.fields) {
+    left -= FIELD_FRAMING_BYTES;
+    if (left < 0) return false;
+    const bytes = utf8LengthUpTo(f.text, left);
+    if (bytes < 0) return false;
+    left -= bytes;
+  }
+  return left >= 0;
+}
+
 /** An upper bound on the UTF-16 units of the trained text, without building it. */
 function unitsBound(view: RecordView, ctx: FormatContext | undefined): number {
   let units = 0;
@@ -148,7 +202,10 @@ function unitsBound(view: RecordView, ctx: FormatContext | undefined): number {
 export function mayExceedTokens(view: RecordView, ctx: FormatContext | undefined, max: number): TrainedText | undefined {
   if (view.fields.length === 0) return undefined;
   // At most three UTF-8 bytes per UTF-16 unit, and at most 4 × fields + 3 extra tokens.
-  if (unitsBound(view, ctx) * 3 + 4 * view.fields.length + 3 <= max) return undefined;
+  const extra = view.format === 'jumpstart-instruction' ? JUMPSTART_EXTRA_TOKENS : 4 * view.fields.length + 3;
+  if (unitsBound(view, ctx) * 3 + extra <= max) return undefined;
+  // Most records are decided here, by their fields' bytes, without building the trained text.
+  if (fitsInBytes(view, ctx, max - extra)) return undefined;
   const trained = trainedText(view, ctx);
   const budget = max - trained.extraTokens;
   if (budget < 0) return trained;

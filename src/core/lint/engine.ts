@@ -503,7 +503,8 @@ export class DatasetLinter {
       targetModel: settings.targetModel,
       split: settings.split ?? 'train',
       examples,
-      bytes: this.fileBytes(),
+      units: this.fileUnits(),
+      bytes: () => this.fileBytes(),
       minValidationExamples: typeof minValidation === 'number' && minValidation >= 1 ? minValidation : 30,
     });
     const first = this.rows[0] as Row;
@@ -513,6 +514,13 @@ export class DatasetLinter {
       if (severity !== undefined) out.push({ rule: issue.rule, severity, line: 0, start: 0, end: first.text.length, message: issue.message });
     }
     return out;
+  }
+
+  /** The file's length in UTF-16 units, line breaks included (a bound on its UTF-8 size, with no measuring). */
+  private fileUnits(): number {
+    let units = Math.max(0, this.rows.length - 1);
+    for (const row of this.rows) units += row.text.length;
+    return units;
   }
 
   /** The file's UTF-8 size, each line measured once (rows keep their size until they are replaced). */
