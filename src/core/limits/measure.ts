@@ -47,7 +47,7 @@ const SEPARATOR = '\n\n';
 const LLAMA3_ROLE: Partial<Record<FieldRole, string>> = { system: 'system', prompt: 'user', answer: 'assistant' };
 
 /** The text of a record in the generic way: every field, in order, a blank line apart. */
-export function plainText(view: RecordView): string {
+function plainText(view: RecordView): string {
   return view.fields.map((f) => f.text).join(SEPARATOR);
 }
 

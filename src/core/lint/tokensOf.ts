@@ -2,25 +2,14 @@
  * Which tokenizer and limit a dataset's records are measured with, and their counts as the trainer
  * counts them (core/limits/measure.ts), shared by `too-long`, the hover and the Dataset Stats page.
  */
-import { countChars, countTokens, plainText, trainedText } from '../limits/measure';
+import { countChars, countTokens, trainedText } from '../limits/measure';
 import { recordLimit, TOKENIZER_LABEL } from '../rules/too-long';
 import type { LintSettings } from './config';
-import type { FormatContext, FormatId, RecordView, TokenCounter, TokenizerFamily } from './types';
+import type { FormatContext, RecordView, TokenCounter, TokenizerFamily } from './types';
 
-/**
- * The tokenizer the `too-long` rule counts with: its `tokenizer` option when set, else the format's
- * (o200k for OpenAI formats, Llama 3 otherwise).
- */
-export function tokenizerOf(settings: LintSettings, format?: FormatId): TokenizerFamily {
-  const t = settings.rules.get('too-long')?.options.tokenizer;
-  if (t === 'o200k' || t === 'llama3') return t;
-  const counting = format === undefined ? undefined : recordLimit(format, {}, settings.targetModel)?.counting;
-  return counting?.kind === 'tokens' ? counting.family : 'llama3';
-}
-
-/** The record's fields in order, a blank line apart (what a trainer without a template reads). */
-export function trainingText(view: RecordView): string {
-  return plainText(view);
+/** The tokenizer where no limit applies to the format: the rule's `tokenizer` option, else Llama 3. */
+function fallbackTokenizer(settings: LintSettings): TokenizerFamily {
+  return settings.rules.get('too-long')?.options.tokenizer === 'o200k' ? 'o200k' : 'llama3';
 }
 
 /** One record's length as its trainer measures it, and the limit it is held to. */
@@ -37,7 +26,7 @@ export function measureRecord(view: RecordView, ctx: FormatContext, settings: Li
   const options = settings.rules.get('too-long')?.options ?? {};
   const limit = recordLimit(view.format, options, settings.targetModel);
   const trained = trainedText(view, ctx);
-  const counting = limit?.counting ?? { kind: 'tokens', family: tokenizerOf(settings, view.format) };
+  const counting = limit?.counting ?? { kind: 'tokens', family: fallbackTokenizer(settings) };
   if (counting.kind === 'chars') {
     return { count: countChars(trained), unit: 'characters', limit: limit === undefined ? undefined : limit.max * counting.perToken };
   }
