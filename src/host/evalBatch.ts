@@ -1,8 +1,8 @@
-import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ColumnSpec, Draft } from '../core/protocol';
 import { readEvalSet, type EvalItem } from '../core/promptLab/evalSet';
-import { columnsKey, compactResults, finishedQuestions, questionKey, resultsLine, resultsPathFor, type ResultsAnswer } from '../core/promptLab/results';
+import { columnsKey, compactResults, finishedQuestions, questionKey, resultsLine, resultsPathFor, resumeRepair, type ResultsAnswer } from '../core/promptLab/results';
 import { PromptRun } from '../endpoints/promptRun';
 import { workspaceDatasets } from './datasetFiles';
 import type { EndpointRegistry } from './endpoints';
@@ -34,11 +34,19 @@ async function pickEvalSet(): Promise<vscode.Uri | undefined> {
   return chosen?.[0];
 }
 
-/** Cuts a last line that has no newline (a run killed mid-write) off the file, so appending starts on a line of its own. */
-async function trimPartialLine(path: string): Promise<void> {
-  const text = await readFile(path, 'utf8');
-  if (text === '' || text.endsWith('\n')) return;
-  await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8'));
+/**
+ * Readies a results file for a resumed run and gives the questions it has finished, read after
+ * the repair, so the skipped questions are exactly the rows kept. A whole last line without a
+ * final newline is kept and ended; only a last line that does not parse (a run killed mid-write)
+ * is cut off (`dropped`), so appending starts on a line of its own (see `resumeRepair`).
+ */
+export async function prepareResume(resultsPath: string, columns: readonly ColumnSpec[]): Promise<{ done: Set<string>; dropped: string | undefined }> {
+  const bytes = await readFile(resultsPath);
+  const repair = resumeRepair(bytes.toString('utf8'));
+  if (repair.action === 'add-newline') await appendFile(resultsPath, '\n');
+  // Cut in bytes, after the last LF byte: UTF-8 never has 0x0A inside a character.
+  else if (repair.action === 'cut') await truncate(resultsPath, bytes.lastIndexOf(0x0a) + 1);
+  return { done: finishedQuestions(await readFile(resultsPath, 'utf8'), columns), dropped: repair.action === 'cut' ? repair.dropped : undefined };
 }
 
 interface BatchOutcome { readonly written: number; readonly failed: number; readonly skipped: number; readonly cancelled: boolean }
@@ -90,7 +98,12 @@ export async function runEvalBatch(
       ...(done.size > 0 ? ['Resume'] : []), 'Replace',
     );
     if (choice === undefined) return null;
-    if (choice === 'Resume') { mode = 'a'; await trimPartialLine(resultsPath); } else done = new Set();
+    if (choice === 'Resume') {
+      mode = 'a';
+      const ready = await prepareResume(resultsPath, columns);
+      done = ready.done;
+      if (ready.dropped !== undefined) log.warn(`${name}: its last line was cut short (a run stopped while writing it) and was removed; that question is asked again: ${ready.dropped.slice(0, 200)}`);
+    } else done = new Set();
   }
   const todo = set.items.filter((item) => !done.has(questionKey(item.line, item.question)));
   const source = vscode.workspace.asRelativePath(evalUri, false);

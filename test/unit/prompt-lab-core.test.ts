@@ -7,7 +7,7 @@ import { renderPair } from '../../src/core/formats/render';
 import type { FormatId, JsonObject } from '../../src/core/lint/types';
 import { evalItemOf, questionItemOf, readEvalSet } from '../../src/core/promptLab/evalSet';
 import { ANSWER_KEEP, ELLIPSIS, isHistoryEntry, pushHistory, readDraft, readHistory } from '../../src/core/promptLab/history';
-import { columnsKey, compactResults, finishedQuestions, parseResultsLine, questionKey, resultsLine, resultsPathFor, type ResultsAnswer, type ResultsRow } from '../../src/core/promptLab/results';
+import { columnsKey, compactResults, finishedQuestions, parseResultsLine, questionKey, resultsLine, resultsPathFor, resumeRepair, type ResultsAnswer, type ResultsRow } from '../../src/core/promptLab/results';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
 import { draftFromPromptFile, panelDraftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../../src/core/prompts/promptWriter';
 import type { ColumnSpec, Draft, HistoryEntry } from '../../src/core/protocol';
@@ -245,6 +245,52 @@ void describe('results files', () => {
     assert.equal(finishedQuestions(text.replace(/\n/g, '\r\n'), COLUMNS).size, 2);
     assert.equal(finishedQuestions('', COLUMNS).size, 0);
     fc.assert(fc.property(fc.string(), (t) => { finishedQuestions(t, COLUMNS); }), { numRuns: 200 });
+  });
+
+  /** The file as a resumed run leaves it: repaired as `resumeRepair` says, then a new line appended. */
+  const resumed = (text: string, appended: string): string => {
+    const repair = resumeRepair(text);
+    const base = repair.action === 'cut' ? text.slice(0, text.lastIndexOf('\n') + 1) : repair.action === 'add-newline' ? `${text}\n` : text;
+    return `${base}${appended}\n`;
+  };
+
+  void it('on Resume keeps a whole last row that has no final newline, and appends after it on a line of its own', () => {
+    // A file edited by hand, or written by another tool, may lose its final newline: the paid answer must survive.
+    const first = resultsLine(row(1, 'first', [answer(0), answer(1)]));
+    const last = resultsLine(row(2, 'last, no newline', [answer(0), answer(1)]));
+    const text = `${first}\n${last}`;
+    assert.deepEqual(resumeRepair(text), { action: 'add-newline' });
+    const next = resultsLine(row(3, 'asked now', [answer(0), answer(1)]));
+    const after = resumed(text, next);
+    assert.equal(after, `${first}\n${last}\n${next}\n`);
+    assert.deepEqual([...finishedQuestions(after, COLUMNS)].sort(), [questionKey(0, 'first'), questionKey(1, 'last, no newline'), questionKey(2, 'asked now')].sort());
+    // A failed row and a row of other columns are whole lines too: kept (the failed one is asked again).
+    const failed = resultsLine(row(2, 'failed', [answer(0), answer(1, { error: 'HTTP 500', text: '' })]));
+    assert.deepEqual(resumeRepair(`${first}\n${failed}`), { action: 'add-newline' });
+    assert.deepEqual(resumeRepair(`${first}\r\n${last}\r`), { action: 'add-newline' }, 'a CR before the end is whitespace JSON allows');
+    // Any whole JSON value is kept: a run's own line cut short is never one, since rows are objects.
+    assert.deepEqual(resumeRepair(`${first}\n{"note": "by hand"}`), { action: 'add-newline' });
+  });
+
+  void it('on Resume cuts only a last line that does not parse (a run stopped mid-write), and says what it cut', () => {
+    const first = resultsLine(row(1, 'first', [answer(0), answer(1)]));
+    const cut = resultsLine(row(2, 'cut short', [answer(0), answer(1)])).slice(0, 60);
+    assert.deepEqual(resumeRepair(`${first}\n${cut}`), { action: 'cut', dropped: cut });
+    assert.equal(resumed(`${first}\n${cut}`, 'NEW'), `${first}\nNEW\n`);
+    assert.deepEqual(resumeRepair(cut), { action: 'cut', dropped: cut }, 'a file of one cut-short line');
+    assert.deepEqual(resumeRepair(`${first}\n  `), { action: 'cut', dropped: '  ' }, 'trailing blanks hold nothing');
+    // Nothing to do for an empty file or one that ends its last line.
+    assert.deepEqual(resumeRepair(''), { action: 'none' });
+    assert.deepEqual(resumeRepair(`${first}\n`), { action: 'none' });
+    assert.deepEqual(resumeRepair(`${first}\r\n`), { action: 'none' });
+    // Whatever the text, the repair never removes a line that parses, and leaves the file ending with a newline.
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constant(first), fc.string())), fc.boolean(), (lines, newline) => {
+      const text = lines.join('\n') + (newline ? '\n' : '');
+      const after = resumed(text, 'X');
+      assert.ok(after.endsWith('X\n'));
+      for (const line of lines) if (line === first) assert.ok(after.includes(first));
+      assert.equal(finishedQuestions(after, COLUMNS).size, finishedQuestions(text, COLUMNS).size);
+    }), { numRuns: 300 });
   });
 
   void it('after a resumed run keeps the last row of each question, in the place of its first, and every other line', () => {

@@ -229,3 +229,32 @@ export function compactResults(text: string): string {
   });
   return out.join('\n') + (trailing === undefined ? '' : '\n');
 }
+
+/**
+ * What a results file needs before a resumed run appends to it, decided from its text:
+ * - `none`: it is empty or its last line ends with a line break;
+ * - `add-newline`: its last line is whole but has no line break (a file saved by an editor or
+ *   another tool that drops the final newline): the line is kept, and a `\n` is added so the
+ *   next row starts on a line of its own;
+ * - `cut`: its last line does not parse (a run stopped mid-write): everything after the last
+ *   `\n` is removed, and `dropped` says what.
+ * Rows are JSON objects, so a row cut short never parses; a line that parses as JSON, a row or
+ * not, is never cut, so no finished answer is lost and none is asked (and paid for) twice.
+ * `finishedQuestions` of the repaired text is that of the text given.
+ */
+export type ResumeRepair =
+  | { readonly action: 'none' }
+  | { readonly action: 'add-newline' }
+  | { readonly action: 'cut'; readonly dropped: string };
+
+export function resumeRepair(text: string): ResumeRepair {
+  if (text === '' || text.endsWith('\n')) return { action: 'none' };
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  if (last.trim() === '') return { action: 'cut', dropped: last };
+  try {
+    JSON.parse(last);
+    return { action: 'add-newline' };
+  } catch {
+    return { action: 'cut', dropped: last };
+  }
+}

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import manifest from '../../../package.json';
-import { parseResultsLine } from '../../../src/core/promptLab/results';
+import { columnsKey, parseResultsLine, questionKey, resultsLine, type ResultsRow } from '../../../src/core/promptLab/results';
+import type { ColumnSpec } from '../../../src/core/protocol';
+import { prepareResume } from '../../../src/host/evalBatch';
 import { OpenAIPeer, type RunningPeer } from '../../peers/openaiPeer';
 
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
@@ -84,5 +86,36 @@ suite('Prompt Lab in the extension host', () => {
       assert.equal(body.max_tokens, 200);
       assert.deepEqual((body.messages as { role: string }[]).map((m) => m.role), ['system', 'user']);
     }
+  });
+
+  test('Resume keeps a finished last answer that has no final newline, and cuts only a line a stopped run left half-written', async () => {
+    const folder = workspaceFile('evals-resume');
+    created.push(folder);
+    await vscode.workspace.fs.createDirectory(folder);
+    const columns: ColumnSpec[] = [{ endpoint: 'peer-lab', system: '', parameters: {} }];
+    const rowOf = (line: number, question: string): ResultsRow => ({
+      question, source: { file: 'eval.jsonl', line }, columnsKey: columnsKey(columns),
+      answers: [{ column: 0, endpoint: 'peer-lab', system: '', parameters: {}, text: `answer to ${question}`, finish: 'stop' }],
+    });
+    const first = resultsLine(rowOf(1, 'How do I renew?'));
+    const last = resultsLine(rowOf(2, 'Where do I vote?'));
+    const read = async (uri: vscode.Uri): Promise<string> => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+
+    // Saved by a tool that drops the final newline: both paid answers stay, and the next row starts a line.
+    const whole = vscode.Uri.joinPath(folder, 'whole.results.jsonl');
+    await write(whole, `${first}\n${last}`);
+    const kept = await prepareResume(whole.fsPath, columns);
+    assert.equal(kept.dropped, undefined);
+    assert.deepEqual([...kept.done].sort(), [questionKey(0, 'How do I renew?'), questionKey(1, 'Where do I vote?')].sort());
+    assert.equal(await read(whole), `${first}\n${last}\n`);
+
+    // A run killed mid-write: only the half line goes (multi-byte text before it stays byte for byte).
+    const cut = vscode.Uri.joinPath(folder, 'cut.results.jsonl');
+    const accented = resultsLine(rowOf(1, 'Où est la mairie ? — café'));
+    await write(cut, `${accented}\n${last.slice(0, 50)}`);
+    const trimmed = await prepareResume(cut.fsPath, columns);
+    assert.equal(trimmed.dropped, last.slice(0, 50));
+    assert.deepEqual([...trimmed.done], [questionKey(0, 'Où est la mairie ? — café')]);
+    assert.equal(await read(cut), `${accented}\n`);
   });
 });
