@@ -14,7 +14,9 @@ import {
   rejectedUriFor,
   scoreDataset,
   scoreRubricFor,
+  scoresUriFor,
   ScoreStore,
+  showUnreadableSidecar,
   syncHint,
   thresholdFor,
   type CurationDeps,
@@ -149,9 +151,9 @@ async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown):
     else showLogButton(s.log, c);
   });
   if (outcome.notSaved !== undefined) {
-    const sidecar = `.tunelab/${baseName(document.uri)}.scores.json`;
+    const sidecar = vscode.workspace.asRelativePath(scoresUriFor(document.uri));
     void vscode.window.showWarningMessage(
-      `TuneLab: ${sidecar} could not be read or written (${outcome.notSaved}), so it was left as it is: these scores are kept for this session only. Fix or delete it, then run Score Rows again to save them.`,
+      `TuneLab: the scores were not saved to ${sidecar}, which was left as it is: ${outcome.notSaved} These scores are kept for this session only: once the file is fixed or deleted, run Score Rows again to save them (rows scored in this session are not asked again).`,
       'Show Log',
     ).then((c) => { showLogButton(s.log, c); });
   }
@@ -184,6 +186,11 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
   }
   const plan = await planRejection(deps, document, threshold);
   if (plan === undefined) {
+    const unreadable = (await deps.store.load(document.uri)).unreadable;
+    if (unreadable !== undefined) {
+      showUnreadableSidecar(document.uri, unreadable, 'Its scores are unknown, so no rows were moved: run Move Rows Below Score again once it is fixed.');
+      return;
+    }
     const choice = await vscode.window.showInformationMessage(`TuneLab: no rows of ${name} are scored yet. Score them first.`, 'Score Rows');
     if (choice !== undefined) await vscode.commands.executeCommand(CommandId.scoreRows, { uri: document.uri } satisfies ScoreRowsArgs);
     return;

@@ -93,6 +93,18 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Tells the user a dataset's scores sidecar cannot be read, naming the file and what to do, with
+ * a button that opens it. `reason` is why (from `readScoreCache`); `what` says what was stopped.
+ */
+export function showUnreadableSidecar(dataset: vscode.Uri, reason: string, what: string): void {
+  const sidecar = scoresUriFor(dataset);
+  void vscode.window.showErrorMessage(
+    `TuneLab: ${vscode.workspace.asRelativePath(sidecar)} (the scores of ${baseName(dataset)}) cannot be read, so TuneLab leaves it as it is. ${reason} ${what}`,
+    'Open File',
+  ).then((c) => { if (c !== undefined) void vscode.window.showTextDocument(sidecar, { preview: false }); });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The scores of each dataset
 
@@ -126,11 +138,11 @@ async function readSidecar(uri: vscode.Uri): Promise<SidecarRead> {
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch (e) {
     if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') text = undefined;
-    else return { scores: new Map(), setup: undefined, unreadable: messageOf(e), problem: undefined };
+    else return { scores: new Map(), setup: undefined, unreadable: `It could not be read (${messageOf(e)}): make it a readable file, or delete it to score every row again.`, problem: undefined };
   }
   const read = readScoreCache(text);
-  // A file none of which could be read may be a newer version's or hand-edited: it is left alone.
-  const refused = read.problem !== undefined && read.scores.size === 0;
+  // A file none of which could be read (a merge conflict, a newer version's, hand-edited) is left alone.
+  const refused = read.unreadable === true || (read.problem !== undefined && read.scores.size === 0);
   return {
     scores: read.scores,
     setup: read.setup,
@@ -201,6 +213,25 @@ export class ScoreStore implements vscode.Disposable {
     }
   }
 
+  /**
+   * Reads the sidecar again (it may have been broken or fixed since it was loaded) and gives why
+   * it cannot be read, or undefined when it can; a readable file's scores join the state's.
+   */
+  async sidecarProblem(dataset: vscode.Uri, state: DatasetScores): Promise<string | undefined> {
+    const sidecar = scoresUriFor(dataset);
+    const read = await readSidecar(sidecar);
+    this.report(sidecar, read);
+    if (read.unreadable === undefined) {
+      for (const [k, v] of read.scores) if (!state.scores.has(k)) state.scores.set(k, v);
+      state.setup ??= read.setup;
+    }
+    if (state.unreadable !== read.unreadable) {
+      state.unreadable = read.unreadable;
+      this.changed.fire(dataset);
+    }
+    return read.unreadable;
+  }
+
   /** Adds a run's outcome for one row. */
   record(dataset: vscode.Uri, state: DatasetScores, result: ScoredRowResult): void {
     if (result.ok) {
@@ -243,7 +274,7 @@ export class ScoreStore implements vscode.Disposable {
       await vscode.workspace.fs.rename(temp, target, { overwrite: true });
     } catch (e) {
       await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
-      return { saved: false, reason: messageOf(e) };
+      return { saved: false, reason: `It could not be written (${messageOf(e)}).` };
     }
     for (const [k, v] of merged) state.scores.set(k, v);
     state.unsaved.clear();
@@ -358,6 +389,13 @@ export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocu
   }
   const setup: ScoreSetup = { judge: judgeNameOf(endpoint), endpoint: endpoint.id, rubricName: rubric.name, rubric: rubric.rubric };
   const state = await store.load(uri);
+  // Checked before anything is asked: scores that could not be saved would be paid for again.
+  const unreadable = await store.sidecarProblem(uri, state);
+  if (unreadable !== undefined) {
+    log.warn(`Scoring ${name}: stopped before asking anything, since its scores file cannot be read.`);
+    showUnreadableSidecar(uri, unreadable, 'Nothing was sent: run Score Rows again once it is fixed.');
+    return undefined;
+  }
   if (state.running) {
     void vscode.window.showInformationMessage(`TuneLab: ${name} is being scored already.`);
     return undefined;

@@ -229,6 +229,29 @@ void describe('score cache', () => {
     assert.match(partly.problem ?? '', /^3 entries/);
   });
 
+  void it('refuses a file it cannot read as a whole, says why and what to do, and never as "scored again"', () => {
+    const good = writeScoreCache(new Map([[scoreKey(base), { score: 7, reasoning: 'ok' }]]));
+    const refused = (text: string): string => {
+      const r = readScoreCache(text);
+      assert.equal(r.unreadable, true, text);
+      assert.equal(r.scores.size, 0);
+      assert.doesNotMatch(r.problem ?? '', /scored again/, 'nothing is scored (and paid for) again over a file that is left alone');
+      return r.problem ?? '';
+    };
+    // A merge of two branches' sidecars.
+    const conflict = `<<<<<<< HEAD\n${good}=======\n${writeScoreCache(new Map([[scoreKey({ ...base, question: 'q2' }), { score: 3, reasoning: 'no' }]]))}>>>>>>> other-branch\n`;
+    assert.match(refused(conflict), /merge conflict markers.*resolve the conflict/i);
+    assert.match(refused('{"version": 2, "scores": {}}'), /newer version of TuneLab \(score cache version 2; this one reads 1\).*update TuneLab/i);
+    assert.match(refused('{not json'), /not valid JSON.*fix it or delete it/i);
+    assert.match(refused('[]'), /not a TuneLab score cache/);
+    assert.match(refused('{"version": 1}'), /no "scores" object/);
+    assert.match(refused('{"version": 0, "scores": {}}'), /version 0, not 1/);
+    // Damaged entries of a readable file are skipped; the file is still readable.
+    const partly = readScoreCache(JSON.stringify({ version: 1, scores: { [scoreKey(base)]: { score: 7, reasoning: 'ok' }, bad: { score: 7, reasoning: '' } } }));
+    assert.equal(partly.unreadable, undefined);
+    assert.equal(readScoreCache(good).unreadable, undefined);
+  });
+
   void it('never throws on any text', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
       readScoreCache(text);

@@ -227,6 +227,12 @@ export interface ScoreCacheRead {
   readonly setup?: ScoreSetup;
   /** Why some or all of the file was not used; absent when all of it was. */
   readonly problem?: string;
+  /**
+   * True when none of the file could be read (not JSON, merge conflict markers, a newer or
+   * unknown version): the file must be left as it is, never overwritten, and `problem` says
+   * what to do about it.
+   */
+  readonly unreadable?: true;
 }
 
 /** The cache key of one score: 16 hex digits of a 64-bit hash of its inputs as canonical JSON. */
@@ -252,22 +258,34 @@ function entryOf(value: unknown): CachedScore | undefined {
   return { score, reasoning };
 }
 
-/** The scores of a cache file's text (undefined when there is no file yet). Never throws. */
+/**
+ * The scores of a cache file's text (undefined when there is no file yet). A file that cannot be
+ * read as a whole is `unreadable`, with what to do in `problem`; a damaged entry is skipped.
+ * Never throws.
+ */
 export function readScoreCache(text: string | undefined): ScoreCacheRead {
   const scores = new Map<string, CachedScore>();
   if (text === undefined || text.trim() === '') return { scores };
+  const refused = (problem: string): ScoreCacheRead => ({ scores, problem, unreadable: true });
+  const orDelete = 'or delete it to score every row again';
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch {
-    return { scores, problem: 'The score cache is not valid JSON, so every pair will be scored again.' };
+  } catch (e) {
+    // Git writes these markers at the start of a line; JSON.stringify never starts one with them.
+    if (/^(?:<{7}|={7}|>{7})(?: |\r?$)/m.test(text)) {
+      return refused(`It has merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the conflict by keeping one side's file, ${orDelete}.`);
+    }
+    return refused(`It is not valid JSON (${e instanceof Error ? e.message : String(e)}): fix it ${orDelete}.`);
   }
-  if (!isRecord(data) || !isRecord(data.scores)) {
-    return { scores, problem: 'The score cache has no "scores" object, so every pair will be scored again.' };
+  if (!isRecord(data)) return refused(`It is not a TuneLab score cache (no JSON object): fix it ${orDelete}.`);
+  if (typeof data.version === 'number' && data.version > SCORE_CACHE_VERSION) {
+    return refused(`It was written by a newer version of TuneLab (score cache version ${data.version}; this one reads ${SCORE_CACHE_VERSION}): update TuneLab, ${orDelete}.`);
   }
+  if (!isRecord(data.scores)) return refused(`It is not a TuneLab score cache (no "scores" object): fix it ${orDelete}.`);
   if (data.version !== SCORE_CACHE_VERSION) {
     const version = typeof data.version === 'number' ? `version ${data.version}` : 'no version';
-    return { scores, problem: `The score cache has ${version}, not ${SCORE_CACHE_VERSION}, so every pair will be scored again.` };
+    return refused(`It has ${version}, not ${SCORE_CACHE_VERSION}: fix it ${orDelete}.`);
   }
   let skipped = 0;
   for (const [key, value] of Object.entries(data.scores)) {

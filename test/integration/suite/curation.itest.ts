@@ -174,4 +174,28 @@ suite('Pointwise curation in the extension host', () => {
     assert.deepEqual(vscode.languages.getDiagnostics(rejected).filter((d) => d.source === 'TuneLab'), [], 'the rejected file is not linted');
     if (rejectedDocument.isDirty) await rejectedDocument.save();
   });
+
+  test('a scores file with merge conflict markers is never overwritten, and Score Rows stops before asking anything', async () => {
+    const dataset = vscode.Uri.joinPath(folder, 'conflicted.jsonl');
+    const original = `${ROWS.join('\n')}\n`;
+    await write(dataset, original);
+    const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'conflicted.jsonl.scores.json');
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder, '.tunelab'));
+    const conflicted = '<<<<<<< HEAD\n{\n "version": 1,\n "scores": {}\n}\n=======\n{\n "version": 1,\n "scores": {}\n}\n>>>>>>> theirs\n';
+    await write(sidecar, conflicted);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(dataset));
+
+    const before = peer.chatBodies.length;
+    await vscode.commands.executeCommand('tunelab.scoreRows', { endpoint: 'peer-judge', uri: dataset });
+    assert.equal(peer.chatBodies.length, before, 'nothing is asked (or paid for) while the scores cannot be saved');
+    assert.equal(await readText(sidecar), conflicted, 'the conflicted file is left byte for byte');
+    await vscode.commands.executeCommand('tunelab.moveRowsBelowScore', { uri: dataset, threshold: 5, confirm: false });
+    assert.equal(await readText(dataset), original, 'no rows move on scores that cannot be read');
+
+    // Resolved (here: deleted), scoring runs and writes a fresh file.
+    await vscode.workspace.fs.delete(sidecar);
+    await vscode.commands.executeCommand('tunelab.scoreRows', { endpoint: 'peer-judge', uri: dataset });
+    assert.equal(peer.chatBodies.length, before + ROWS.length);
+    assert.equal(readScoreCache(await readText(sidecar)).scores.size, ROWS.length);
+  });
 });
