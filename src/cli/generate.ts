@@ -41,7 +41,7 @@ import {
 import { parseDocument, splitLines } from '../core/jsonl/parse';
 import type { FormatContext, FormatId, JsonObject } from '../core/lint/types';
 import { readEvalSet } from '../core/promptLab/evalSet';
-import { coverage, provenancePathFor, readProvenance, recordRows, writeProvenance, type Provenance } from '../core/topics/provenance';
+import { coverage, provenancePathFor, readProvenance, recordRows, updatedProvenanceText } from '../core/topics/provenance';
 import { effectiveQuestions, MAX_QUESTIONS, MIN_QUESTIONS, parseTopicsFile, topicsOf, type Category, type Topic, type TopicsProblem } from '../core/topics/topicsFile';
 import type { SchedulerOptions } from '../endpoints/scheduler';
 import type { CliIo } from './cli';
@@ -425,10 +425,9 @@ class ProvenanceWriter {
   private failed = false;
 
   constructor(
-    private provenance: Provenance,
     private readonly file: string,
     private readonly shown: string,
-    private readonly writable: boolean,
+    private writable: boolean,
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -438,10 +437,24 @@ class ProvenanceWriter {
 
   async save(): Promise<void> {
     if (this.pending.length === 0 || !this.writable) return;
-    const updated = recordRows(this.provenance, this.pending, new Date());
+    // Read again first: a merge (or another run) may have changed it since; one that cannot be read now is left as it is.
+    let update: ReturnType<typeof updatedProvenanceText>;
     try {
-      await writeAtomically(this.file, writeProvenance(updated));
-      this.provenance = updated;
+      const current = await readFile(this.file, 'utf8').catch((e: unknown) => {
+        if (isFileError(e, 'ENOENT', 'ENOTDIR')) return undefined;
+        throw e;
+      });
+      update = updatedProvenanceText(current, (p) => recordRows(p, this.pending, new Date()));
+    } catch (e) {
+      update = { ok: false, reason: `could not be read (${errorText(e)})`, fix: 'Check the file and its permissions' };
+    }
+    if (!update.ok) {
+      this.writable = false;
+      this.warn(`${this.shown} ${update.reason}, so it is left as it is and this run's new rows are not recorded in it (--resume would ask for them again). ${update.fix}.`);
+      return;
+    }
+    try {
+      await writeAtomically(this.file, update.text);
       this.pending = [];
     } catch (e) {
       // Kept pending: the next save tries again with them.
@@ -510,9 +523,8 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
     }
   }
   const read = readProvenance(sidecarText);
-  for (const p of read.problems) warn(`${sidecarShown}: ${p}`);
-  const writable = sidecarReadable && read.problems.length === 0;
-  if (!writable && read.problems.length > 0) warn(`${sidecarShown} is left as it is, so the new rows are not recorded in it. Fix or delete it.`);
+  const writable = sidecarReadable && read.unreadable === undefined;
+  if (read.unreadable !== undefined) warn(`${sidecarShown} ${read.unreadable.reason}, so it is left as it is and the new rows are not recorded in it. ${read.unreadable.fix}.`);
 
   const fallback = (t: Topic): number => effectiveQuestions(t, categories.get(t.category), args.perTopic);
   const full = planTopics(topics.map((t) => ({ id: t.id, name: t.name, category: t.category, ...(t.notes === undefined ? {} : { notes: t.notes }), questions: fallback(t) })), {
@@ -546,7 +558,7 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
   const eol = splitLines(dataset.text).eol;
   let prefix = dataset.text !== '' && !/[\r\n]$/.test(dataset.text) ? eol : '';
   const appender = new LineAppender(handle, dataset.size);
-  const provenance = new ProvenanceWriter(read.provenance, sidecar, sidecarShown, writable, warn);
+  const provenance = new ProvenanceWriter(sidecar, sidecarShown, writable, warn);
   let written = 0;
   const perTopic = new Map<string, { duplicates: number; failed: number }>();
   const tally = (id: string): { duplicates: number; failed: number } => {

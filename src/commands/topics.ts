@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseQuestions } from '../core/generate';
 import { addCategory, addSubtopics, deleteCategory, deleteSubtopic, isEditError, moveSubtopic, newTopicsFile, renameCategory, renameSubtopic, type EditResult } from '../core/topics/edits';
 import { importTopics } from '../core/topics/importTopics';
-import { provenancePathFor, readProvenance, renameTopics, writeProvenance } from '../core/topics/provenance';
+import { renameTopics } from '../core/topics/provenance';
 import { topicId, type Category } from '../core/topics/topicsFile';
 import type { Config } from '../host/config';
 import { findTopicsFile } from '../host/topicsFile';
@@ -68,15 +68,34 @@ async function askName(title: string, value = '', taken: readonly string[] = [])
   return name?.trim();
 }
 
+/**
+ * Before a rename: the target's provenance sidecar must be readable, since the rename moves the
+ * topic's rows to its new id there. When it is not (a merge conflict, a newer TuneLab's file),
+ * the rename is not made and the user is told which file to fix.
+ */
+async function provenanceAllowsRename(s: TopicsCommandServices, what: string): Promise<boolean> {
+  const target = s.model.target;
+  if (target === undefined) return true;
+  const problem = await s.model.provenanceProblem(target);
+  if (problem === undefined) return true;
+  s.log.warn(`Rename ${what}: ${problem.file} ${problem.reason}; the topic was not renamed.`);
+  void vscode.window.showErrorMessage(`TuneLab: ${what} was not renamed: its coverage is kept in ${problem.file}, which ${problem.reason}. ${problem.fix}, then rename again.`);
+  return false;
+}
+
 /** Keeps coverage when topics are renamed: their rows in the target dataset get the new ids. */
-async function renameProvenance(s: TopicsCommandServices, renames: Map<string, string>): Promise<void> {
+async function renameProvenance(s: TopicsCommandServices, renames: Map<string, string>, what: string): Promise<void> {
   const target = s.model.target;
   if (target === undefined || renames.size === 0) return;
-  const path = vscode.Uri.file(provenancePathFor(target.fsPath));
-  let text: string | undefined;
-  try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(path)); } catch { return; }
-  const read = readProvenance(text);
-  await vscode.workspace.fs.writeFile(path, new TextEncoder().encode(writeProvenance(renameTopics(read.provenance, renames))));
+  const result = await s.model.updateProvenance(target, (p) => renameTopics(p, renames));
+  if (result.ok) return;
+  // Read again at the write: the file changed after the check (or could not be written); it is left as it is.
+  s.log.warn(`Rename ${what}: ${result.file} ${result.reason}; it was left as it is.`);
+  void vscode.window.showErrorMessage(`TuneLab: ${what} was renamed, but its coverage was not moved: ${result.file} ${result.reason} and was left as it is. Undo the rename in the topics file, ${lowerFirst(result.fix)}, then rename again.`);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function categoryOf(s: TopicsCommandServices, node: TopicsNode): Category | undefined {
@@ -210,16 +229,20 @@ export function registerTopicsCommands(s: TopicsCommandServices): vscode.Disposa
       if (node.kind === 'category') {
         const name = await askName('TuneLab: Rename category', node.category.name, s.model.file?.categories.map((c) => c.name) ?? []);
         if (name === undefined || name === node.category.name) return;
+        const what = `The category "${node.category.name}"`;
+        if (!await provenanceAllowsRename(s, what)) return;
         if (await editTopics(s, (text) => renameCategory(text, node.index, name))) {
-          await renameProvenance(s, new Map(node.category.subtopics.map((t) => [t.id, topicId(name, t.name)])));
+          await renameProvenance(s, new Map(node.category.subtopics.map((t) => [t.id, topicId(name, t.name)])), what);
           await s.model.refresh();
         }
       } else {
         const siblings = categoryOf(s, node)?.subtopics.map((t) => t.name) ?? [];
         const name = await askName('TuneLab: Rename subtopic', node.topic.name, siblings);
         if (name === undefined || name === node.topic.name) return;
+        const what = `The subtopic "${node.topic.name}"`;
+        if (!await provenanceAllowsRename(s, what)) return;
         if (await editTopics(s, (text) => renameSubtopic(text, node.category, node.index, name))) {
-          await renameProvenance(s, new Map([[node.topic.id, topicId(node.topic.category, name)]]));
+          await renameProvenance(s, new Map([[node.topic.id, topicId(node.topic.category, name)]]), what);
           await s.model.refresh();
         }
       }
@@ -270,8 +293,12 @@ export function moveHandler(s: () => TopicsCommandServices): (request: MoveReque
     const services = s();
     const moving = services.model.file?.categories.find((c) => c.index === from.category)?.subtopics.find((t) => t.index === from.index);
     const target = services.model.file?.categories.find((c) => c.index === to.category);
-    if (await editTopics(services, (text) => moveSubtopic(text, from, to)) && moving !== undefined && target !== undefined && target.name !== moving.category) {
-      await renameProvenance(services, new Map([[moving.id, topicId(target.name, moving.name)]]));
+    const renames = moving !== undefined && target !== undefined && target.name !== moving.category;
+    const what = `The subtopic "${moving?.name ?? ''}"`;
+    // Moving to another category gives the subtopic a new id: its coverage moves with it, or the move waits.
+    if (renames && !await provenanceAllowsRename(services, what)) return;
+    if (await editTopics(services, (text) => moveSubtopic(text, from, to)) && renames) {
+      await renameProvenance(services, new Map([[moving.id, topicId(target.name, moving.name)]]), what);
       await services.model.refresh();
     }
   };

@@ -5,7 +5,7 @@ import { planTopics, remaining, runGeneration, type AnswerLength, type Ask, type
 import type { FormatId } from '../core/lint/types';
 import { readEvalSet } from '../core/promptLab/evalSet';
 import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
-import { provenancePathFor, recordRows, writeProvenance } from '../core/topics/provenance';
+import { recordRows } from '../core/topics/provenance';
 import type { Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
 import type { DatasetLinting } from '../providers/datasetLinting';
@@ -148,7 +148,6 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const full = planTopics(topics.map((t) => ({ id: t.id, name: t.name, category: t.category, ...(t.notes === undefined ? {} : { notes: t.notes }), questions: t.questions ?? fallbackPerTopic(t) })), {
     perTopic: options.perTopic, refusalShare: options.refusalShare, seed: Date.now() % 2_147_483_647,
   });
-  const { provenance, ok: provenanceOk } = await model.provenance(target);
   const plan = remaining(full, model.target?.toString() === target.toString() ? model.counts : new Map());
   const planned = plan.reduce((n, p) => n + p.questions, 0);
   if (planned === 0) {
@@ -198,12 +197,15 @@ export async function generateInto(services: GenerationServices, target: vscode.
       } finally {
         sub.dispose();
         await writer.flush().catch((err: unknown) => { log.error(`Generation: writing the last pairs failed: ${String(err)}`); });
-        if (writer.rows.length > 0 && !provenanceOk) {
-          log.warn(`Generation: ${provenancePathFor(target.fsPath)} could not be read, so it was left as it is; the new rows are not counted as coverage. Fix or delete it.`);
-        } else if (writer.rows.length > 0) {
-          const updated = recordRows(provenance, writer.rows.map((r) => ({ line: r.line, topic: r.topic, ...(r.refusal ? { refusal: true } : {}) })), new Date().toISOString());
-          const path = vscode.Uri.file(provenancePathFor(target.fsPath));
-          await vscode.workspace.fs.writeFile(path, new TextEncoder().encode(writeProvenance(updated)));
+        if (writer.rows.length > 0) {
+          // Read again and written whole; one that cannot be read now (a merge since the run began) is left as it is.
+          const rows = writer.rows.map((r) => ({ line: r.line, topic: r.topic, ...(r.refusal ? { refusal: true } : {}) }));
+          const saved = await model.updateProvenance(target, (p) => recordRows(p, rows, new Date().toISOString()));
+          if (!saved.ok) {
+            const message = `TuneLab: ${saved.file} ${saved.reason}, so it was left as it is and the ${writer.rows.length} new row(s) in ${vscode.workspace.asRelativePath(target)} are not counted as coverage of their topics. ${saved.fix}; a later run would then ask for those topics' pairs again.`;
+            log.warn(message);
+            void vscode.window.showWarningMessage(message);
+          }
         }
         // A dataset that had no unsaved changes is saved, so what was generated is on disk.
         if (!wasDirty && writer.written > 0) await document.save();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { coverage, provenancePathFor, readProvenance, type Provenance } from '../core/topics/provenance';
+import type { SidecarUnreadable } from '../core/sidecar';
+import { coverage, provenancePathFor, readProvenance, updatedProvenanceText, type Provenance } from '../core/topics/provenance';
 import { parseTopicsFile, type TopicsFile } from '../core/topics/topicsFile';
 import type { Config } from './config';
 import { findTopicsFile } from './topicsFile';
@@ -13,6 +14,29 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return undefined;
+  }
+}
+
+/** A file's text on disk; undefined when there is no such file; why not, when it is there but cannot be read. */
+async function readDisk(uri: vscode.Uri): Promise<string | undefined | SidecarUnreadable> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (e) {
+    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
+    return { reason: `could not be read (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the file and its permissions' };
+  }
+}
+
+/** Writes a file whole: aside under a temporary name, then renamed over, so no reader sees half of it. */
+async function writeAtomically(uri: vscode.Uri, text: string): Promise<void> {
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+  const temp = uri.with({ path: `${uri.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
+  try {
+    await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(text));
+    await vscode.workspace.fs.rename(temp, uri, { overwrite: true });
+  } catch (e) {
+    await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+    throw e;
   }
 }
 
@@ -87,7 +111,36 @@ export class TopicsModel implements vscode.Disposable {
     const text = await readText(vscode.Uri.file(provenancePathFor(target.fsPath)));
     const read = readProvenance(text);
     for (const p of read.problems) this.log.warn(`${provenancePathFor(target.fsPath)}: ${p}`);
-    return { provenance: read.provenance, ok: read.problems.length === 0 };
+    return { provenance: read.provenance, ok: read.unreadable === undefined };
+  }
+
+  /**
+   * Changes the target's provenance sidecar on disk: read again now (so rows another run recorded
+   * meanwhile are kept), changed, and written aside then renamed over, so it is never
+   * half-written. One that cannot be read whole is never written over: the answer says why and
+   * what to do, with the file's workspace-relative name.
+   */
+  async updateProvenance(target: vscode.Uri, change: (provenance: Provenance) => Provenance): Promise<{ ok: true } | ({ ok: false; file: string } & SidecarUnreadable)> {
+    const uri = vscode.Uri.file(provenancePathFor(target.fsPath));
+    const file = vscode.workspace.asRelativePath(uri);
+    const read = await readDisk(uri);
+    if (typeof read !== 'string' && read !== undefined) return { ok: false, file, ...read };
+    const update = updatedProvenanceText(read, change);
+    if (!update.ok) return { ok: false, file, reason: update.reason, fix: update.fix };
+    try {
+      await writeAtomically(uri, update.text);
+    } catch (e) {
+      return { ok: false, file, reason: `could not be written (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the folder and its permissions' };
+    }
+    return { ok: true };
+  }
+
+  /** Whether the target's sidecar can be read whole (undefined) or why not: checked before an edit that must update it. */
+  async provenanceProblem(target: vscode.Uri): Promise<({ file: string } & SidecarUnreadable) | undefined> {
+    const uri = vscode.Uri.file(provenancePathFor(target.fsPath));
+    const read = await readDisk(uri);
+    const unreadable = typeof read === 'string' || read === undefined ? readProvenance(read).unreadable : read;
+    return unreadable === undefined ? undefined : { file: vscode.workspace.asRelativePath(uri), ...unreadable };
   }
 
   private async readCoverage(target: vscode.Uri): Promise<Map<string, number>> {

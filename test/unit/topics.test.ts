@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import fc from 'fast-check';
@@ -11,8 +13,12 @@ import {
 import { detectKind, importTopics, type ImportKind } from '../../src/core/topics/importTopics';
 import {
   canonicalJson, coverage, coverageDetail, emptyProvenance, provenancePathFor, prune, readProvenance, recordRows, renameTopics, rowHash,
-  writeProvenance,
+  updatedProvenanceText, writeProvenance, type Provenance,
 } from '../../src/core/topics/provenance';
+import { hasConflictMarkers } from '../../src/core/sidecar';
+import { runGenerate } from '../../src/cli/generate';
+import { OpenAIPeer } from '../peers/openaiPeer';
+import { generationResponder } from '../peers/generationResponder';
 import {
   effectiveQuestions, findTopic, parseTopicId, parseTopicsFile, topicId, topicsOf, type TopicsFile,
 } from '../../src/core/topics/topicsFile';
@@ -758,6 +764,74 @@ void describe('provenance', () => {
     assert.equal(provenancePathFor('C:\\data/sub\\train.jsonl'), 'C:\\data/sub\\.tunelab\\train.jsonl.provenance.json');
     assert.equal(provenancePathFor('train.jsonl'), '.tunelab/train.jsonl.provenance.json');
     assert.equal(provenancePathFor('/train.jsonl'), '/.tunelab/train.jsonl.provenance.json');
+  });
+
+  // A sidecar that cannot be read whole is never written over: renaming a topic used to read a
+  // merge-conflicted sidecar as empty and write `{"rows": {}}` over it, losing all coverage.
+  const good = recordRows(emptyProvenance(), [{ line: row, topic: housing }, { line: other, topic: licensing }], '2025-01-01T00:00:00.000Z');
+  const goodText = writeProvenance(good);
+  const conflicted = `{\n  "rows": {\n<<<<<<< HEAD\n    "${rowHash(row) ?? ''}": { "time": "t", "topic": ${JSON.stringify(housing)} }\n=======\n    "${rowHash(other) ?? ''}": { "time": "t", "topic": ${JSON.stringify(licensing)} }\n>>>>>>> other-branch\n  },\n  "version": 1\n}\n`;
+  const rename = (p: Provenance): Provenance => renameTopics(p, new Map([[housing, topicId('Homes', 'Rent')]]));
+
+  void it('a merge-conflicted, newer, damaged or partly unreadable sidecar is not rewritten; the reason names what to do', () => {
+    const cases: [string, RegExp, RegExp][] = [
+      [conflicted, /^has merge conflict markers/, /^Resolve the conflict in it, keeping the rows of both sides$/],
+      [conflicted.replace(/\n/g, '\r\n'), /^has merge conflict markers/, /^Resolve the conflict/],
+      ['{"version": 2, "rows": {}}', /^has version 2, written by a newer TuneLab \(this one reads version 1\)$/, /^Update TuneLab$/],
+      ['{"rows": {}}', /^has version none/, /"version" to 1/],
+      ['{ "rows": {', /^is not valid JSON \(/, /^Fix the JSON, or delete the file \(the rows in it are then lost\)$/],
+      ['[]', /^is not a provenance file/, /^Fix it, or delete it/],
+      ['{"version": 1, "rows": []}', /^has "rows" that is not an object/, /delete the file/],
+      [JSON.stringify({ version: 1, rows: { [rowHash(row) ?? '']: { topic: housing, time: 't' }, '\u001b[2Jzz': { topic: housing, time: 't' } } }), /^has 1 row that could not be read \(the first is "\?\[2Jzz"\)$/, /^Fix or remove that row$/],
+    ];
+    for (const [text, reason, fix] of cases) {
+      const read = readProvenance(text);
+      assert.match(read.unreadable?.reason ?? '', reason, text);
+      assert.match(read.unreadable?.fix ?? '', fix, text);
+      assert.deepEqual(updatedProvenanceText(text, rename), { ok: false, ...read.unreadable }, text);
+    }
+    // The old write path: what the rename wrote over the conflicted file kept no row of either side.
+    assert.equal(readProvenance(conflicted).provenance.rows.size, 0);
+    assert.equal(hasConflictMarkers('{"a": "x <<<<<<< y"}'), false, 'markers only count at the start of a line');
+    assert.equal(hasConflictMarkers('=======\n'), true);
+  });
+
+  void it('a readable sidecar is changed on its current text; no sidecar yet starts an empty one', () => {
+    const update = updatedProvenanceText(goodText, rename);
+    assert.ok(update.ok);
+    assert.deepEqual(coverage(readProvenance(update.text).provenance, [row, other]), new Map([[topicId('Homes', 'Rent'), 1], [licensing, 1]]));
+    for (const none of [undefined, '', '\n']) {
+      const fresh = updatedProvenanceText(none, (p) => recordRows(p, [{ line: row, topic: housing }], '2025-01-01T00:00:00.000Z'));
+      assert.ok(fresh.ok);
+      assert.equal(readProvenance(fresh.text).provenance.rows.size, 1);
+    }
+    assert.equal(readProvenance(goodText).unreadable, undefined);
+  });
+
+  void it('tunelab generate leaves a sidecar that became unreadable during the run as it is, and says which file and what to do', async () => {
+    const peer = new OpenAIPeer({ responder: generationResponder() });
+    const running = await peer.start();
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunelab-provenance-'));
+    try {
+      writeFileSync(path.join(dir, 'topics.jsonc'), '{ "categories": [{ "name": "Housing", "subtopics": ["Rent help"] }] }\n');
+      writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify([{ id: 'local', kind: 'openai-compatible', url: `${running.url}/v1`, model: 'peer-model' }]));
+      const sidecar = provenancePathFor(path.join(dir, 'data.jsonl'));
+      let err = '';
+      const code = await runGenerate(['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'local', '--per-topic', '2', '--out', 'data.jsonl'], {
+        out: () => undefined, err: (t) => { err += t; }, env: { HOME: dir }, cwd: dir,
+      }, {
+        signal: new AbortController().signal,
+        // A merge lands in the sidecar while the run is going.
+        onPairWritten: (n) => { if (n === 1) { mkdirSync(path.dirname(sidecar), { recursive: true }); writeFileSync(sidecar, conflicted); } },
+      });
+      assert.equal(code, 0, err);
+      assert.equal(readFileSync(sidecar, 'utf8'), conflicted, 'the conflicted sidecar is left as it is');
+      assert.match(err, /^tunelab: warning: \.tunelab\/data\.jsonl\.provenance\.json has merge conflict markers \(<<<<<<<, =======, >>>>>>>\), so it is left as it is and this run's new rows are not recorded in it \(--resume would ask for them again\)\. Resolve the conflict in it, keeping the rows of both sides\.$/m);
+      assert.deepEqual(readdirSync(path.dirname(sidecar)), [path.basename(sidecar)], 'no temporary file is left behind');
+    } finally {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

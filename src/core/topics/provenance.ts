@@ -16,7 +16,7 @@
  * Pure: the host reads and writes the sidecar (`provenancePathFor` says where). Every function
  * returns a new `Provenance`; none changes the one it is given.
  */
-import { sidecarPathFor } from '../sidecar';
+import { printable, sidecarPathFor, unparsedSidecar, type SidecarUnreadable } from '../sidecar';
 import { hashHex } from '../dedupe/exact';
 
 export interface ProvenanceEntry {
@@ -74,37 +74,62 @@ export function canonicalJson(value: unknown): string {
 
 const HASH = /^[0-9a-f]{16}$/;
 
+/** What `readProvenance` gives: the rows it could read, the problems to log, and why it must not be rewritten. */
+export interface ProvenanceRead {
+  readonly provenance: Provenance;
+  readonly problems: string[];
+  /** Present when the text is not a sidecar this TuneLab reads whole: never write over it then. */
+  readonly unreadable?: SidecarUnreadable;
+}
+
+const KEEP = 'the rows';
+
 /**
  * Reads a sidecar. Tolerant: no text is an empty provenance; text that is not a version-1
  * sidecar gives an empty provenance and a problem; an entry that cannot be read is skipped with
- * a problem. When there are problems the host should not overwrite the file without asking
- * (it may come from a newer TuneLab).
+ * a problem. With any problem, `unreadable` says why and what to do, and nothing may write over
+ * the file: a merge conflict, a newer TuneLab's file or a damaged entry would be lost.
  */
-export function readProvenance(text: string | undefined): { provenance: Provenance; problems: string[] } {
+export function readProvenance(text: string | undefined): ProvenanceRead {
   const problems: string[] = [];
+  const refuse = (unreadable: SidecarUnreadable, problem: string, rows = new Map<string, ProvenanceEntry>()): ProvenanceRead => {
+    problems.push(problem);
+    return { provenance: { version: 1, rows }, problems, unreadable };
+  };
   if (text === undefined || text.trim() === '') return { provenance: emptyProvenance(), problems };
+  const body = text.replace(/^\uFEFF/, '');
   let value: unknown;
   try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+    value = JSON.parse(body);
   } catch (e) {
-    problems.push(`The provenance file is not valid JSON (${e instanceof Error ? e.message : String(e)}); no rows are known to come from a topic. Fix it, or delete it to start again.`);
-    return { provenance: emptyProvenance(), problems };
+    const why = unparsedSidecar(body, e, KEEP);
+    return refuse(why, `The provenance file ${why.reason}; no rows are known to come from a topic, and it is left as it is. ${why.fix}.`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push('The provenance file must be a JSON object { "version": 1, "rows": { … } }; no rows are known to come from a topic.');
-    return { provenance: emptyProvenance(), problems };
+    return refuse(
+      { reason: 'is not a provenance file (it must be a JSON object { "version": 1, "rows": { … } })', fix: `Fix it, or delete it (${KEEP} in it are then lost)` },
+      'The provenance file must be a JSON object { "version": 1, "rows": { … } }; no rows are known to come from a topic.',
+    );
   }
   const record = value as Record<string, unknown>;
   if (record.version !== PROVENANCE_VERSION) {
-    problems.push(`The provenance file has version ${record.version === undefined ? 'none' : JSON.stringify(record.version)}; this TuneLab reads version ${PROVENANCE_VERSION}. It was left as it is.`);
-    return { provenance: emptyProvenance(), problems };
+    const version = record.version;
+    const newer = typeof version === 'number' && version > PROVENANCE_VERSION;
+    return refuse(
+      newer
+        ? { reason: `has version ${version}, written by a newer TuneLab (this one reads version ${PROVENANCE_VERSION})`, fix: 'Update TuneLab' }
+        : { reason: `has version ${record.version === undefined ? 'none' : JSON.stringify(record.version)} (this TuneLab reads version ${PROVENANCE_VERSION})`, fix: `Set "version" to ${PROVENANCE_VERSION} if it is a TuneLab provenance file` },
+      `The provenance file has version ${record.version === undefined ? 'none' : JSON.stringify(record.version)}; this TuneLab reads version ${PROVENANCE_VERSION}. It was left as it is.`,
+    );
   }
   const rows = new Map<string, ProvenanceEntry>();
   const raw = record.rows;
   if (raw === undefined) return { provenance: { version: 1, rows }, problems };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push('"rows" in the provenance file must be an object of rows by hash; no rows are known to come from a topic.');
-    return { provenance: { version: 1, rows }, problems };
+    return refuse(
+      { reason: 'has "rows" that is not an object of rows by hash', fix: `Fix it, or delete the file (${KEEP} in it are then lost)` },
+      '"rows" in the provenance file must be an object of rows by hash; no rows are known to come from a topic.',
+    );
   }
   let skipped = 0;
   let example = '';
@@ -117,8 +142,26 @@ export function readProvenance(text: string | undefined): { provenance: Provenan
     }
     rows.set(hash, read);
   }
-  if (skipped > 0) problems.push(`${skipped} row${skipped === 1 ? '' : 's'} of the provenance file could not be read (the first is "${example}") and ${skipped === 1 ? 'was' : 'were'} skipped.`);
+  if (skipped > 0) {
+    const n = `${skipped} row${skipped === 1 ? '' : 's'}`;
+    example = printable(example, 40);
+    return refuse(
+      { reason: `has ${n} that could not be read (the first is "${example}")`, fix: `Fix or remove ${skipped === 1 ? 'that row' : 'those rows'}` },
+      `${n} of the provenance file could not be read (the first is "${example}") and ${skipped === 1 ? 'was' : 'were'} skipped.`,
+      rows,
+    );
+  }
   return { provenance: { version: 1, rows }, problems };
+}
+
+/**
+ * A change to a sidecar, made on its current text (read again just before writing, so rows
+ * another run recorded meanwhile are kept): the new text, or why the file must be left as it is.
+ */
+export function updatedProvenanceText(current: string | undefined, change: (provenance: Provenance) => Provenance): { ok: true; text: string } | ({ ok: false } & SidecarUnreadable) {
+  const read = readProvenance(current);
+  if (read.unreadable !== undefined) return { ok: false, ...read.unreadable };
+  return { ok: true, text: writeProvenance(change(read.provenance)) };
 }
 
 function readEntry(value: unknown): ProvenanceEntry | undefined {
