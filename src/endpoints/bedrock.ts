@@ -12,7 +12,7 @@ import {
   type Message,
   type SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
-import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatMessage, type ChatRequest, type FinishReason } from './types';
+import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatMessage, type ChatOptions, type ChatRequest, type FinishReason } from './types';
 import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
 import { refusesSamplingPair, samplingLimit } from './bedrockModels';
 
@@ -41,8 +41,9 @@ export function createBedrockEndpoint(options: BedrockEndpointOptions): ChatEndp
   // Set when the model refused temperature and topP together under an id samplingLimit does not know.
   let oneSampler = false;
 
-  async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+  async function* chat(request: ChatRequest, signal: AbortSignal, chatOptions?: ChatOptions): AsyncGenerator<ChatChunk> {
     if (signal.aborted) throw cancelled();
+    const progress = chatOptions?.onProgress ?? ((): void => undefined);
     const inner = new AbortController();
     const onAbort = (): void => { inner.abort(); };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -58,9 +59,13 @@ export function createBedrockEndpoint(options: BedrockEndpointOptions): ChatEndp
         oneSampler = true;
         out = await send();
       }
+      progress();
       if (out.stream === undefined) throw new EndpointError('bad-response', `Bedrock opened a stream for model "${options.modelId}" without a body. Try again.`);
       let reason: FinishReason | undefined;
       for await (const event of abortable(out.stream, signal)) {
+        // Every event is progress, those that yield no text too: a model thinking with extended
+        // thinking streams reasoningContent deltas (ContentBlockDelta, https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ContentBlockDelta.html).
+        progress();
         const error = streamEventError(event);
         if (error !== undefined) throw error;
         const text = event.contentBlockDelta?.delta?.text;

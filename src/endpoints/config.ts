@@ -22,6 +22,15 @@ export type SageMakerPayload = (typeof SAGEMAKER_PAYLOADS)[number];
 
 export interface EndpointDefaults { readonly temperature?: number; readonly topP?: number; readonly maxTokens?: number }
 export interface EndpointRateLimits { readonly maxConcurrent?: number; readonly requestsPerMinute?: number; readonly tokensPerMinute?: number }
+/**
+ * How long one attempt at a reply may run, in seconds: `idleSeconds` without a byte of it (before
+ * the first, or between two), `totalSeconds` in all. Unset: the defaults in
+ * src/endpoints/scheduler/timeouts.ts (idle 120 s, 600 s for reasoning models; total 30 min).
+ */
+export interface EndpointTimeouts { readonly idleSeconds?: number; readonly totalSeconds?: number }
+
+/** The most an entry's `timeouts` may ask for: a day (MAX_TIMEOUT_SECONDS in scheduler/timeouts.ts, kept pure here). */
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 export interface EndpointConfig {
   readonly id: string;
@@ -54,6 +63,8 @@ export interface EndpointConfig {
   readonly headers?: Readonly<Record<string, string>>;
   readonly defaults: EndpointDefaults;
   readonly rateLimits: EndpointRateLimits;
+  /** Unset (as for live SageMaker entries): the default limits. */
+  readonly timeouts?: EndpointTimeouts;
 }
 
 /**
@@ -123,6 +134,34 @@ function headers(raw: unknown, where: string, problems: string[]): Readonly<Reco
   return raw as Readonly<Record<string, string>>;
 }
 
+/**
+ * An entry's `timeouts`; a value out of range is reported and left to its default (the endpoint
+ * still works, only that limit is the usual one).
+ */
+function timeouts(raw: unknown, where: string, problems: string[]): EndpointTimeouts {
+  if (raw === undefined) return {};
+  if (!isObject(raw)) {
+    problems.push(`${where}: "timeouts" must be an object, e.g. { "idleSeconds": 600, "totalSeconds": 3600 }; the default limits apply.`);
+    return {};
+  }
+  const seconds = (key: 'idleSeconds' | 'totalSeconds'): number | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    const n = num(v, 1, MAX_TIMEOUT_SECONDS);
+    if (n === undefined) problems.push(`${where}: "timeouts.${key}" must be a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}; the default applies.`);
+    return n;
+  };
+  const idleSeconds = seconds('idleSeconds');
+  const totalSeconds = seconds('totalSeconds');
+  for (const key of Object.keys(raw)) {
+    if (key !== 'idleSeconds' && key !== 'totalSeconds') problems.push(`${where}: "timeouts" has no "${key}"; it takes "idleSeconds" and "totalSeconds".`);
+  }
+  if (idleSeconds !== undefined && totalSeconds !== undefined && idleSeconds > totalSeconds) {
+    problems.push(`${where}: "timeouts.idleSeconds" (${idleSeconds}) is longer than "totalSeconds" (${totalSeconds}), so the total limit stops a silent reply first; lower idleSeconds or raise totalSeconds.`);
+  }
+  return { ...(idleSeconds === undefined ? {} : { idleSeconds }), ...(totalSeconds === undefined ? {} : { totalSeconds }) };
+}
+
 function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: string[]): EndpointConfig | undefined {
   const need = (key: string, what: string): string | undefined => {
     const v = str(e[key]);
@@ -144,6 +183,7 @@ function build(id: string, kind: EndpointKind, e: Raw, where: string, problems: 
       requestsPerMinute: num(limits.requestsPerMinute, 1, 1_000_000),
       tokensPerMinute: num(limits.tokensPerMinute, 1, 1_000_000_000),
     },
+    timeouts: timeouts(e.timeouts, where, problems),
   };
   switch (kind) {
     case 'openai': {

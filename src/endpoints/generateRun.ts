@@ -4,11 +4,11 @@
  * both build their runs on it.
  */
 import type { Ask } from '../core/generate/pipeline';
-import type { Scheduler } from './scheduler';
+import { attemptLimits, type Scheduler } from './scheduler';
 import { EndpointError, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
 
 export interface AskThroughOptions {
-  /** Overrides the scheduler's per-attempt timeout; an attempt covers the whole reply. */
+  /** Overrides the endpoint's total per-attempt timeout; an attempt covers the whole reply. */
   readonly timeoutMs?: number;
 }
 
@@ -36,10 +36,12 @@ export function askThrough(scheduler: Scheduler, endpoint: ChatEndpoint, options
       ...(o.maxTokens === undefined ? {} : { maxTokens: o.maxTokens }),
       ...(o.seed === undefined ? {} : { seed: o.seed }),
     };
-    return scheduler.run(async (signal) => {
+    return scheduler.run(async (signal, _attempt, progress) => {
       let text = '';
       let finish: FinishReason | undefined;
-      for await (const chunk of endpoint.chat(request, signal)) {
+      // Every byte and chunk resets the endpoint's idle timeout: a long reply is never cut while it comes.
+      for await (const chunk of endpoint.chat(request, signal, { onProgress: progress })) {
+        progress();
         if (chunk.type === 'text') text += chunk.text;
         else if (chunk.type === 'finish') finish = chunk.reason;
       }
@@ -53,7 +55,7 @@ export function askThrough(scheduler: Scheduler, endpoint: ChatEndpoint, options
     }, {
       signal: o.signal,
       estimatedTokens: estimateTokens(request),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...attemptLimits(endpoint, options.timeoutMs),
     });
   };
 }

@@ -4,12 +4,14 @@
  *
  * Every reply is streamed with usage. Failures become `EndpointError`s worded for the user; their
  * messages never contain the key or the prompt. The client's own retries are off (`maxRetries: 0`):
- * the scheduler owns retries, so a failure surfaces at once with its `retryAfterMs`.
+ * the scheduler owns retries, so a failure surfaces at once with its `retryAfterMs`. The scheduler
+ * owns time limits too: every byte of a reply (its head, each SSE chunk, keep-alive comments
+ * included) is reported through `onProgress`, which resets its idle timer.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AzureOpenAI, type ClientOptions } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { DEFAULT_AZURE_API_VERSION } from './config';
-import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason, type Usage } from './types';
+import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatOptions, type ChatRequest, type FinishReason, type Usage } from './types';
 
 /** A `fetch` to send requests with (tests and proxies); the global one by default. */
 export type FetchLike = NonNullable<ClientOptions['fetch']>;
@@ -27,7 +29,10 @@ export interface OpenAIEndpointOptions {
   readonly organization?: string;
   /** Extra headers sent with every request (e.g. a gateway's own auth). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** See `DEFAULT_TIMEOUT_MS`. */
+  /**
+   * An idle timeout of the backend's own: the longest wait for the reply to start and then between
+   * two chunks. Unset (as `createEndpoint` builds it): none here, the scheduler's limits apply.
+   */
   readonly timeoutMs?: number;
   /** Treat the model as a reasoning model (see `isReasoningModel`); decided by its name when absent. */
   readonly reasoning?: boolean;
@@ -42,7 +47,7 @@ export interface AzureOpenAIEndpointOptions {
   /** e.g. `2025-04-01-preview` ({@link DEFAULT_AZURE_API_VERSION}). */
   readonly apiVersion: string;
   readonly apiKey: string;
-  /** See `DEFAULT_TIMEOUT_MS`. */
+  /** As in `OpenAIEndpointOptions`: unset, the scheduler's limits apply. */
   readonly timeoutMs?: number;
   /** Treat the deployment as a reasoning model; decided by the deployment name when absent. */
   readonly reasoning?: boolean;
@@ -58,13 +63,17 @@ export interface ListModelsOptions {
   readonly signal?: AbortSignal;
 }
 
-/**
- * The longest wait, in milliseconds, for the reply to start and then between two chunks of it (an
- * idle timeout, so long answers are never cut off): 2 minutes, or 10 for reasoning models, which
- * think before they write.
- */
+/** How long listing a server's models may take: 2 minutes. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_REASONING_TIMEOUT_MS = 600_000;
+
+/**
+ * The client's own timeout for a chat request when the backend sets none: a day, i.e. never before
+ * the scheduler's limits, which are at most that long (MAX_TIMEOUT_SECONDS). The client's timeout
+ * runs until the response head arrives (`fetchWithTimeout` in the openai package's client.ts clears
+ * it then), and its default of 10 minutes (`DEFAULT_TIMEOUT = 600000`) would otherwise cut a
+ * reasoning model whose endpoint allows it longer.
+ */
+const CLIENT_TIMEOUT_MS = 86_400_000;
 
 /** Compatible servers that need no key still get one: the `openai` client refuses an empty key. */
 const NO_KEY_PLACEHOLDER = 'none';
@@ -86,7 +95,6 @@ export function isReasoningModel(model: string): boolean {
 /** An OpenAI or OpenAI-compatible chat endpoint. Creating it never throws; problems surface on `chat`. */
 export function createOpenAIEndpoint(options: OpenAIEndpointOptions): ChatEndpoint {
   const key = options.apiKey ?? '';
-  let client: OpenAI | undefined;
   return createBackend({
     id: options.id,
     model: options.model,
@@ -95,25 +103,25 @@ export function createOpenAIEndpoint(options: OpenAIEndpointOptions): ChatEndpoi
     secrets: [key],
     reasoning: options.reasoning ?? isReasoningModel(options.model),
     timeoutMs: options.timeoutMs,
-    client: () => {
+    fetch: options.fetch,
+    client: (fetch) => {
       if (key === '' && options.baseURL === undefined) {
         throw new EndpointError('auth', `Endpoint "${options.id}" has no API key. Set one with TuneLab: Set Key.`);
       }
-      client ??= new OpenAI({
-        ...commonClientOptions(options.fetch),
+      // One client per request when its bytes are watched (building one sends nothing).
+      return new OpenAI({
+        ...commonClientOptions(fetch),
         apiKey: key === '' ? NO_KEY_PLACEHOLDER : key,
         baseURL: options.baseURL ?? 'https://api.openai.com/v1',
         organization: options.organization ?? null,
         defaultHeaders: options.headers,
       });
-      return client;
     },
   });
 }
 
 /** An Azure OpenAI deployment. Creating it never throws; problems surface on `chat`. */
 export function createAzureOpenAIEndpoint(options: AzureOpenAIEndpointOptions): ChatEndpoint {
-  let client: OpenAI | undefined;
   return createBackend({
     id: options.id,
     model: options.deployment,
@@ -123,7 +131,8 @@ export function createAzureOpenAIEndpoint(options: AzureOpenAIEndpointOptions): 
     secrets: [options.apiKey],
     reasoning: options.reasoning ?? isReasoningModel(options.deployment),
     timeoutMs: options.timeoutMs,
-    client: () => {
+    fetch: options.fetch,
+    client: (fetch) => {
       if (options.apiKey === '') {
         throw new EndpointError('auth', `Endpoint "${options.id}" has no API key. Set one with TuneLab: Set Key.`);
       }
@@ -132,14 +141,13 @@ export function createAzureOpenAIEndpoint(options: AzureOpenAIEndpointOptions): 
       }
       // The base URL is built here rather than passed as `endpoint`, so an OPENAI_BASE_URL in the
       // environment cannot clash with it.
-      client ??= new AzureOpenAI({
-        ...commonClientOptions(options.fetch),
+      return new AzureOpenAI({
+        ...commonClientOptions(fetch),
         apiKey: options.apiKey,
         baseURL: `${options.endpoint.replace(/\/+$/, '')}/openai`,
         apiVersion: options.apiVersion,
         deployment: options.deployment,
       });
-      return client;
     },
   });
 }
@@ -188,14 +196,16 @@ interface BackendConfig {
   readonly secrets: readonly string[];
   readonly reasoning: boolean;
   readonly timeoutMs: number | undefined;
-  readonly client: () => OpenAI;
+  /** The fetch the caller gave (else the global one); the client for one request, sending through `fetch`. */
+  readonly fetch: FetchLike | undefined;
+  readonly client: (fetch: FetchLike | undefined) => OpenAI;
 }
 
 function commonClientOptions(fetch: FetchLike | undefined): Omit<ClientOptions, 'provider'> {
   return {
     // The scheduler owns retries and honours Retry-After itself.
     maxRetries: 0,
-    // Chat requests set their own (an idle timeout, enforced per stream below).
+    // Chat requests set their own (see CLIENT_TIMEOUT_MS); this is for listing models.
     timeout: DEFAULT_TIMEOUT_MS,
     // The client's logger would print unreadable stream chunks (model output) to the console.
     logLevel: 'off',
@@ -211,7 +221,7 @@ function createBackend(config: BackendConfig): ChatEndpoint {
   let learnedReasoning = false;
   return {
     id: config.id,
-    chat: (request, signal) => stream(config, request, signal, () => config.reasoning || learnedReasoning, () => { learnedReasoning = true; }),
+    chat: (request, signal, options) => stream(config, request, signal, options, () => config.reasoning || learnedReasoning, () => { learnedReasoning = true; }),
   };
 }
 
@@ -219,11 +229,14 @@ async function* stream(
   config: BackendConfig,
   request: ChatRequest,
   signal: AbortSignal,
+  options: ChatOptions | undefined,
   reasoningNow: () => boolean,
   learnReasoning: () => void,
 ): AsyncGenerator<ChatChunk, void, undefined> {
   const reasoning = reasoningNow();
-  const timeoutMs = config.timeoutMs ?? (reasoning ? DEFAULT_REASONING_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
+  // Undefined: no timer here; the scheduler's idle and total limits govern (it reads onProgress).
+  const ownTimeoutMs = config.timeoutMs;
+  const timeoutMs = ownTimeoutMs ?? CLIENT_TIMEOUT_MS;
   const ctx: ErrorContext = {
     id: config.id, kind: config.kind, host: config.host, model: config.model, apiVersion: config.apiVersion,
     secrets: config.secrets, prompts: request.messages.map((m) => m.content), timeoutMs,
@@ -241,17 +254,19 @@ async function* stream(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
     clearTimeout(timer);
+    if (ownTimeoutMs === undefined) return;
     timer = setTimeout(() => {
       state.timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    }, ownTimeoutMs);
   };
   const disarm = (): void => {
     clearTimeout(timer);
   };
 
   try {
-    const client = config.client();
+    const onProgress = options?.onProgress;
+    const client = config.client(onProgress === undefined ? config.fetch : reportingFetch(config.fetch ?? globalThis.fetch, onProgress));
     const open = async (asReasoning: boolean) => {
       const { data, request_id } = await client.chat.completions
         .create(buildBody(config.model, request, asReasoning), { signal: controller.signal, timeout: timeoutMs })
@@ -533,6 +548,26 @@ function describeCause(cause: unknown): string {
   const inner: unknown = cause.cause;
   const code = inner instanceof Error ? (inner as Error & { code?: unknown }).code : (cause as Error & { code?: unknown }).code;
   return typeof code === 'string' ? ` (${code})` : '';
+}
+
+/**
+ * A fetch that calls `onProgress` when the response head arrives and for every piece of its body
+ * as it is read: the bytes themselves, so SSE comments a gateway sends to keep a silent stream
+ * alive (": OPENROUTER PROCESSING") count as well as chunks the client parses.
+ */
+export function reportingFetch(inner: FetchLike, onProgress: () => void): FetchLike {
+  return async (url, init) => {
+    const response = await inner(url, init);
+    onProgress();
+    if (response.body === null) return response;
+    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onProgress();
+        controller.enqueue(chunk);
+      },
+    }));
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }
 
 /** The scheme and host of a URL, for messages (never its path or query, which may carry secrets). */

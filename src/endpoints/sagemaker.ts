@@ -10,7 +10,7 @@ import {
   type ResponseStream,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type FinishReason } from './types';
+import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatOptions, type ChatRequest, type FinishReason } from './types';
 import { abortable, AWS_AUTH_ERRORS, cancelled, clientConfig, NETWORK_CODES, type AwsCredentials } from './aws';
 import { LineBuffer } from './sagemaker/lineBuffer';
 import { autoFamilies } from './sagemaker/auto';
@@ -70,8 +70,9 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
   // Learned from a refusal of OpenAI's json_object: this container wants TGI's grammar.
   let jsonGrammar: 'openai' | 'tgi' = 'openai';
 
-  async function* chat(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+  async function* chat(request: ChatRequest, signal: AbortSignal, chatOptions?: ChatOptions): AsyncGenerator<ChatChunk> {
     if (signal.aborted) throw cancelled();
+    const progress = chatOptions?.onProgress ?? ((): void => undefined);
     const candidates: readonly PayloadFamily[] = family !== undefined ? [family] : allowed;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i] as PayloadFamily;
@@ -87,8 +88,8 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
         let yielded = false;
         try {
           const chunks = stream
-            ? invokeStreaming(getClient(), options.endpointName, payload, signal)
-            : invokeOnce(getClient(), options.endpointName, candidate, payload, signal);
+            ? invokeStreaming(getClient(), options.endpointName, payload, signal, progress)
+            : invokeOnce(getClient(), options.endpointName, candidate, payload, signal, progress);
           for await (const chunk of chunks) {
             yielded = true;
             yield chunk;
@@ -116,7 +117,8 @@ export function createSageMakerEndpoint(options: SageMakerEndpointOptions): Chat
   return { id: options.id, chat };
 }
 
-async function* invokeOnce(client: SageMakerRuntimeClient, endpointName: string, family: PayloadFamily, payload: RenderedPayload, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+/** The whole reply at once: the SDK resolves with the body read, the one moment there is progress to report. */
+async function* invokeOnce(client: SageMakerRuntimeClient, endpointName: string, family: PayloadFamily, payload: RenderedPayload, signal: AbortSignal, progress: () => void): AsyncGenerator<ChatChunk> {
   const out = await client.send(new InvokeEndpointCommand({
     EndpointName: endpointName,
     Body: new TextEncoder().encode(payload.body),
@@ -124,6 +126,7 @@ async function* invokeOnce(client: SageMakerRuntimeClient, endpointName: string,
     Accept: payload.accept,
     ...(payload.customAttributes === undefined ? {} : { CustomAttributes: payload.customAttributes }),
   }), { abortSignal: signal });
+  progress();
   const text = new TextDecoder().decode(out.Body);
   let reply: unknown;
   try {
@@ -137,7 +140,11 @@ async function* invokeOnce(client: SageMakerRuntimeClient, endpointName: string,
   yield { type: 'finish', reason: parsed.reason ?? 'stop' };
 }
 
-async function* invokeStreaming(client: SageMakerRuntimeClient, endpointName: string, payload: RenderedPayload, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+/**
+ * A response stream: the head and every event (a PayloadPart, which may hold part of a line and
+ * yield no chunk yet) are progress, so the idle limit counts silence, not unfinished lines.
+ */
+async function* invokeStreaming(client: SageMakerRuntimeClient, endpointName: string, payload: RenderedPayload, signal: AbortSignal, progress: () => void): AsyncGenerator<ChatChunk> {
   const inner = new AbortController();
   const onAbort = (): void => { inner.abort(); };
   signal.addEventListener('abort', onAbort, { once: true });
@@ -149,6 +156,7 @@ async function* invokeStreaming(client: SageMakerRuntimeClient, endpointName: st
       Accept: payload.accept,
       ...(payload.customAttributes === undefined ? {} : { CustomAttributes: payload.customAttributes }),
     }), { abortSignal: inner.signal });
+    progress();
     if (out.Body === undefined) throw new EndpointError('bad-response', `Endpoint "${endpointName}" opened a stream without a body.`);
     const lines = new LineBuffer();
     let reason: FinishReason | undefined;
@@ -159,6 +167,7 @@ async function* invokeStreaming(client: SageMakerRuntimeClient, endpointName: st
       }
     };
     for await (const event of abortable(out.Body, signal)) {
+      progress();
       const error = streamEventError(event);
       if (error !== undefined) throw error;
       const bytes = event.PayloadPart?.Bytes;

@@ -1,7 +1,8 @@
 /**
  * The request scheduler: every model call to one endpoint goes through its `Scheduler`, which
  * bounds how many run at once, keeps within the requests/min and tokens/min budgets, retries what
- * may succeed on a second try, times out attempts that hang, and cancels on request.
+ * may succeed on a second try, times out attempts that go silent or run too long, and cancels on
+ * request.
  *
  * Pure: no `vscode`. Time and randomness come from an injected `Clock`, so tests run without real
  * waiting. Streaming chats go through `scheduleChat` (scheduler/stream.ts).
@@ -9,9 +10,11 @@
 import { EndpointError } from './types';
 import { TokenBucket } from './scheduler/bucket';
 import { systemClock, type Clock } from './scheduler/clock';
+import { DEFAULT_IDLE_MS, DEFAULT_MAX_TIMEOUTS, DEFAULT_TOTAL_MS, ReplyTimeoutError } from './scheduler/timeouts';
 
 export { systemClock, type Clock } from './scheduler/clock';
-export { scheduleChat, type ScheduleChatOptions } from './scheduler/stream';
+export { attemptLimits, scheduleChat, type ScheduleChatOptions } from './scheduler/stream';
+export { ReplyTimeoutError, replyTimeouts, type TimeoutSettings } from './scheduler/timeouts';
 
 export interface SchedulerOptions {
   /** The most attempts in flight at once (default 4). */
@@ -26,8 +29,15 @@ export interface SchedulerOptions {
   readonly backoffBaseMs?: number;
   /** The longest backoff, before jitter (default 30 000 ms). A server's Retry-After may exceed it. */
   readonly backoffCapMs?: number;
-  /** How long one attempt may take before it is aborted (default 120 000 ms; 0 for none). */
+  /**
+   * How long one attempt may go without progress (see `Task`) before it is aborted: the wait for
+   * the first byte and between two (default 120 000 ms, `DEFAULT_IDLE_MS`; 0 for none).
+   */
+  readonly idleTimeoutMs?: number;
+  /** How long one attempt may take in all before it is aborted (default 30 min, `DEFAULT_TOTAL_MS`; 0 for none). */
   readonly timeoutMs?: number;
+  /** Attempts of one call that may time out before it fails (default 2: one retry), within maxAttempts. */
+  readonly maxTimeouts?: number;
   readonly clock?: Clock;
 }
 
@@ -36,8 +46,12 @@ export interface RunOptions {
   readonly estimatedTokens?: number;
   /** Aborting cancels the call wherever it is: queued, backing off or running. */
   readonly signal?: AbortSignal;
-  /** Overrides the scheduler's per-attempt timeout for this call (0 for none). */
+  /** Overrides the scheduler's idle timeout for this call (0 for none). */
+  readonly idleTimeoutMs?: number;
+  /** Overrides the scheduler's total per-attempt timeout for this call (0 for none). */
   readonly timeoutMs?: number;
+  /** The endpoint the call goes to, named in a timeout's message with the setting that moves it. */
+  readonly endpoint?: string;
   /**
    * A further say on whether to retry an error the scheduler would retry; `attempt` is the attempt
    * that failed. It can only veto: errors that are not retryable are never retried.
@@ -75,7 +89,14 @@ export type SchedulerEvent = SchedulerEventBody & { readonly stats: SchedulerSta
 
 export type SchedulerListener = (event: SchedulerEvent) => void;
 
-export type Task<T> = (signal: AbortSignal, attempt: number) => Promise<T>;
+/**
+ * One attempt of a call. `progress` says the reply is still coming (call it for every byte or chunk
+ * received); it resets the attempt's idle timer.
+ */
+export type Task<T> = (signal: AbortSignal, attempt: number, progress: () => void) => Promise<T>;
+
+/** The limits of one attempt, resolved from the call's options over the scheduler's. */
+interface AttemptLimits { readonly idleMs: number; readonly totalMs: number; readonly endpoint: string | undefined }
 
 /** A call waiting for admission: a free slot and room in both budgets. */
 interface Waiter {
@@ -96,7 +117,9 @@ export class Scheduler {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
+  private readonly idleTimeoutMs: number;
   private readonly timeoutMs: number;
+  private readonly maxTimeouts: number;
   private readonly requests: TokenBucket | undefined;
   private readonly tokens: TokenBucket | undefined;
   /** Oldest call first: a retry goes back in by its call id, ahead of calls that came later. */
@@ -114,7 +137,9 @@ export class Scheduler {
     this.maxAttempts = atLeast(1, options.maxAttempts ?? 4);
     this.backoffBaseMs = Math.max(0, options.backoffBaseMs ?? 1_000);
     this.backoffCapMs = Math.max(0, options.backoffCapMs ?? 30_000);
-    this.timeoutMs = Math.max(0, options.timeoutMs ?? 120_000);
+    this.idleTimeoutMs = Math.max(0, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);
+    this.timeoutMs = Math.max(0, options.timeoutMs ?? DEFAULT_TOTAL_MS);
+    this.maxTimeouts = atLeast(1, options.maxTimeouts ?? DEFAULT_MAX_TIMEOUTS);
     const now = this.clock.now();
     this.requests = budget(options.requestsPerMinute, now);
     this.tokens = budget(options.tokensPerMinute, now);
@@ -134,17 +159,22 @@ export class Scheduler {
    * Runs `task` when a slot and the budgets allow, retrying retryable `EndpointError`s with
    * backoff. Resolves with the first success; rejects with the last error, with a non-
    * `EndpointError` as thrown (never retried), or with an `EndpointError` of kind `cancelled` when
-   * `options.signal` aborts. `task` gets a signal that aborts on cancel or timeout, and the attempt
-   * number (from 1).
+   * `options.signal` aborts. `task` gets a signal that aborts on cancel or timeout, the attempt
+   * number (from 1), and a `progress` function that resets the idle timer.
    */
   async run<T>(task: Task<T>, options: RunOptions = {}): Promise<T> {
     const { signal } = options;
     if (aborted(signal)) throw cancelledError();
     const id = ++this.lastId;
     const tokens = Math.max(0, options.estimatedTokens ?? 0);
-    const timeoutMs = Math.max(0, options.timeoutMs ?? this.timeoutMs);
+    const limits: AttemptLimits = {
+      idleMs: Math.max(0, options.idleTimeoutMs ?? this.idleTimeoutMs),
+      totalMs: Math.max(0, options.timeoutMs ?? this.timeoutMs),
+      endpoint: options.endpoint,
+    };
     let phase: Phase = 'queued';
     let attempt = 0;
+    let timeouts = 0;
     this.counts.queued++;
     this.emit({ type: 'queued', id });
     try {
@@ -156,7 +186,7 @@ export class Scheduler {
         this.emit({ type: 'started', id, attempt });
         let error: unknown;
         try {
-          const value = await this.attempt(task, attempt, signal, timeoutMs);
+          const value = await this.attempt(task, attempt, signal, limits);
           this.counts.running--;
           this.counts.succeeded++;
           this.emit({ type: 'succeeded', id, attempts: attempt });
@@ -167,6 +197,7 @@ export class Scheduler {
           this.release();
         }
         if (aborted(signal)) throw cancelledError();
+        if (error instanceof ReplyTimeoutError && ++timeouts >= this.maxTimeouts) throw error;
         const delayMs = this.retryDelay(error, attempt, options.shouldRetry);
         if (delayMs === undefined || !(error instanceof EndpointError)) throw error;
         phase = this.move(phase, 'queued');
@@ -196,13 +227,18 @@ export class Scheduler {
   }
 
   /**
-   * One attempt, raced against the caller's signal and the timeout. On either, the task's signal
-   * aborts and the attempt rejects at once, without waiting for the task to notice: the slot is
-   * freed and the caller hears back even from a task that ignores its signal.
+   * One attempt, raced against the caller's signal and both timeouts. On any of them, the task's
+   * signal aborts and the attempt rejects at once, without waiting for the task to notice: the slot
+   * is freed and the caller hears back even from a task that ignores its signal.
    */
-  private async attempt<T>(task: Task<T>, attempt: number, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+  private async attempt<T>(task: Task<T>, attempt: number, signal: AbortSignal | undefined, limits: AttemptLimits): Promise<T> {
     const controller = new AbortController();
     const done = new AbortController();
+    let lastProgress = this.clock.now();
+    // Cheap on purpose (it runs per chunk): the idle timer reads it when it wakes, not the reverse.
+    const progress = (): void => {
+      lastProgress = this.clock.now();
+    };
     const interrupted = new Promise<never>((_resolve, reject) => {
       const stop = (error: EndpointError): void => {
         controller.abort(error);
@@ -213,15 +249,27 @@ export class Scheduler {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       done.signal.addEventListener('abort', () => signal?.removeEventListener('abort', onAbort), { once: true });
-      if (timeoutMs > 0) {
-        this.clock.sleep(timeoutMs, done.signal).then(() => {
-          stop(new EndpointError('timeout', `The request took longer than ${duration(timeoutMs)} and was stopped. Try again, or raise the timeout.`));
+      if (limits.totalMs > 0) {
+        this.clock.sleep(limits.totalMs, done.signal).then(() => {
+          stop(new ReplyTimeoutError('total', limits.totalMs, limits.endpoint));
         }, () => undefined);
+      }
+      if (limits.idleMs > 0) {
+        // Sleeps until the idle limit would end counting from the last progress, and again from
+        // there if progress came meanwhile: one timer at a time, however many chunks arrive.
+        const watchIdle = (waitMs: number): void => {
+          this.clock.sleep(waitMs, done.signal).then(() => {
+            const quiet = this.clock.now() - lastProgress;
+            if (quiet >= limits.idleMs) stop(new ReplyTimeoutError('idle', limits.idleMs, limits.endpoint));
+            else watchIdle(limits.idleMs - quiet);
+          }, () => undefined);
+        };
+        watchIdle(limits.idleMs);
       }
     });
     try {
       if (aborted(signal)) throw cancelledError();
-      return await Promise.race([task(controller.signal, attempt), interrupted]);
+      return await Promise.race([task(controller.signal, attempt, progress), interrupted]);
     } finally {
       done.abort();
     }
@@ -312,10 +360,6 @@ export class Scheduler {
 /** A function, not an inline test, because the flag changes under awaits that narrowing cannot see. */
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function duration(ms: number): string {
-  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 function atLeast(min: number, value: number): number {

@@ -29,14 +29,30 @@ export type ChatChunk =
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly reason: FinishReason };
 
+/**
+ * How long one attempt at a reply may run (0: no limit): `idleMs` without a byte of it (before the
+ * first, or between two), and `totalMs` in all. The scheduler enforces both (scheduler/timeouts.ts).
+ */
+export interface ReplyTimeouts { readonly idleMs: number; readonly totalMs: number }
+
+export interface ChatOptions {
+  /**
+   * Called whenever bytes of the reply arrive: the response head, each stream chunk or event, keep-
+   * alives. It resets the scheduler's idle timer, so a model that keeps sending is never cut off.
+   */
+  readonly onProgress?: () => void;
+}
+
 export interface ChatEndpoint {
   /** The endpoint's id in settings, for logs and errors. */
   readonly id: string;
+  /** The attempt limits its settings ask for (`timeouts` in tunelab.endpoints); else the scheduler's. */
+  readonly timeouts?: ReplyTimeouts;
   /**
    * Streams the reply. The iterable ends after a `finish` chunk; it throws an `EndpointError` on
    * failure, and an `EndpointError` of kind `cancelled` when `signal` aborts.
    */
-  chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
+  chat(request: ChatRequest, signal: AbortSignal, options?: ChatOptions): AsyncIterable<ChatChunk>;
 }
 
 /**

@@ -44,6 +44,13 @@ export interface PeerReply {
   readonly delayMs?: number;
   /** Milliseconds to wait before each streamed content chunk. */
   readonly chunkDelayMs?: number;
+  /**
+   * Streamed replies: milliseconds of silence after the response head, before the first chunk (a
+   * reasoning model thinking), broken by an SSE comment every `keepAliveMs` when that is set (as
+   * gateways such as OpenRouter send `: OPENROUTER PROCESSING` while a model thinks).
+   */
+  readonly thinkMs?: number;
+  readonly keepAliveMs?: number;
   /** Destroy the socket after this many content chunks (a dropped connection mid-stream). */
   readonly dropAfterChunks?: number;
   /** Send a chunk that is not JSON after this many content chunks. */
@@ -317,6 +324,13 @@ export class OpenAIPeer {
     res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
     const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
       JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
+    for (let thought = 0; thought < (reply.thinkMs ?? 0);) {
+      const step = Math.min(reply.keepAliveMs ?? Infinity, (reply.thinkMs ?? 0) - thought);
+      await sleep(step, res);
+      if (gone(res)) return;
+      thought += step;
+      if (reply.keepAliveMs !== undefined) res.write(': keep-alive\n\n');
+    }
     res.write(`data: ${chunk({ role: 'assistant', content: '' }, null)}\n\n`);
     for (const [i, piece] of pieces.entries()) {
       if (reply.dropAfterChunks === i) {

@@ -158,6 +158,19 @@ void describe('Bedrock endpoint against a local peer', () => {
     });
   });
 
+  void it('reports every event as progress, extended thinking\'s reasoning deltas too, so a model thinking is not idle', async () => {
+    const thinking = Array.from({ length: 8 }, (_, i) => ({ event: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { reasoningContent: { text: `step ${i}. ` } } } }));
+    const [start, ...rest] = replyEvents(['Done.'], 'end_turn');
+    assert.ok(start !== undefined);
+    peer.script('thinker', { kind: 'stream', events: [start, ...thinking, ...rest.map((e) => (e.event === 'contentBlockDelta' ? { ...e, body: { ...e.body, contentBlockIndex: 1 } } : e))] });
+    const endpoint = createBedrockEndpoint({ id: 'thinker', modelId: 'thinker', client });
+    let progress = 0;
+    const chunks: ChatChunk[] = [];
+    for await (const c of endpoint.chat({ messages: [{ role: 'user', content: 'Hi' }] }, new AbortController().signal, { onProgress: () => { progress++; } })) chunks.push(c);
+    assert.deepEqual(chunks, [{ type: 'text', text: 'Done.' }, { type: 'finish', reason: 'stop' }], 'the thinking is not shown as text');
+    assert.ok(progress >= 1 + 8, `the head and the 8 thinking events are progress (got ${progress})`);
+  });
+
   void it('maps the stream stop reason (max_tokens → length, guardrail → content-filter)', async () => {
     peer.script('m', { kind: 'stream', events: replyEvents(['cut'], 'max_tokens') }, { kind: 'stream', events: replyEvents([], 'guardrail_intervened') });
     const endpoint = createBedrockEndpoint({ id: 'm', modelId: 'm', client });

@@ -62,3 +62,49 @@ void describe('the tunelab.endpoints setting', () => {
     assert.equal(usesApiKey('bedrock'), 'none');
   });
 });
+
+void describe('an endpoint\'s reply timeouts (tunelab.endpoints[].timeouts)', () => {
+  void it('reads idleSeconds and totalSeconds, and the built endpoint carries them for the scheduler', () => {
+    const { endpoints, problems } = parseEndpoints([
+      { id: 'o3', kind: 'openai', model: 'o3', timeouts: { idleSeconds: 900, totalSeconds: 3600 } },
+      { id: 'tuned', kind: 'sagemaker', endpointName: 'llama3-8b', timeouts: { idleSeconds: 45 } },
+    ]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(endpoints.map((e) => e.timeouts), [{ idleSeconds: 900, totalSeconds: 3600 }, { idleSeconds: 45 }]);
+    const [o3, tuned] = endpoints.map((e) => createEndpoint(e, 'k'));
+    assert.deepEqual(o3?.timeouts, { idleMs: 900_000, totalMs: 3_600_000 });
+    assert.deepEqual(tuned?.timeouts, { idleMs: 45_000, totalMs: 1_800_000 }, 'an unset limit keeps its default (30 min total)');
+  });
+
+  void it('defaults to 2 min of silence, 10 min for a reasoning model (it thinks before its first byte), and 30 min in all', () => {
+    const { endpoints } = parseEndpoints([
+      { id: 'mini', kind: 'openai', model: 'gpt-4o-mini' },
+      { id: 'o4', kind: 'openai', model: 'o4-mini' },
+      { id: 'az5', kind: 'azure-openai', url: 'https://r.openai.azure.com', deployment: 'gpt-5' },
+      { id: 'base', kind: 'bedrock', model: 'meta.llama3-1-70b-instruct-v1:0' },
+    ]);
+    assert.deepEqual(endpoints.map((e) => createEndpoint(e, 'k').timeouts), [
+      { idleMs: 120_000, totalMs: 1_800_000 },
+      { idleMs: 600_000, totalMs: 1_800_000 },
+      { idleMs: 600_000, totalMs: 1_800_000 },
+      { idleMs: 120_000, totalMs: 1_800_000 },
+    ]);
+  });
+
+  void it('reports a wrong value and keeps the endpoint with the default for it', () => {
+    const { endpoints, problems } = parseEndpoints([
+      { id: 'a', kind: 'openai', model: 'm', timeouts: { idleSeconds: 0, totalSeconds: '600' } },
+      { id: 'b', kind: 'openai', model: 'm', timeouts: 600 },
+      { id: 'c', kind: 'openai', model: 'm', timeouts: { idle: 60, idleSeconds: 700, totalSeconds: 600 } },
+    ]);
+    assert.deepEqual(endpoints.map((e) => e.id), ['a', 'b', 'c']);
+    assert.deepEqual(endpoints.map((e) => e.timeouts), [{}, {}, { idleSeconds: 700, totalSeconds: 600 }]);
+    assert.deepEqual(problems, [
+      'tunelab.endpoints[0] ("a"): "timeouts.idleSeconds" must be a number of seconds from 1 to 86400; the default applies.',
+      'tunelab.endpoints[0] ("a"): "timeouts.totalSeconds" must be a number of seconds from 1 to 86400; the default applies.',
+      'tunelab.endpoints[1] ("b"): "timeouts" must be an object, e.g. { "idleSeconds": 600, "totalSeconds": 3600 }; the default limits apply.',
+      'tunelab.endpoints[2] ("c"): "timeouts" has no "idle"; it takes "idleSeconds" and "totalSeconds".',
+      'tunelab.endpoints[2] ("c"): "timeouts.idleSeconds" (700) is longer than "totalSeconds" (600), so the total limit stops a silent reply first; lower idleSeconds or raise totalSeconds.',
+    ]);
+  });
+});

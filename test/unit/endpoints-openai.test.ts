@@ -9,7 +9,9 @@ import {
   retryAfter,
   type OpenAIEndpointOptions,
 } from '../../src/endpoints/openai';
-import { DEFAULT_AZURE_API_VERSION } from '../../src/endpoints/config';
+import { DEFAULT_AZURE_API_VERSION, parseEndpoints } from '../../src/endpoints/config';
+import { createEndpoint } from '../../src/endpoints/factory';
+import { Scheduler, scheduleChat, systemClock, type Clock } from '../../src/endpoints/scheduler';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest, type EndpointErrorKind } from '../../src/endpoints/types';
 import { OpenAIPeer, type OpenAIPeerOptions, type PeerReply } from '../peers/openaiPeer';
 
@@ -443,5 +445,66 @@ void describe('listModels', () => {
         return true;
       });
     }, { apiKey: KEY });
+  });
+});
+
+void describe('OpenAI endpoint through the scheduler: reply timeouts (real client, local peer)', () => {
+  // The scheduler's clock runs 1000× faster than real time (its seconds are real milliseconds), so
+  // limits of minutes are tested against a real stream in well under a second.
+  const SPEED = 1000;
+  const fast: Clock = {
+    now: () => performance.now() * SPEED,
+    sleep: (ms, signal) => systemClock.sleep(ms / SPEED, signal),
+    random: () => 0.5,
+  };
+
+  /** The endpoint `gpt` as tunelab.endpoints declares it, pointed at the peer, with `timeouts` if given. */
+  function declared(url: string, timeouts?: Record<string, number>): ChatEndpoint {
+    const { endpoints, problems } = parseEndpoints([{ id: 'gpt', kind: 'openai-compatible', url: `${url}/v1`, model: 'gpt-4o-mini', ...(timeouts === undefined ? {} : { timeouts }) }]);
+    assert.deepEqual(problems, []);
+    const config = endpoints[0];
+    assert.ok(config);
+    return createEndpoint(config, KEY);
+  }
+
+  async function run(endpoint: ChatEndpoint): Promise<{ text: string; error?: unknown }> {
+    let text = '';
+    try {
+      for await (const c of scheduleChat(new Scheduler({ clock: fast }), endpoint, REQUEST)) if (c.type === 'text') text += c.text;
+    } catch (error) {
+      return { text, error };
+    }
+    return { text };
+  }
+
+  const words = Array.from({ length: 20 }, (_, i) => `word${i} `);
+
+  void it('a reply streaming for 300 s (past the old 120 s cut) arrives whole, asked once', async () => {
+    // 20 chunks 15 s apart (15 ms real): never silent for long, far longer than 120 s in all.
+    await withPeer([{ chunks: words, chunkDelayMs: 15 }], async ({ peer, url }) => {
+      const result = await run(declared(url));
+      assert.deepEqual(result, { text: words.join('') });
+      assert.equal(peer.chatBodies.length, 1);
+    });
+  });
+
+  void it('a reply silent past the endpoint\'s idleSeconds is stopped, asked once more, and says which limit', async () => {
+    await withPeer([{ content: 'Too late.', thinkMs: 600 }, { content: 'Too late again.', thinkMs: 600 }, { content: 'A third ask.' }], async ({ peer, url }) => {
+      const result = await run(declared(url, { idleSeconds: 100 }));
+      assert.equal(result.text, '');
+      assert.ok(result.error instanceof EndpointError);
+      assert.equal(result.error.kind, 'timeout');
+      assert.match(result.error.message, /no data for 100 s \(idle timeout of endpoint gpt; raise tunelab\.endpoints\[\]\.timeouts\.idleSeconds/);
+      assert.equal(peer.chatBodies.length, 2, 'one retry after a timeout');
+    });
+  });
+
+  void it('keep-alive bytes while the model thinks count as data: a long silence between them is not idle', async () => {
+    // 600 s of thinking, with an SSE comment every 20 s; the client parses none of them, but they are bytes.
+    await withPeer([{ content: 'Worth the wait.', thinkMs: 600, keepAliveMs: 20 }], async ({ peer, url }) => {
+      const result = await run(declared(url, { idleSeconds: 150 }));
+      assert.deepEqual(result, { text: 'Worth the wait.' });
+      assert.equal(peer.chatBodies.length, 1);
+    });
   });
 });

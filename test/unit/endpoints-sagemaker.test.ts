@@ -221,6 +221,18 @@ void describe('SageMaker endpoint against a local peer', () => {
     assert.equal(logged.headers['x-amzn-sagemaker-custom-attributes'], undefined);
   });
 
+  void it('reports every PayloadPart as progress (the idle limit counts silence), even parts that finish no line', async () => {
+    const line = 'data:{"token":{"id":1,"text":"Slowly","special":false},"generated_text":"Slowly","details":{"finish_reason":"eos_token","generated_tokens":1,"seed":null}}\n\n';
+    // Six parts, the first five inside one line: no chunk before the last, but bytes all along.
+    rig.peer.script('slow', { kind: 'stream', parts: splitUtf8(line, [10, 20, 30, 40, 50]) });
+    const endpoint = createSageMakerEndpoint({ id: 'slow', endpointName: 'slow', family: 'tgi', client: rig.client });
+    let progress = 0;
+    const chunks: ChatChunk[] = [];
+    for await (const c of endpoint.chat({ messages: [{ role: 'user', content: 'Hi' }] }, new AbortController().signal, { onProgress: () => { progress++; } })) chunks.push(c);
+    assert.deepEqual(chunks, [{ type: 'text', text: 'Slowly' }, { type: 'finish', reason: 'stop' }]);
+    assert.ok(progress >= 7, `the head and each of the 6 parts are progress (got ${progress})`);
+  });
+
   void it('streams the messages family, usage and finish last', async () => {
     const text = [
       'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Yes"}}]}',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Scheduler, scheduleChat, type Clock, type SchedulerEvent, type SchedulerOptions } from '../../src/endpoints/scheduler';
 import { EndpointError, type ChatChunk, type ChatEndpoint, type ChatRequest } from '../../src/endpoints/types';
+import { askThrough } from '../../src/endpoints/generateRun';
 import { seededRandom as seeded } from '../harness/random';
 
 /** Lets every pending promise continuation run (all microtasks drain before an immediate). */
@@ -626,5 +627,114 @@ void describe('scheduleChat with retry: false', () => {
     }, (err: unknown) => err instanceof EndpointError && err.kind === 'server');
     assert.deepEqual(chunks, []);
     assert.equal(calls, 1);
+  });
+});
+
+void describe('reply timeouts: idle and total, per endpoint', () => {
+  const request: ChatRequest = { messages: [{ role: 'user', content: 'Think hard, then answer.' }] };
+  const finish: ChatChunk = { type: 'finish', reason: 'stop' };
+
+  /**
+   * An endpoint that, on the fake clock, waits `gapsMs[i]` before its i-th text chunk (a model
+   * that thinks, then streams), then finishes; `silentAfter` waits forever after that many chunks.
+   */
+  function paced(clock: FakeClock, gapsMs: readonly number[], o: { id?: string; timeouts?: ChatEndpoint['timeouts']; silentAfter?: number } = {}): ChatEndpoint & { calls: number } {
+    const endpoint = {
+      id: o.id ?? 'gpt',
+      calls: 0,
+      ...(o.timeouts === undefined ? {} : { timeouts: o.timeouts }),
+      async *chat(_request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+        endpoint.calls++;
+        for (const [i, gap] of gapsMs.entries()) {
+          if (o.silentAfter === i) await untilAborted(signal);
+          await clock.sleep(gap, signal).catch(() => {
+            throw new EndpointError('cancelled', 'aborted');
+          });
+          yield { type: 'text', text: `w${i} ` };
+        }
+        yield finish;
+      },
+    };
+    return endpoint;
+  }
+
+  async function collectAll(stream: AsyncIterable<ChatChunk>): Promise<{ text: string; error?: unknown }> {
+    let text = '';
+    try {
+      for await (const chunk of stream) if (chunk.type === 'text') text += chunk.text;
+    } catch (error) {
+      return { text, error };
+    }
+    return { text };
+  }
+
+  const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+  void it('lets a reasoning model stream for 150 s: only silence ends an attempt, with the defaults', async () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler({ clock });
+    // Ten chunks 15 s apart: 150 s in all, never more than 15 s without data.
+    const endpoint = paced(clock, Array.from({ length: 10 }, () => 15_000));
+    const result = watch(collectAll(scheduleChat(scheduler, endpoint, request)));
+    await clock.advance(200_000);
+    assert.deepEqual(result.value, { text: 'w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 ' });
+    assert.equal(endpoint.calls, 1, 'asked once');
+  });
+
+  void it('stops a reply that goes silent for the endpoint\'s idle timeout, and says which limit and setting', async () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler({ clock, backoffBaseMs: 0 });
+    const endpoint = paced(clock, [1_000, 1_000, 1_000], { timeouts: { idleMs: 60_000, totalMs: 3_600_000 }, silentAfter: 2 });
+    const result = watch(collectAll(scheduleChat(scheduler, endpoint, request)));
+    await clock.advance(61_999);
+    assert.equal(result.settled, false, 'silence shorter than the idle timeout is waited out');
+    await clock.advance(1);
+    assert.ok(result.value !== undefined);
+    assert.equal(result.value.text, 'w0 w1 ', 'the text before the silence is kept');
+    assert.ok(result.value.error instanceof EndpointError);
+    assert.equal(result.value.error.kind, 'timeout');
+    assert.match(result.value.error.message, /no data for 60 s \(idle timeout of endpoint gpt; raise tunelab\.endpoints\[\]\.timeouts\.idleSeconds/);
+  });
+
+  void it('stops a reply that is still streaming at the total timeout, and says so', async () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler({ clock });
+    const endpoint = paced(clock, Array.from({ length: 100 }, () => 10_000), { timeouts: { idleMs: 60_000, totalMs: 300_000 } });
+    const result = watch(collectAll(scheduleChat(scheduler, endpoint, request)));
+    await clock.advance(300_000);
+    assert.ok(result.value !== undefined);
+    assert.ok(result.value.error instanceof EndpointError);
+    assert.equal(result.value.error.kind, 'timeout');
+    assert.match(result.value.error.message, /still answering after 5 min \(total timeout of endpoint gpt; raise tunelab\.endpoints\[\]\.timeouts\.totalSeconds/);
+    assert.equal(endpoint.calls, 1, 'text had arrived, so it is not asked again');
+  });
+
+  void it('asks a model that never answers at most twice, and the error keeps the idle message', async () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler({ clock, maxAttempts: 4, backoffBaseMs: 0 });
+    const endpoint = paced(clock, [1_000], { timeouts: { idleMs: 60_000, totalMs: 3_600_000 }, silentAfter: 0 });
+    const result = watch(collectAll(scheduleChat(scheduler, endpoint, request)));
+    await clock.advance(600_000);
+    assert.ok(result.value !== undefined);
+    assert.equal(endpoint.calls, 2, 'one retry after a timeout, not maxAttempts');
+    assert.match(messageOf(result.value.error), /no data for 60 s \(idle timeout of endpoint gpt/);
+    assert.equal(scheduler.stats.running, 0);
+    assert.equal(clock.pending, 0, 'no timer outlives the call');
+  });
+
+  void it('askThrough (generation, the judge) uses the endpoint\'s timeouts and progress the same way', async () => {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler({ clock, backoffBaseMs: 0 });
+    // 150 s of streaming with 15 s gaps passes; the second call goes quiet and hits a 30 s idle limit.
+    const streaming = paced(clock, Array.from({ length: 10 }, () => 15_000), { timeouts: { idleMs: 30_000, totalMs: 3_600_000 } });
+    const ask = askThrough(scheduler, streaming);
+    const whole = watch(ask('judge', request.messages, { json: false, signal: new AbortController().signal }));
+    await clock.advance(200_000);
+    assert.equal(whole.value, 'w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 ');
+    const quiet = paced(clock, [1_000, 40_000], { id: 'judge', timeouts: { idleMs: 30_000, totalMs: 3_600_000 } });
+    const failed = watch(askThrough(scheduler, quiet)('judge', request.messages, { json: false, signal: new AbortController().signal }));
+    await clock.advance(200_000);
+    assert.match(messageOf(failed.error), /no data for 30 s \(idle timeout of endpoint judge; raise tunelab\.endpoints\[\]\.timeouts\.idleSeconds/);
+    assert.equal(quiet.calls, 2, 'a whole-reply call is retried once after a timeout');
   });
 });

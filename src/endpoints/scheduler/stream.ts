@@ -6,8 +6,9 @@
  * exists the caller may already have shown its text, and a second attempt would repeat it, so a
  * later failure propagates to the caller after the chunks before it.
  *
- * The whole stream counts as one attempt: it holds its slot and the per-attempt timeout covers
- * it to the end, so set the timeout for a full reply, not just the first token.
+ * The whole stream counts as one attempt: it holds its slot to the end. Its time limits are the
+ * endpoint's (`endpoint.timeouts`, else the scheduler's): an idle one, reset by every byte the
+ * backend reports and every chunk, so a long reply that keeps coming is never cut off, and a total.
  */
 import type { ChatChunk, ChatEndpoint, ChatRequest } from '../types';
 import type { RunOptions, Scheduler } from '../scheduler';
@@ -17,6 +18,7 @@ export interface ScheduleChatOptions {
   readonly signal?: AbortSignal;
   /** The model tokens the call will use, for the tokens/min budget. */
   readonly estimatedTokens?: number;
+  /** Overrides the total per-attempt timeout (the endpoint's, else the scheduler's). */
   readonly timeoutMs?: number;
   /** False: one attempt only (e.g. a connection test, where a retry would hide the failure). */
   readonly retry?: boolean;
@@ -47,12 +49,13 @@ export async function* scheduleChat(
   const runOptions: RunOptions = {
     estimatedTokens: options.estimatedTokens,
     signal: options.signal,
-    timeoutMs: options.timeoutMs,
+    ...attemptLimits(endpoint, options.timeoutMs),
     shouldRetry: () => options.retry !== false && !received,
   };
-  const task = async (signal: AbortSignal): Promise<void> => {
+  const task = async (signal: AbortSignal, _attempt: number, progress: () => void): Promise<void> => {
     try {
-      for await (const chunk of endpoint.chat(request, AbortSignal.any([signal, left.signal]))) {
+      for await (const chunk of endpoint.chat(request, AbortSignal.any([signal, left.signal]), { onProgress: progress })) {
+        progress();
         received = true;
         buffered.push(chunk);
         notify();
@@ -90,4 +93,17 @@ export async function* scheduleChat(
   } finally {
     left.abort();
   }
+}
+
+/**
+ * The scheduler options that apply an endpoint's own time limits to a call, and name it in a
+ * timeout's message; `timeoutMs` (a caller's total) wins over the endpoint's.
+ */
+export function attemptLimits(endpoint: ChatEndpoint, timeoutMs?: number): Pick<RunOptions, 'idleTimeoutMs' | 'timeoutMs' | 'endpoint'> {
+  const total = timeoutMs ?? endpoint.timeouts?.totalMs;
+  return {
+    endpoint: endpoint.id,
+    ...(endpoint.timeouts === undefined ? {} : { idleTimeoutMs: endpoint.timeouts.idleMs }),
+    ...(total === undefined ? {} : { timeoutMs: total }),
+  };
 }
