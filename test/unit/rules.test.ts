@@ -846,3 +846,24 @@ void describe('all rules on adversarial and random input', () => {
     }), { numRuns: 500 });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// unfilled-placeholder: the user's patterns cannot stall the lint
+
+void describe('unfilled-placeholder: user patterns with a bounded cost', () => {
+  const P = 'unfilled-placeholder';
+  // Natively each of these scans the rest of a million-`a` run at every position, 5·10¹¹ steps:
+  // 20,000 `a`s took 1.5 s and the time grows with the square, so an hour here.
+
+  void it('a pattern whose matches are all ignored is looked at a bounded number of times; the next pattern still reports', () => {
+    const line = jumpstart(`${'a'.repeat(1_000_000)} <X>`);
+    const issues = run(unfilledPlaceholder, line, { patterns: ['a*b|a', '<[A-Z]+>'], ignore: ['a'] });
+    assert.deepEqual(spans(issues), [at(P, line, '<X>')]);
+  });
+
+  void it('a pattern that matches empty text somewhere ends the field\'s scan there instead of stepping through it', () => {
+    const line = jumpstart(`${'a'.repeat(1_000_000)} <X>`);
+    const issues = run(unfilledPlaceholder, line, { patterns: ['\\B(?:a*b|)', '<[A-Z]+>'] });
+    assert.deepEqual(spans(issues), [at(P, line, '<X>')]);
+  });
+});

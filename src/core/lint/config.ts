@@ -8,6 +8,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { FORMAT_IDS } from '../formats/index';
 import { TARGET_MODEL_IDS, targetModelById } from '../limits/models';
 import { CONTENT_RULES } from '../rules/index';
+import { compileUserPattern } from '../rules/user-patterns';
 import { RULES, ruleInfo, type RuleInfo } from './catalog';
 import type { FormatId, Json, JsonObject, RuleId, RuleOptions, SeveritySetting } from './types';
 
@@ -147,7 +148,7 @@ function mergeRules(rules: Map<RuleId, RuleSetting>, raw: unknown, source: strin
         const detail = (validate.errors ?? []).map((e) => `${e.instancePath || 'options'} ${e.message ?? 'is invalid'}`).join('; ');
         problems.push(`${source}: rule "${id}" options are invalid (${detail}); the defaults are used.`);
       } else {
-        options = merged;
+        options = usablePatterns(info.id, merged, source, problems);
       }
     }
     for (const key of Object.keys(value)) {
@@ -155,6 +156,59 @@ function mergeRules(rules: Map<RuleId, RuleSetting>, raw: unknown, source: strin
     }
     rules.set(info.id, { severity, options });
   }
+}
+
+/**
+ * The options with the placeholder patterns RE2 cannot run left out, each reported by name with
+ * the reason (core/rules/user-patterns.ts); the rule itself cannot report its configuration.
+ */
+function usablePatterns(id: RuleId, options: RuleOptions, source: string, problems: string[]): RuleOptions {
+  const patterns = options.patterns;
+  if (id !== 'unfilled-placeholder' || !Array.isArray(patterns)) return options;
+  const usable: Json[] = [];
+  for (const p of patterns) {
+    if (typeof p !== 'string') continue;
+    const compiled = compileUserPattern(p);
+    if (compiled.ok) usable.push(p);
+    else problems.push(`${source}: rule "${id}": the pattern ${JSON.stringify(p)} ${compiled.reason}; it is skipped.`);
+  }
+  return usable.length === patterns.length ? options : { ...options, patterns: usable };
+}
+
+/**
+ * Rule options a workspace may not supply while it is untrusted: regular expressions, the one
+ * kind of configuration that runs as code in the lint. A cloned repository's tunelab.jsonc or
+ * .vscode/settings.json must not be able to choose what runs in Restricted Mode.
+ */
+const WORKSPACE_RESTRICTED_OPTIONS: readonly (readonly [RuleId, string])[] = [['unfilled-placeholder', 'patterns']];
+
+/**
+ * The layers to lint with: in Restricted Mode (`trusted` false) the layers a workspace supplied
+ * lose the restricted options and keep the rest (severities, ignore lists); `ignored` names the
+ * layers that lost some, for the notice. Trusted, the layers are used as they are.
+ */
+export function untrustedLayers(layers: readonly { readonly layer: ConfigLayer; readonly workspace: boolean }[], trusted: boolean): { layers: ConfigLayer[]; ignored: string[] } {
+  const ignored: string[] = [];
+  const out = layers.map(({ layer, workspace }) => {
+    if (trusted || !workspace || !isObject(layer.rules)) return layer;
+    let rules: JsonObject | undefined;
+    for (const [id, key] of WORKSPACE_RESTRICTED_OPTIONS) {
+      const rule = (rules ?? layer.rules)[id];
+      if (!isObject(rule) || !isObject(rule.options) || !(key in rule.options)) continue;
+      const options = Object.fromEntries(Object.entries(rule.options).filter(([k]) => k !== key));
+      rules = { ...(rules ?? layer.rules), [id]: { ...rule, options } };
+    }
+    if (rules === undefined) return layer;
+    ignored.push(layer.source);
+    return { ...layer, rules };
+  });
+  return { layers: out, ignored };
+}
+
+/** What the editor says, once, when Restricted Mode left out a workspace's patterns (`ignored`: where they were). */
+export function restrictedNotice(ignored: readonly string[]): string {
+  const where = ignored.length <= 1 ? ignored.join('') : `${ignored.slice(0, -1).join(', ')} and ${ignored[ignored.length - 1] ?? ''}`;
+  return `Restricted Mode: the unfilled-placeholder patterns in ${where} are not run until you trust this workspace (the built-in placeholder checks still run). Trust it with "Manage Workspace Trust" to use them.`;
 }
 
 /** Parses the text of a project `tunelab.jsonc` (comments and trailing commas allowed). */

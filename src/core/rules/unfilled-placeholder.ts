@@ -11,9 +11,11 @@
  * checked: a rejected answer may show exactly what not to do. Fictional numbers and TODO / TBD
  * are looked for in answers only (in a prompt, a fictional number is what a user should write).
  */
+import type { RE2JS } from 're2js';
 import type { ContentRule, Issue, LineLocator, RecordView, RuleOptions, TextField } from '../lint/types';
 import { codeRanges, hasFence, inRanges, mayHaveCode } from './code';
 import { MAX_ISSUES_PER_RECORD, perOptions, quote, stringList } from './options';
+import { compileUserPattern } from './user-patterns';
 
 const enum Kind { DoubleBrace = 1, Brace, Bracket, Mask, Fictional, Lorem, Todo }
 const KINDS: readonly Kind[] = [Kind.DoubleBrace, Kind.Brace, Kind.Bracket, Kind.Mask, Kind.Fictional, Kind.Lorem, Kind.Todo];
@@ -49,18 +51,27 @@ const NONE: Issue[] = [];
 Object.freeze(NONE);
 
 interface Compiled {
-  readonly patterns: readonly RegExp[];
+  readonly patterns: readonly { readonly source: string; readonly regex: RE2JS }[];
   readonly ignore: ReadonlySet<string>;
 }
 
+/**
+ * How much of a field one pattern may read: a few passes over it, and a fixed allowance so short
+ * fields are never cut short. RE2 makes each search linear, but a search may read to the end of
+ * the text before it settles on a match (`a*b|a` over a run of `a`s), and matches that are
+ * ignored do not count towards the findings cap: without this, such a pattern would search once
+ * per character. Each search is charged as if it read to the end.
+ */
+const SCAN_PASSES = 4;
+const SCAN_ALLOWANCE = 256 * 1024;
+
 const compiled = perOptions((options: RuleOptions): Compiled => {
-  const patterns: RegExp[] = [];
+  const patterns: { source: string; regex: RE2JS }[] = [];
   for (const source of stringList(options, 'patterns', [])) {
-    try {
-      patterns.push(new RegExp(source, 'g'));
-    } catch {
-      // A rule sees one record at a time and cannot report its configuration: an invalid pattern is skipped.
-    }
+    // A rule sees one record at a time and cannot report its configuration: a pattern RE2 cannot
+    // run is skipped here, and reported by the configuration (core/lint/config.ts) that refused it.
+    const p = compileUserPattern(source);
+    if (p.ok) patterns.push({ source, regex: p.regex });
   }
   return { patterns, ignore: new Set(stringList(options, 'ignore', [])) };
 });
@@ -191,20 +202,28 @@ function builtIn(field: TextField, at: LineLocator, ignore: ReadonlySet<string>,
   return out;
 }
 
+/** The user's patterns, on RE2: linear in the text (see user-patterns.ts), with a bounded number of finds. */
 function custom(field: TextField, at: LineLocator, { patterns, ignore }: Compiled, out: Issue[] | undefined): Issue[] | undefined {
   const text = field.text;
-  for (const re of patterns) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null && (out?.length ?? 0) < MAX_ISSUES_PER_RECORD; m = re.exec(text)) {
-      if (m[0] === '') {
-        re.lastIndex++; // an empty match would never advance
-        continue;
-      }
-      if (ignore.has(m[0])) continue;
-      const { start, end } = at.stringRange(field.path, m.index, m.index + m[0].length);
+  const budget = SCAN_PASSES * text.length + SCAN_ALLOWANCE;
+  for (const { source, regex } of patterns) {
+    const m = regex.matcher(text);
+    let read = 0;
+    for (let from = 0; (out?.length ?? 0) < MAX_ISSUES_PER_RECORD; from = m.end()) {
+      read += text.length - from;
+      if (read > budget && from > 0) break; // the first search is always made: one pass is linear
+      if (!m.find()) break;
+      const index = m.start();
+      const end = m.end();
+      // Patterns that match empty text are refused, but one may still do so at some places (`\bx*`):
+      // stepping past each empty match would make the scan quadratic, so the field is done.
+      if (end === index) break;
+      const found = text.slice(index, end);
+      if (ignore.has(found)) continue;
+      const range = at.stringRange(field.path, index, end);
       (out ??= []).push({
-        rule: 'unfilled-placeholder', start, end,
-        message: `${quote(m[0])} matches the placeholder pattern /${re.source}/ of this rule's options. Fill in the real value.`,
+        rule: 'unfilled-placeholder', start: range.start, end: range.end,
+        message: `${quote(found)} matches the placeholder pattern /${source}/ of this rule's options. Fill in the real value.`,
       });
     }
   }
@@ -222,7 +241,7 @@ export const unfilledPlaceholder: ContentRule = {
       patterns: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
-        description: 'More placeholders to flag, as JavaScript regular expressions (sources, without slashes), e.g. ["<[A-Z_]+>"].',
+        description: 'More placeholders to flag, as regular expressions (JavaScript syntax, without slashes), e.g. ["<[A-Z_]+>"]. They run on RE2, in time linear in the text: backreferences and lookaround are not supported, and a pattern that uses them is reported and skipped.',
         default: [],
       },
       ignore: {
