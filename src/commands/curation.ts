@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { rowMoveProblem, type RowMoveOutcome } from '../core/judge/rejectedFile';
 import { rowsText, scoringLine } from '../core/judge/score';
 import type { EndpointConfig } from '../endpoints/config';
 import {
@@ -171,6 +172,12 @@ async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
 
 async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: unknown): Promise<void> {
   const { uri, options } = argsOf(arg);
+  // The scores are a model's, or a sidecar's the workspace ships: an untrusted one must not delete rows with them.
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab moves no rows on scores from a model or from the workspace\'s files. Trust the workspace to move them.', 'Manage Workspace Trust')
+      .then((c) => { if (c !== undefined) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    return;
+  }
   const document = await datasetDocument(uri, 'move its low-scored rows');
   if (document === undefined) return;
   const name = baseName(document.uri);
@@ -207,16 +214,17 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
     const legacy = plan.legacy === undefined ? '' : `The rows already in ${baseName(plan.legacy)} beside it move there too, so they are not trained on. `;
     const choice = await vscode.window.showWarningMessage(
       `Move ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}?`,
-      { modal: true, detail: `${stay}${legacy}The rows kept are not changed. Undo in ${name} puts the moved rows back.${hint}` },
+      { modal: true, detail: `${stay}${legacy}They are written to ${rejectedName} first, then removed from ${name}; the rows kept are not changed. Undo in ${name} puts the moved rows back in it (they stay in ${rejectedName} too).${hint}` },
       'Move',
     );
     if (choice !== 'Move') return;
   }
   let legacyMove: RejectedMove | undefined;
+  let outcome: RowMoveOutcome;
   try {
     // Rows rejected by an earlier version first, so every rejected row ends in one file.
     legacyMove = plan.legacy === undefined ? undefined : await moveLegacyRejected(document.uri);
-    await applyRejection(plan);
+    outcome = await applyRejection(plan);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     s.log.error(`Moving rows of ${name}: ${message}`);
@@ -224,11 +232,21 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
     return;
   }
   const earlier = legacyMove === undefined ? '' : ` ${legacyMoveText(legacyMove)}`;
-  const message = `Moved ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}.${leftInPlace}${earlier}${hint}`;
-  s.log.info(`${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
-  void vscode.window.showInformationMessage(`TuneLab: ${message}`, 'Open Rejected Rows').then((c) => {
+  const openRejected = (c: string | undefined): void => {
     if (c !== undefined) void vscode.window.showTextDocument(plan.rejected, { preview: false });
-  });
+  };
+  const problem = rowMoveProblem(outcome, { rows: rowsText(plan.lines.length), source: vscode.workspace.asRelativePath(document.uri), destination: rejectedName });
+  if (outcome.state === 'not-moved' || outcome.state === 'in-both') {
+    const message = `${problem ?? ''}${earlier}`;
+    s.log.error(`Moving rows of ${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
+    void vscode.window.showErrorMessage(`TuneLab: ${message}`, ...(outcome.state === 'in-both' ? ['Open Rejected Rows'] : [])).then(openRejected);
+    return;
+  }
+  const unsaved = problem === undefined ? '' : ` ${problem}`;
+  const message = `Moved ${rowsText(plan.lines.length)} scored below ${threshold} to ${rejectedName}.${unsaved}${leftInPlace}${earlier}${hint}`;
+  s.log.info(`${vscode.workspace.asRelativePath(document.uri)}: ${message}`);
+  const shown = outcome.state === 'moved-unsaved' ? vscode.window.showWarningMessage(`TuneLab: ${message}`, 'Open Rejected Rows') : vscode.window.showInformationMessage(`TuneLab: ${message}`, 'Open Rejected Rows');
+  void shown.then(openRejected);
 }
 
 /** `The 3 rows of train.rejected.jsonl beside it moved there too.` */

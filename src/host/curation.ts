@@ -15,7 +15,7 @@ import {
   type ScoreRow,
   type ScoreSetup,
 } from '../core/judge/score';
-import { legacyRejectedPathFor, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor } from '../core/judge/rejectedFile';
+import { legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, type RowMoveOutcome } from '../core/judge/rejectedFile';
 import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
 import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
 import { endpointErrorKind } from '../endpoints/types';
@@ -541,37 +541,79 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/**
- * Moves the plan's lines to the rejected file as one WorkspaceEdit: the whole lines deleted from
- * the dataset (every kept byte as it was), the rejected file created if needed and the lines
- * appended to it. Both files are saved when they had no unsaved changes before, so the disk
- * never holds a row in both or in neither. Throws when the document changed since the plan.
- */
-export async function applyRejection(plan: RejectionPlan): Promise<void> {
-  const { document, rejected } = plan;
-  if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
-  // The rejected file's folder may not exist yet; creating a folder that exists does nothing.
-  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(rejected, '..'));
-  const created = !await exists(rejected);
-  const rejectedDocument = created ? undefined : await vscode.workspace.openTextDocument(rejected);
-  const rejectedWasDirty = rejectedDocument?.isDirty ?? false;
-  const datasetWasDirty = document.isDirty;
-  // The rejected file was read after an await: make sure the dataset is still the text planned on.
-  if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
-  const text = document.getText();
-  const moved = rejectionEdit(text, plan.lines, rejectedDocument?.getText());
-  if (moved.deletions.length === 0) return;
+/** Whether two byte arrays are the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
-  const edit = new vscode.WorkspaceEdit();
-  if (created) edit.createFile(rejected, { ignoreIfExists: true });
-  const end = rejectedDocument === undefined ? new vscode.Position(0, 0) : rejectedDocument.positionAt(rejectedDocument.getText().length);
-  edit.insert(rejected, end, moved.appended);
-  for (const d of moved.deletions) edit.delete(document.uri, new vscode.Range(document.positionAt(d.start), document.positionAt(d.end)));
-  if (!await vscode.workspace.applyEdit(edit)) {
-    throw new Error(`VS Code refused the edit to ${baseName(document.uri)} and ${baseName(rejected)} (is one of them read-only?).`);
+/**
+ * Appends text to a file on disk, creating it and its folder when needed, and confirms by reading
+ * it back that the file holds its old bytes followed by the new ones. `appendedFor` gets the
+ * file's current text (undefined when there is none) and gives what to append. The old bytes are
+ * kept as they are (no decoding round trip), and the whole is written aside and renamed over, so
+ * the file is whole at every moment. Throws, saying why, when the file is open with unsaved
+ * changes (saving it would save them too) or cannot be written.
+ */
+async function appendOnDisk(target: vscode.Uri, appendedFor: (existing: string | undefined) => string): Promise<void> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (open?.isDirty === true) throw new Error(`${baseName(target)} has unsaved changes`);
+  let before: Uint8Array | undefined;
+  try {
+    before = await vscode.workspace.fs.readFile(target);
+  } catch (e) {
+    if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) throw e;
   }
-  if (!datasetWasDirty) await document.save();
-  if (!rejectedWasDirty) await (rejectedDocument ?? await vscode.workspace.openTextDocument(rejected)).save();
+  const appended = new TextEncoder().encode(appendedFor(before === undefined ? undefined : new TextDecoder().decode(before)));
+  const after = new Uint8Array((before?.length ?? 0) + appended.length);
+  if (before !== undefined) after.set(before);
+  after.set(appended, before?.length ?? 0);
+  const temp = target.with({ path: `${target.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
+  try {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+    await vscode.workspace.fs.writeFile(temp, after);
+    await vscode.workspace.fs.rename(temp, target, { overwrite: true });
+  } catch (e) {
+    await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
+    throw e;
+  }
+  if (!sameBytes(await vscode.workspace.fs.readFile(target), after)) throw new Error(`${baseName(target)} did not hold the rows when read back`);
+}
+
+/**
+ * Moves the plan's lines to the rejected file, in the order that never leaves a row in neither
+ * file (`moveRows`): the lines are appended to the rejected file on disk and read back first;
+ * only then are the whole lines deleted from the dataset (one WorkspaceEdit, every kept byte as
+ * it was; Undo in the dataset puts them back) and the dataset saved, unless it had unsaved changes
+ * of the user's. The outcome says where the rows are when a step failed. Throws, before anything
+ * is written, in Restricted Mode or when the document changed since the plan.
+ */
+export async function applyRejection(plan: RejectionPlan): Promise<RowMoveOutcome> {
+  const { document, rejected } = plan;
+  // The scores come from a model's replies, or from a sidecar the workspace ships.
+  if (!trust.isTrusted) throw new Error('This workspace is in Restricted Mode, so TuneLab does not move rows on scores. Trust the workspace to move them.');
+  const changed = (): Error => new Error(`${baseName(document.uri)} changed since its rows were read. Run Move Rows Below Score again.`);
+  if (document.version !== plan.version) throw changed();
+  const text = document.getText();
+  const { deletions } = rejectionEdit(text, plan.lines, undefined);
+  if (deletions.length === 0) return { state: 'moved' };
+  const datasetWasDirty = document.isDirty;
+  return moveRows({
+    writeDestination: () => appendOnDisk(rejected, (existing) => rejectionEdit(text, plan.lines, existing).appended),
+    removeFromSource: async () => {
+      // The rejected file was written after an await: the dataset must still be the text planned on.
+      if (document.version !== plan.version) throw new Error(`${baseName(document.uri)} changed while the rows were written`);
+      const edit = new vscode.WorkspaceEdit();
+      for (const d of deletions) edit.delete(document.uri, new vscode.Range(document.positionAt(d.start), document.positionAt(d.end)));
+      if (!await vscode.workspace.applyEdit(edit)) throw new Error('VS Code refused the edit (is the file read-only?)');
+    },
+    saveSource: async () => {
+      if (datasetWasDirty) return 'kept-unsaved';
+      if (!await document.save()) throw new Error('VS Code could not save it');
+      return 'saved';
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,11 +636,11 @@ export interface RejectedMove {
 }
 
 /**
- * Moves the old rejected file beside the dataset to where rejected rows go now, as one
- * WorkspaceEdit that Undo reverts: renamed when there is no new file yet, else its rows appended
- * to the new file and the old file deleted in the same edit, so no row is lost or written twice.
- * The new file is saved when it had no unsaved changes. Undefined when there is no old file;
- * throws when the old file has unsaved changes or VS Code refuses the edit.
+ * Moves the old rejected file beside the dataset to where rejected rows go now: renamed when there
+ * is no new file yet (one WorkspaceEdit, which Undo reverts); else its rows are appended to the new
+ * file on disk and read back first, and only then is the old file deleted, so no row is ever in
+ * neither file. Undefined when there is no old file; throws when the old file has unsaved changes,
+ * the new one cannot be written, or VS Code refuses the edit (saying where the rows are).
  */
 export async function moveLegacyRejected(dataset: vscode.Uri): Promise<RejectedMove | undefined> {
   const from = await legacyRejectedFile(dataset);
@@ -608,21 +650,29 @@ export async function moveLegacyRejected(dataset: vscode.Uri): Promise<RejectedM
   if (open?.isDirty === true) throw new Error(`${baseName(from)} has unsaved changes. Save or revert it, then try again.`);
   const legacyText = new TextDecoder().decode(await vscode.workspace.fs.readFile(from));
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(to, '..'));
-  const edit = new vscode.WorkspaceEdit();
-  const refused = (): Error => new Error(`VS Code refused to move ${baseName(from)} to ${vscode.workspace.asRelativePath(to)} (is one of them read-only?).`);
+  const toName = vscode.workspace.asRelativePath(to);
 
   if (!await exists(to)) {
     // Nothing there yet: the file moves whole, every byte as it was.
+    const edit = new vscode.WorkspaceEdit();
     edit.renameFile(from, to, { overwrite: false });
-    if (!await vscode.workspace.applyEdit(edit)) throw refused();
+    if (!await vscode.workspace.applyEdit(edit)) throw new Error(`VS Code refused to move ${baseName(from)} to ${toName} (is one of them read-only?). Nothing was moved.`);
     return { from, to, rows: rejectedMigration(legacyText, undefined).rows };
   }
-  const target = await vscode.workspace.openTextDocument(to);
-  const targetWasDirty = target.isDirty;
-  const moved = rejectedMigration(legacyText, target.getText());
-  if (moved.appended !== '') edit.insert(to, target.positionAt(target.getText().length), moved.appended);
+  let rows = 0;
+  try {
+    await appendOnDisk(to, (existing) => {
+      const moved = rejectedMigration(legacyText, existing);
+      rows = moved.rows;
+      return moved.appended;
+    });
+  } catch (e) {
+    throw new Error(`The rows of ${baseName(from)} could not be written to ${toName} (${messageOf(e)}). Nothing was moved: save or revert ${toName} if it has unsaved changes, or make it writable, then try again.`, { cause: e });
+  }
+  const edit = new vscode.WorkspaceEdit();
   edit.deleteFile(from);
-  if (!await vscode.workspace.applyEdit(edit)) throw refused();
-  if (!targetWasDirty) await target.save();
-  return { from, to, rows: moved.rows };
+  if (!await vscode.workspace.applyEdit(edit)) {
+    throw new Error(`The rows of ${baseName(from)} were copied to ${toName}, but VS Code refused to delete ${baseName(from)}, so they are in both files: delete ${baseName(from)} by hand, or it is trained on.`);
+  }
+  return { from, to, rows };
 }

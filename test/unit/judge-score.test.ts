@@ -30,7 +30,7 @@ import {
   type ScoreRunResult,
   type ScoreSetup,
 } from '../../src/core/judge/score';
-import { isRejectedPath, legacyRejectedPathFor, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor } from '../../src/core/judge/rejectedFile';
+import { isRejectedPath, legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, rowMoveProblem, type RowMoveOutcome, type RowMoveSteps } from '../../src/core/judge/rejectedFile';
 import { readEvalSet } from '../../src/core/promptLab/evalSet';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
 import { askThrough } from '../../src/endpoints/generateRun';
@@ -458,6 +458,82 @@ void describe('rejectedMigration: the rows of an old rejected file appended to t
     assert.deepEqual(rejectedMigration('a\r\nb', 'x'), { appended: '\r\na\r\nb\r\n', rows: 2 });
     assert.deepEqual(rejectedMigration('\uFEFFa\n\n  \nb', undefined), { appended: 'a\nb\n', rows: 2 });
     assert.deepEqual(rejectedMigration('', 'x\n'), { appended: '', rows: 0 });
+  });
+});
+
+void describe('moveRows: rejected rows are never in neither file', () => {
+  type Step = 'write' | 'remove' | 'save';
+  const names = { rows: '3 rows', source: 'data/train.jsonl', destination: '.tunelab/rejected/data/train.rejected.jsonl' };
+
+  /**
+   * A dataset and its rejected file, on disk and in the editor, moved by steps that fail where told.
+   * Returns the outcome, the steps run in order, and where the rows are on disk.
+   */
+  async function simulate(failAt: Step | undefined, datasetDirty = false): Promise<{ outcome: RowMoveOutcome; calls: Step[]; onDisk: { dataset: boolean; rejected: boolean } }> {
+    const calls: Step[] = [];
+    const disk = { dataset: true, rejected: false };
+    let inEditor = true;
+    const fail = (step: Step): void => {
+      calls.push(step);
+      if (failAt === step) throw new Error(`${step} failed.`);
+    };
+    const steps: RowMoveSteps = {
+      writeDestination: () => { fail('write'); disk.rejected = true; return Promise.resolve(); },
+      removeFromSource: () => { fail('remove'); inEditor = false; return Promise.resolve(); },
+      saveSource: () => {
+        fail('save');
+        if (datasetDirty) return Promise.resolve('kept-unsaved' as const);
+        disk.dataset = inEditor;
+        return Promise.resolve('saved' as const);
+      },
+    };
+    const outcome = await moveRows(steps);
+    return { outcome, calls, onDisk: disk };
+  }
+
+  void it('writes and confirms the rejected file before it touches the dataset', async () => {
+    const run = await simulate(undefined);
+    assert.deepEqual(run.calls, ['write', 'remove', 'save']);
+    assert.deepEqual(run.outcome, { state: 'moved' });
+    assert.deepEqual(run.onDisk, { dataset: false, rejected: true });
+    assert.equal(rowMoveProblem(run.outcome, names), undefined);
+  });
+
+  void it('leaves the dataset untouched when the rejected file cannot be written, and says what to do', async () => {
+    const run = await simulate('write');
+    assert.deepEqual(run.calls, ['write'], 'the dataset is never touched');
+    assert.deepEqual(run.outcome, { state: 'not-moved', reason: 'write failed' });
+    assert.deepEqual(run.onDisk, { dataset: true, rejected: false });
+    assert.equal(
+      rowMoveProblem(run.outcome, names),
+      'Nothing was moved: the 3 rows could not be written to .tunelab/rejected/data/train.rejected.jsonl (write failed). They are still in data/train.jsonl, unchanged. Make .tunelab/rejected/data/train.rejected.jsonl writable (or save or revert it), then run Move Rows Below Score again.',
+    );
+  });
+
+  void it('reports rows in both files, with the next step, when the dataset cannot be edited or saved', async () => {
+    const refused = await simulate('remove');
+    assert.deepEqual(refused.calls, ['write', 'remove']);
+    assert.deepEqual(refused.outcome, { state: 'in-both', step: 'remove', reason: 'remove failed' });
+    assert.deepEqual(refused.onDisk, { dataset: true, rejected: true });
+    assert.match(rowMoveProblem(refused.outcome, names) ?? '', /in both files now\. Delete them from data\/train\.jsonl by hand to finish the move/);
+
+    const unsaved = await simulate('save');
+    assert.deepEqual(unsaved.outcome, { state: 'in-both', step: 'save', reason: 'save failed' });
+    assert.deepEqual(unsaved.onDisk, { dataset: true, rejected: true });
+    assert.match(rowMoveProblem(unsaved.outcome, names) ?? '', /could not be saved \(save failed\): on disk they are in both files\. Save data\/train\.jsonl to finish the move/);
+
+    const dirty = await simulate(undefined, true);
+    assert.deepEqual(dirty.outcome, { state: 'moved-unsaved' });
+    assert.match(rowMoveProblem(dirty.outcome, names) ?? '', /had unsaved changes, so it was not saved: save it to finish the move/);
+  });
+
+  void it('never leaves a row in neither file, whichever step fails', async () => {
+    for (const failAt of [undefined, 'write', 'remove', 'save'] as const) {
+      for (const dirty of [false, true]) {
+        const { onDisk } = await simulate(failAt, dirty);
+        assert.ok(onDisk.dataset || onDisk.rejected, `${failAt ?? 'no failure'}${dirty ? ', dataset dirty' : ''}`);
+      }
+    }
   });
 });
 

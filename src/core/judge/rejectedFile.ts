@@ -122,3 +122,86 @@ export function rejectedMigration(legacyText: string, targetText: string | undef
   const separator = targetText !== undefined && targetText !== '' && !/[\r\n]$/.test(targetText) ? eol : '';
   return { appended: separator + rows.map((row) => row + eol).join(''), rows: rows.length };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Moving rows without losing any
+
+/**
+ * The steps of moving rows out of a dataset (the source) into its rejected file (the
+ * destination). Each throws an Error saying why when it cannot do its part.
+ */
+export interface RowMoveSteps {
+  /** Appends the rows to the destination on disk and confirms, by reading it back, that they are there. */
+  readonly writeDestination: () => Promise<void>;
+  /** Removes the rows from the source in the editor; when it throws, the source is as it was. */
+  readonly removeFromSource: () => Promise<void>;
+  /** Writes the source to disk; `kept-unsaved` when it had unsaved changes of the user's and is left for them to save. */
+  readonly saveSource: () => Promise<'saved' | 'kept-unsaved'>;
+}
+
+/** Where the rows are after a move; never in neither file. */
+export type RowMoveOutcome =
+  /** In the destination only, on disk. */
+  | { readonly state: 'moved' }
+  /** In the destination on disk, and removed from the source in the editor, which the user saves. */
+  | { readonly state: 'moved-unsaved' }
+  /** Only in the source, unchanged: the destination could not be written. */
+  | { readonly state: 'not-moved'; readonly reason: string }
+  /** In both files: removing them from the source, or saving it, failed after the destination had them. */
+  | { readonly state: 'in-both'; readonly step: 'remove' | 'save'; readonly reason: string };
+
+function reasonOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/[.\s]+$/, '');
+}
+
+/**
+ * Moves rows in the one order that can never leave them in neither file: the destination is
+ * written and confirmed on disk first, and only then are the rows removed from the source and
+ * the source saved. A failure stops the move where it is; in both files is the worst case.
+ */
+export async function moveRows(steps: RowMoveSteps): Promise<RowMoveOutcome> {
+  try {
+    await steps.writeDestination();
+  } catch (e) {
+    return { state: 'not-moved', reason: reasonOf(e) };
+  }
+  try {
+    await steps.removeFromSource();
+  } catch (e) {
+    return { state: 'in-both', step: 'remove', reason: reasonOf(e) };
+  }
+  try {
+    return { state: await steps.saveSource() === 'saved' ? 'moved' : 'moved-unsaved' };
+  } catch (e) {
+    return { state: 'in-both', step: 'save', reason: reasonOf(e) };
+  }
+}
+
+export interface RowMoveNames {
+  /** `3 rows`. */
+  readonly rows: string;
+  /** The dataset, as the user knows it. */
+  readonly source: string;
+  /** The rejected file, as the user knows it. */
+  readonly destination: string;
+}
+
+/**
+ * What to tell the user when a move did not finish on disk: where the rows are and what to do
+ * next. Undefined for a move that finished.
+ */
+export function rowMoveProblem(outcome: RowMoveOutcome, names: RowMoveNames): string | undefined {
+  const { rows, source, destination } = names;
+  switch (outcome.state) {
+    case 'moved':
+      return undefined;
+    case 'moved-unsaved':
+      return `${source} had unsaved changes, so it was not saved: save it to finish the move (until then its file on disk still has the ${rows}, which are in ${destination} too).`;
+    case 'not-moved':
+      return `Nothing was moved: the ${rows} could not be written to ${destination} (${outcome.reason}). They are still in ${source}, unchanged. Make ${destination} writable (or save or revert it), then run Move Rows Below Score again.`;
+    case 'in-both':
+      return outcome.step === 'remove'
+        ? `The ${rows} were written to ${destination}, but could not be removed from ${source} (${outcome.reason}), so they are in both files now. Delete them from ${source} by hand to finish the move, or from ${destination} to keep them.`
+        : `The ${rows} were written to ${destination} and removed from ${source} in the editor, but ${source} could not be saved (${outcome.reason}): on disk they are in both files. Save ${source} to finish the move, or undo there and delete them from ${destination} to keep them.`;
+  }
+}

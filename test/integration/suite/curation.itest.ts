@@ -198,4 +198,36 @@ suite('Pointwise curation in the extension host', () => {
     assert.equal(peer.chatBodies.length, before + ROWS.length);
     assert.equal(readScoreCache(await readText(sidecar)).scores.size, ROWS.length);
   });
+
+  test('Move Rows Below Score writes the rejected file first: when it cannot be written, no row leaves the dataset', async () => {
+    const dataset = vscode.Uri.joinPath(folder, 'guarded.jsonl');
+    const original = `${ROWS.join('\n')}\n`;
+    await write(dataset, original);
+    const rejected = vscode.Uri.joinPath(rejectedFolder, 'guarded.rejected.jsonl');
+    const earlier = '{"instruction": "Rejected before", "context": "", "response": "[bad] old"}\n';
+    await vscode.workspace.fs.createDirectory(rejectedFolder);
+    await write(rejected, earlier);
+    await vscode.commands.executeCommand('tunelab.scoreRows', { endpoint: 'peer-judge', uri: dataset });
+
+    // The rejected file is open with an edit not yet saved: it cannot be written without saving that edit too.
+    const rejectedDocument = await vscode.workspace.openTextDocument(rejected);
+    const note = new vscode.WorkspaceEdit();
+    note.insert(rejected, new vscode.Position(0, 0), '{"note": "typed, not saved"}\n');
+    assert.ok(await vscode.workspace.applyEdit(note));
+    assert.ok(rejectedDocument.isDirty);
+
+    const document = await vscode.workspace.openTextDocument(dataset);
+    await vscode.commands.executeCommand('tunelab.moveRowsBelowScore', { uri: dataset, threshold: 5, confirm: false });
+    // Before: the dataset was saved without the rows and the rejected file never was, so on disk they were in neither.
+    assert.equal(await readText(dataset), original, 'every row is still in the dataset on disk');
+    assert.equal(document.getText(), original, 'and in the editor');
+    assert.equal(await readText(rejected), earlier, 'the rejected file on disk is as it was');
+    assert.ok(rejectedDocument.getText().startsWith('{"note": "typed, not saved"}'), "the user's unsaved edit is kept");
+
+    // Once that edit is saved, the move goes through: the rows are on disk in the rejected file, then gone from the dataset.
+    assert.ok(await rejectedDocument.save());
+    await vscode.commands.executeCommand('tunelab.moveRowsBelowScore', { uri: dataset, threshold: 5, confirm: false });
+    assert.equal(await readText(rejected), `{"note": "typed, not saved"}\n${earlier}${ROWS.filter((_, i) => BAD.has(i)).join('\n')}\n`);
+    assert.equal(await readText(dataset), `${ROWS.filter((_, i) => !BAD.has(i)).join('\n')}\n`);
+  });
 });
