@@ -272,8 +272,10 @@ export function readScoreCache(text: string | undefined): ScoreCacheRead {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    // Git writes these markers at the start of a line; JSON.stringify never starts one with them.
-    if (/^(?:<{7}|={7}|>{7})(?: |\r?$)/m.test(text)) {
+    // Git brackets a conflict with lines starting `<<<<<<<`, `=======`, `>>>>>>>` (and `|||||||`
+    // in diff3 style; git-merge-file(1), https://git-scm.com/docs/git-merge-file, default
+    // --marker-size 7). A line of our JSON never starts with them: JSON.stringify indents by spaces.
+    if (/^(?:<{7}|\|{7}|={7}|>{7})(?: |\r?$)/m.test(text)) {
       return refused(`It has merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the conflict by keeping one side's file, ${orDelete}.`);
     }
     return refused(`It is not valid JSON (${e instanceof Error ? e.message : String(e)}): fix it ${orDelete}.`);

@@ -239,7 +239,9 @@ export function compactResults(text: string): string {
  * - `cut`: its last line does not parse (a run stopped mid-write): everything after the last
  *   `\n` is removed, and `dropped` says what.
  * Rows are JSON objects, so a row cut short never parses; a line that parses as JSON, a row or
- * not, is never cut, so no finished answer is lost and none is asked (and paid for) twice.
+ * not, is never cut, so no finished answer is lost and none is asked (and paid for) twice. JSON
+ * Lines makes the final newline optional: "Including a line terminator after the last JSON value
+ * in a file is strongly recommended but not required" (https://jsonlines.org).
  * `finishedQuestions` of the repaired text is that of the text given.
  */
 export type ResumeRepair =
