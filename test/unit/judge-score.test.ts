@@ -241,6 +241,7 @@ void describe('score cache', () => {
     // A merge of two branches' sidecars.
     const conflict = `<<<<<<< HEAD\n${good}=======\n${writeScoreCache(new Map([[scoreKey({ ...base, question: 'q2' }), { score: 3, reasoning: 'no' }]]))}>>>>>>> other-branch\n`;
     assert.match(refused(conflict), /merge conflict markers.*resolve the conflict/i);
+    assert.match(refused('<<<<<<< ours\n{}\n||||||| base\n{}\n=======\n{}\n>>>>>>> theirs\n'), /merge conflict markers/, 'diff3 style');
     assert.match(refused('{"version": 2, "scores": {}}'), /newer version of TuneLab \(score cache version 2; this one reads 1\).*update TuneLab/i);
     assert.match(refused('{not json'), /not valid JSON.*fix it or delete it/i);
     assert.match(refused('[]'), /not a TuneLab score cache/);
