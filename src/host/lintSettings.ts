@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { parseProjectConfig, resolveSettings, type ConfigLayer, type LintSettings } from '../core/lint/config';
+import { parseProjectConfig, resolveSettings, restrictedNotice, untrustedLayers, type ConfigLayer, type LintSettings } from '../core/lint/config';
 import type { FormatContext } from '../core/lint/types';
 import { parseTemplate } from '../core/formats/template';
 import { splitOf } from '../core/limits/split';
+import { trust } from './trust';
 
 export const PROJECT_CONFIG_FILE = 'tunelab.jsonc';
 export const TEMPLATE_FILE = 'template.json';
@@ -20,12 +21,21 @@ export interface DatasetSettings {
  * The lint configuration of one dataset: defaults, then the workspace folder's `tunelab.jsonc`,
  * then the user's settings (resource scoped, so per folder), plus the JumpStart `template.json`
  * beside the file. Fires `onDidChange` when any of them changes, so settings apply without reload.
+ *
+ * In Restricted Mode the placeholder patterns a workspace supplies (in tunelab.jsonc, or in its
+ * workspace or folder settings) are left out (core/lint/config.ts `untrustedLayers`): a cloned
+ * repository must not choose regular expressions that run in the editor. The manifest also lists
+ * `tunelab.lint.rules` in `restrictedConfigurations`, so VS Code itself hands over only the
+ * user's value there. Where patterns were left out this says so, once, as a configuration problem
+ * (the log) and with a language status item; when trust is granted the lint reconfigures.
  */
 export class LintSettingsSource implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: { dispose(): unknown }[] = [this.changed];
   private readonly fileCache = new Map<string, Promise<string | undefined>>();
+  /** Shown beside the dataset status while Restricted Mode leaves a workspace's patterns out. */
+  private restrictedStatus: vscode.LanguageStatusItem | undefined;
 
   constructor() {
     const invalidate = (uri: vscode.Uri): void => {
@@ -41,11 +51,18 @@ export class LintSettingsSource implements vscode.Disposable {
         if (e.affectsConfiguration('tunelab.lint') || e.affectsConfiguration('tunelab.dataset')) this.changed.fire();
       }),
       // An unsaved edit to the project file or template applies once saved; the watcher sees the save.
+      // Granting trust brings the workspace's patterns back; VS Code also fires a configuration
+      // change for the restricted settings, which lands here too.
+      trust.onDidGrant(() => {
+        this.restrictedStatus?.dispose();
+        this.restrictedStatus = undefined;
+        this.changed.fire();
+      }),
     );
   }
 
   async forDocument(uri: vscode.Uri): Promise<DatasetSettings> {
-    const layers: ConfigLayer[] = [];
+    const layers: { layer: ConfigLayer; workspace: boolean }[] = [];
     const problems: string[] = [];
     let formatSource: DatasetSettings['formatSource'] = 'detected';
 
@@ -55,25 +72,36 @@ export class LintSettingsSource implements vscode.Disposable {
       const text = await this.read(projectUri);
       if (text !== undefined) {
         const { layer, problems: p } = parseProjectConfig(text, vscode.workspace.asRelativePath(projectUri));
-        layers.push(layer);
+        layers.push({ layer, workspace: true });
         problems.push(...p);
         if (layer.format !== undefined && layer.format !== 'auto') formatSource = 'project';
       }
     }
 
     const config = vscode.workspace.getConfiguration('tunelab', uri);
-    const format = explicit(config, 'dataset.format');
-    const userLayer: ConfigLayer = {
-      source: 'Settings',
-      format,
-      rules: explicit(config, 'lint.rules'),
-      nearDuplicateThreshold: explicit(config, 'lint.nearDuplicateThreshold'),
-      targetModel: explicit(config, 'lint.targetModel'),
-    };
-    layers.push(userLayer);
+    const format = explicit(config, 'dataset.format').value;
+    layers.push({
+      layer: {
+        source: 'Settings',
+        format,
+        nearDuplicateThreshold: explicit(config, 'lint.nearDuplicateThreshold').value,
+        targetModel: explicit(config, 'lint.targetModel').value,
+      },
+      workspace: false,
+    });
+    const rules = explicit(config, 'lint.rules');
+    if (rules.value !== undefined) {
+      layers.push({ layer: { source: rules.workspace ? 'Workspace settings' : 'Settings', rules: rules.value }, workspace: rules.workspace });
+    }
     if (format !== undefined && format !== 'auto') formatSource = 'setting';
 
-    const resolved = resolveSettings(layers);
+    const { layers: usable, ignored } = untrustedLayers(layers, trust.isTrusted);
+    if (ignored.length > 0) {
+      // The problems are logged once per distinct text (providers/datasetLinting.ts).
+      problems.push(restrictedNotice(ignored));
+      this.showRestricted(ignored);
+    }
+    const resolved = resolveSettings(usable);
     problems.push(...resolved.problems);
     // A validation set is told by its name (core/limits/split.ts); the dataset checks differ for it.
     const settings: LintSettings = { ...resolved.settings, split: splitOf(uri.path) };
@@ -93,6 +121,16 @@ export class LintSettingsSource implements vscode.Disposable {
     return { settings, context, formatSource, problems };
   }
 
+  private showRestricted(ignored: readonly string[]): void {
+    if (trust.isTrusted) return;
+    const item = (this.restrictedStatus ??= vscode.languages.createLanguageStatusItem('tunelab.restrictedPatterns', { language: 'jsonl' }));
+    item.name = 'TuneLab Restricted Mode';
+    item.text = '$(shield) Workspace patterns not run';
+    item.detail = `Restricted Mode: the unfilled-placeholder patterns in ${ignored.join(', ')}`;
+    item.severity = vscode.LanguageStatusSeverity.Warning;
+    item.command = { title: 'Manage Trust', command: 'workbench.trust.manage', tooltip: 'Trust this workspace to run its placeholder patterns' };
+  }
+
   private read(uri: vscode.Uri): Promise<string | undefined> {
     const key = uri.toString();
     let p = this.fileCache.get(key);
@@ -107,14 +145,23 @@ export class LintSettingsSource implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.restrictedStatus?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
 
-/** A setting's value only if the user set it somewhere (so an unset setting never overrides the project file). */
-function explicit(config: vscode.WorkspaceConfiguration, key: string): unknown {
+/**
+ * A setting's value only if the user set it somewhere (so an unset setting never overrides the
+ * project file), and whether it came from the workspace (its folder or workspace settings)
+ * rather than the user's own settings.
+ */
+function explicit(config: vscode.WorkspaceConfiguration, key: string): { value: unknown; workspace: boolean } {
   const i = config.inspect(key);
-  if (i === undefined) return undefined;
-  return i.workspaceFolderLanguageValue ?? i.workspaceLanguageValue ?? i.globalLanguageValue
-    ?? i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue;
+  if (i === undefined) return { value: undefined, workspace: false };
+  const workspace = i.workspaceFolderLanguageValue ?? i.workspaceLanguageValue;
+  if (workspace !== undefined) return { value: workspace, workspace: true };
+  if (i.globalLanguageValue !== undefined) return { value: i.globalLanguageValue, workspace: false };
+  const plain = i.workspaceFolderValue ?? i.workspaceValue;
+  if (plain !== undefined) return { value: plain, workspace: true };
+  return { value: i.globalValue, workspace: false };
 }

@@ -4,8 +4,17 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CommandId } from '../../src/commands/ids';
 
-/** The repo root, from the compiled file in out/test/unit. */
-const repoRoot = path.resolve(__dirname, '../../..');
+/** The repo root: above the compiled file in out/test/unit, else above the working directory (scripts/unit.mjs bundles elsewhere). */
+function findRepoRoot(): string {
+  for (const start of [path.resolve(__dirname, '../../..'), process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/commands/ids.ts'))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('run the tests from the repository');
+}
+const repoRoot = findRepoRoot();
 
 /** The parts of package.json these tests read; everything is optional so a missing part fails an assertion, not the load. */
 interface Manifest {
@@ -14,6 +23,7 @@ interface Manifest {
   readonly engines?: { readonly vscode?: string };
   readonly devDependencies?: Readonly<Record<string, string>>;
   readonly activationEvents?: readonly string[];
+  readonly capabilities?: { readonly untrustedWorkspaces?: { readonly supported?: unknown; readonly restrictedConfigurations?: readonly string[] } };
   readonly contributes?: {
     readonly commands?: readonly { readonly command: string; readonly title?: string; readonly category?: string; readonly icon?: unknown }[];
     readonly menus?: Readonly<Record<string, readonly { readonly command?: string }[]>>;
@@ -35,7 +45,7 @@ interface Manifest {
 
 interface ConfigurationSection {
   readonly title?: string;
-  readonly properties?: Readonly<Record<string, { readonly description?: string; readonly markdownDescription?: string; readonly default?: unknown }>>;
+  readonly properties?: Readonly<Record<string, { readonly description?: string; readonly markdownDescription?: string; readonly default?: unknown; readonly scope?: string }>>;
 }
 
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
@@ -235,6 +245,24 @@ void describe('package.json', () => {
         const description = property.markdownDescription ?? property.description;
         assert.ok(description !== undefined && description.trim() !== '', `${name} has a description`);
         assert.ok('default' in property, `${name} has a default`);
+      }
+    });
+
+    // https://code.visualstudio.com/api/extension-guides/workspace-trust#configurations-settings:
+    // for a setting in restrictedConfigurations VS Code hands an untrusted workspace's extension
+    // only the user's value. These are the settings a cloned repository could turn against the
+    // user: regular expressions the lint runs (unfilled-placeholder patterns in tunelab.lint.rules)
+    // and a path read and edited (tunelab.topics.file). Endpoints are application scoped already.
+    void it('in Restricted Mode takes the settings a workspace could abuse from the user only', () => {
+      const trust = manifest.capabilities?.untrustedWorkspaces;
+      assert.ok(trust, 'capabilities.untrustedWorkspaces is declared');
+      assert.equal(trust.supported, 'limited');
+      const restricted = trust.restrictedConfigurations ?? [];
+      assert.deepEqual([...restricted].sort(), ['tunelab.lint.rules', 'tunelab.topics.file']);
+      const scopes = new Map(properties.map(([name, p]) => [name, p.scope]));
+      for (const name of restricted) {
+        assert.ok(scopes.has(name), `${name} is a contributed setting`);
+        assert.notEqual(scopes.get(name), 'application', `${name} can be set by a workspace at all`);
       }
     });
   });

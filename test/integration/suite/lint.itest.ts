@@ -234,4 +234,30 @@ suite('Dataset linting: the project file', () => {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
+
+  // `(a+)+$` over 28 `a`s and a `!` took 3 s in JavaScript's engine and tripled every two more, and
+  // it ran in the extension host: 10,000 would never finish. On RE2 it is one pass.
+  test('placeholder patterns from tunelab.jsonc run on RE2: a catastrophic one does not freeze the lint, the others report', async function () {
+    // In Restricted Mode a workspace's patterns are not run at all (unit-tested in user-patterns.test.ts).
+    if (!vscode.workspace.isTrusted) this.skip();
+    const project = workspaceFile('tunelab.jsonc');
+    const original = await vscode.workspace.fs.readFile(project).then((b) => b, () => undefined);
+    try {
+      await vscode.workspace.fs.writeFile(project, enc.encode(JSON.stringify({
+        rules: { 'unfilled-placeholder': { options: { patterns: ['(a+)+$', '(\\w)\\1', '<[A-Z_]+>'] } } },
+      })));
+      const { uri } = await openDataset('patterns.jsonl', [
+        row('What do I write on the form?', `Write ${'a'.repeat(10_000)}!`),
+        row('Who do I send the form to?', 'Send it to <AGENCY_NAME> at the address on your notice.'),
+      ].join('\n') + '\n');
+      await until('the placeholder on line 2', () => (summary(uri).includes('2:unfilled-placeholder') ? true : undefined), 30_000);
+      assert.ok(!summary(uri).includes('1:unfilled-placeholder'), `line 1 has no placeholder: ${summary(uri).join(', ')}`);
+      const found = ours(uri).find((d) => ruleOf(d) === 'unfilled-placeholder');
+      assert.match(found?.message ?? '', /"<AGENCY_NAME>" matches the placeholder pattern/);
+    } finally {
+      if (original !== undefined) await vscode.workspace.fs.writeFile(project, original);
+      else await vscode.workspace.fs.delete(project);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
 });
