@@ -1,5 +1,7 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
-import type { JudgeSetup } from '../core/judge/cache';
+import { rubricNameProblem, verdictsPathFor, type JudgeSetup } from '../core/judge/cache';
 import { columnName, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
 import { summarize } from '../core/judge/aggregate';
 import { outcomesOf, rubricError, verdictLabel } from '../core/judge/run';
@@ -58,15 +60,28 @@ async function resultsDocument(arg: unknown): Promise<vscode.TextDocument | unde
   return undefined;
 }
 
-/** A rubric's text by name; a string error says why it cannot be used. */
+/**
+ * A rubric's text by name; a string error says why it cannot be used. The name may come from a
+ * results file's sidecar (which a repository can ship), so it is checked before it becomes a
+ * path: a built-in name or a plain workspace-relative path, never one that leaves the folder.
+ */
 async function rubricText(name: string): Promise<string | { error: string }> {
   const builtIn = RUBRICS[name];
   if (builtIn !== undefined) return builtIn;
+  const badName = rubricNameProblem(name, Object.keys(RUBRICS));
+  if (badName !== undefined) return { error: badName };
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (folder === undefined) return { error: `The rubric file ${name} needs an open folder.` };
   let text: string;
   try {
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, name)));
+    const uri = vscode.Uri.joinPath(folder, name);
+    // A link inside the folder may still lead out of it: follow it and check again.
+    if (uri.scheme === 'file' && folder.scheme === 'file') {
+      const [real, root] = await Promise.all([realpath(uri.fsPath), realpath(folder.fsPath)]);
+      const inside = relative(root, real);
+      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return { error: `The rubric ${name} leads outside the workspace folder (to ${real}). Use a rubric file inside the folder.` };
+    }
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return { error: `The rubric file ${name} could not be read.` };
   }
@@ -151,9 +166,11 @@ async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, 
     return setup;
   }
   if (!menu && last !== undefined) {
+    // `last` names the judge as its endpoint is configured now, so a re-pointed endpoint judges again.
+    if (s.endpoints.get(last.endpoint) === undefined) throw new Error(`The judge of the last run, "${last.endpoint}", is not an endpoint any more. Pick a judge with TuneLab: Judge Again With…`);
     // The file's rubric may be a workspace file that changed since: read it again.
     const text = await rubricText(last.rubricName);
-    if (typeof text !== 'string') throw new Error(text.error);
+    if (typeof text !== 'string') throw new Error(`${text.error} (The last run's rubric, kept in ${vscode.workspace.asRelativePath(verdictsPathFor(document.uri.fsPath))}; pick another with TuneLab: Judge Again With….)`);
     return { ...last, rubric: text };
   }
   // The file's last setup, else what the user picked last for any file.
@@ -166,6 +183,7 @@ async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, 
 async function judge(s: JudgeCommandServices, document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<void> {
   const outcome = await s.model.run(document, setup, lines);
   if (outcome === undefined) return;
+  if (outcome.notSaved !== undefined) void vscode.window.showWarningMessage(`TuneLab: ${outcome.notSaved}`);
   const ok = outcome.judged.filter((j) => j.ok);
   const errors = outcome.judged.length - ok.length;
   const summary = summarize(outcomesOf(ok), { seed: SUMMARY_SEED });

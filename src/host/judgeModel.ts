@@ -2,13 +2,31 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { combine, summarize, type Combined, type Summary } from '../core/judge/aggregate';
-import { readVerdictCache, verdictKey, verdictsPathFor, writeVerdictCache, type CachedVerdict, type JudgeRunRecord, type JudgeSetup } from '../core/judge/cache';
+import { readVerdictCache, setupWithJudge, verdictKey, verdictsPathFor, writeVerdictCache, type CachedVerdict, type JudgeRunRecord, type JudgeSetup } from '../core/judge/cache';
+import type { SidecarUnreadable } from '../core/sidecar';
 import { columnName, judgeInputFromResults, runRecord, type JudgeInput } from '../core/judge/judgeFiles';
 import { HUMAN_PREFERENCE_RUBRIC, LEAGUE_RUBRIC } from '../core/judge/prompts';
 import { outcomesOf, runJudge, type JudgeItem, type JudgedItem, type OrderVerdict } from '../core/judge/run';
 import { judgeNameOf } from '../endpoints/config';
 import type { EndpointRegistry } from './endpoints';
 import { trust } from './trust';
+
+/** Why the verdicts sidecar on disk cannot be written over now; undefined when it can (or is not there). */
+async function sidecarProblem(path: string): Promise<SidecarUnreadable | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return undefined;
+    return { reason: `could not be read (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the file and its permissions' };
+  }
+  return readVerdictCache(text).unreadable;
+}
+
+function notSavedMessage(uri: vscode.Uri, unreadable: SidecarUnreadable, what: string, retry: string): string {
+  const file = vscode.workspace.asRelativePath(verdictsPathFor(uri.fsPath));
+  return `${file} ${unreadable.reason}, so it was left as it is and ${what}. ${unreadable.fix}, then ${retry}.`;
+}
 
 /** Seed of the bootstrap interval: the same verdicts always show the same interval. */
 export const SUMMARY_SEED = 20261124;
@@ -58,6 +76,8 @@ interface FileState {
   runs: JudgeRunRecord[];
   /** Why the sidecar could not be read; it is then never overwritten. */
   problem: string | undefined;
+  /** With `problem`: why the file is left as it is, and what the user does about it. */
+  unreadable: SidecarUnreadable | undefined;
   /** Errors of the last run, by the error item's verdict key of the candidate-first order. */
   errors: Map<string, string>;
 }
@@ -86,11 +106,26 @@ export class JudgeModel implements vscode.Disposable {
   /** Fires with the file whose verdicts, setup or run changed (undefined: any). */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly registry: EndpointRegistry, private readonly log: vscode.LogOutputChannel) {}
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly registry: EndpointRegistry, private readonly log: vscode.LogOutputChannel) {
+    // A re-pointed judge endpoint is another judge: every view is looked up again under its new name.
+    this.subscription = registry.onDidChange(() => {
+      this.views.clear();
+      this.changed.fire(undefined);
+    });
+  }
 
   dispose(): void {
     for (const run of this.running.values()) run.controller.abort();
+    this.subscription.dispose();
     this.changed.dispose();
+  }
+
+  /** A file's last setup under the judge its endpoint names today (the sidecar's name when the endpoint is gone). */
+  private current(setup: JudgeSetup): JudgeSetup {
+    const config = this.registry.get(setup.endpoint);
+    return setupWithJudge(setup, config === undefined ? undefined : judgeNameOf(config));
   }
 
   /** The loaded state of a file, or undefined until `load` has read its sidecar. */
@@ -111,7 +146,7 @@ export class JudgeModel implements vscode.Disposable {
       }).then((text) => {
         const read = readVerdictCache(text);
         if (read.problem !== undefined) this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${read.problem}`);
-        const state: FileState = { verdicts: read.verdicts, setup: read.setup, runs: [...read.runs], problem: read.problem, errors: new Map() };
+        const state: FileState = { verdicts: read.verdicts, setup: read.setup, runs: [...read.runs], problem: read.problem, unreadable: read.unreadable, errors: new Map() };
         this.files.set(key, state);
         this.loading.delete(key);
         this.changed.fire(uri);
@@ -156,7 +191,7 @@ export class JudgeModel implements vscode.Disposable {
   }
 
   private compute(text: string, state: FileState): FileView {
-    const setup = state.setup;
+    const setup = state.setup === undefined ? undefined : this.current(state.setup);
     const input = judgeInputFromResults(text, setup ?? { candidate: 0, baseline: 1 });
     const names = { candidate: columnName(input.columns, setup?.candidate ?? 0), baseline: columnName(input.columns, setup?.baseline ?? 1) };
     const verdicts: LineVerdict[] = [];
@@ -200,7 +235,7 @@ export class JudgeModel implements vscode.Disposable {
    * in the sidecar are reused. Resolves when the run ends; a whole-file run that finishes is
    * added to the history. Throws for a rubric that cannot be used or an endpoint that cannot be opened.
    */
-  async run(document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<{ judged: readonly JudgedItem[]; cancelled: boolean; skipped: number } | undefined> {
+  async run(document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<{ judged: readonly JudgedItem[]; cancelled: boolean; skipped: number; notSaved?: string } | undefined> {
     if (!trust.isTrusted) throw new Error('This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to run the judge.');
     const uri = document.uri;
     const key = uri.toString();
@@ -249,38 +284,50 @@ export class JudgeModel implements vscode.Disposable {
       const errors = result.judged.filter((j) => !j.ok).length;
       state.runs.push(runRecord({ at: new Date(), judge: setup.judge, rubricName: setup.rubricName, names, summary, errors }));
     }
-    await this.save(uri, state);
+    const notSaved = await this.save(uri, state);
     this.views.delete(key);
     this.changed.fire(uri);
     this.log.info(`Judge on ${vscode.workspace.asRelativePath(uri)}: ${result.judged.length} question(s), ${result.asked} request(s), ${result.fromCache} verdict(s) from the cache${result.cancelled ? ' (cancelled)' : ''}.`);
-    return { judged: result.judged, cancelled: result.cancelled, skipped: input.skipped.length };
+    return { judged: result.judged, cancelled: result.cancelled, skipped: input.skipped.length, ...(notSaved === undefined ? {} : { notSaved }) };
   }
 
   /** Drops a file's verdicts (its run history stays). */
   async clear(uri: vscode.Uri): Promise<number> {
     if (this.running.has(uri.toString())) throw new Error('The judge is running on this file. Cancel it first.');
     const state = await this.load(uri);
+    const unreadable = state.unreadable ?? await sidecarProblem(verdictsPathFor(uri.fsPath));
+    if (unreadable !== undefined) throw new Error(notSavedMessage(uri, unreadable, 'nothing was cleared', 'clear them again'));
     const n = state.verdicts.size;
     state.verdicts.clear();
     state.errors.clear();
-    await this.save(uri, state);
+    const notSaved = await this.save(uri, state);
+    if (notSaved !== undefined) throw new Error(notSaved);
     this.views.delete(uri.toString());
     this.changed.fire(uri);
     return n;
   }
 
-  /** Writes the sidecar whole (aside, then renamed over); never over one that could not be read. */
-  private async save(uri: vscode.Uri, state: FileState): Promise<void> {
-    if (state.problem !== undefined) {
-      this.log.warn(`${vscode.workspace.asRelativePath(uri)}: the verdicts file could not be read, so it is left as it is and these verdicts are not kept.`);
-      return;
-    }
+  /**
+   * Writes the sidecar whole (aside, then renamed over); never over one that could not be read,
+   * when it was loaded or now (a merge may have landed while the judge ran). Returns the message
+   * for the user when it was left as it is.
+   */
+  private async save(uri: vscode.Uri, state: FileState): Promise<string | undefined> {
     const path = verdictsPathFor(uri.fsPath);
+    const unreadable = state.unreadable ?? await sidecarProblem(path);
+    if (unreadable !== undefined) {
+      const message = notSavedMessage(uri, unreadable, 'these verdicts are not kept', 'judge again');
+      state.unreadable = unreadable;
+      state.problem ??= message;
+      this.log.warn(message);
+      return message;
+    }
     await mkdir(dirname(path), { recursive: true });
     this.written.set(path, Date.now());
     await writeFile(`${path}.tmp`, writeVerdictCache(state.verdicts, { ...(state.setup === undefined ? {} : { setup: state.setup }), runs: state.runs }));
     await rename(`${path}.tmp`, path);
     this.written.set(path, Date.now());
+    return undefined;
   }
 
   /** A setup for a file: `judge` names the endpoint and its model. */
@@ -290,8 +337,9 @@ export class JudgeModel implements vscode.Disposable {
     return { judge: judgeNameOf(config), endpoint, rubricName, rubric, candidate, baseline };
   }
 
-  /** The setup a file was last judged with, if its sidecar has one. */
+  /** The setup a file was last judged with, if its sidecar has one, under the judge its endpoint names today. */
   async lastSetup(uri: vscode.Uri): Promise<JudgeSetup | undefined> {
-    return (await this.load(uri)).setup;
+    const setup = (await this.load(uri)).setup;
+    return setup === undefined ? undefined : this.current(setup);
   }
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { combine, summarize, type PairOutcome, type PairResult } from '../../src/core/judge/aggregate';
-import { readVerdictCache, verdictKey, writeVerdictCache, type CachedVerdict, type VerdictKeyInput } from '../../src/core/judge/cache';
+import { readVerdictCache, rubricNameProblem, setupWithJudge, verdictKey, writeVerdictCache, type CachedVerdict, type JudgeSetup, type VerdictKeyInput } from '../../src/core/judge/cache';
+import { judgeNameOf, parseEndpoints } from '../../src/endpoints/config';
 import { HUMAN_PREFERENCE_RUBRIC, JUDGE_PLACEHOLDERS, LEAGUE_RUBRIC, judgeMessages } from '../../src/core/judge/prompts';
 import { parseVerdict, type Verdict } from '../../src/core/judge/verdict';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
@@ -323,5 +324,68 @@ void describe('verdict cache', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
       readVerdictCache(text);
     }));
+  });
+
+  void it('a sidecar that cannot be read whole says why it is left as it is and what to do', () => {
+    const good = writeVerdictCache(new Map([[verdictKey(base), { verdict: 'A', reasoning: 'ok' }]]));
+    const conflicted = good.replace(/^ "verdicts": \{$/m, ' "verdicts": {\n<<<<<<< HEAD\n  "0123456789abcdef": {"verdict": "B", "reasoning": ""},\n=======\n>>>>>>> main');
+    assert.notEqual(conflicted, good);
+    const cases: [string, RegExp, RegExp][] = [
+      [conflicted, /^has merge conflict markers/, /^Resolve the conflict in it, keeping the verdicts of both sides$/],
+      ['{"version": 2, "verdicts": {}}', /^has version 2, written by a newer TuneLab/, /^Update TuneLab$/],
+      ['{"version": 1, "verdicts": {', /^is not valid JSON/, /^Fix the JSON, or delete the file/],
+      ['{"version": 1, "verdicts": {"bad": {"verdict": "A", "reasoning": ""}}}', /^has 1 entry that could not be read$/, /^Fix or remove that entry$/],
+    ];
+    for (const [text, reason, fix] of cases) {
+      const r = readVerdictCache(text);
+      assert.ok(r.problem !== undefined, text);
+      assert.match(r.unreadable?.reason ?? '', reason, text);
+      assert.match(r.unreadable?.fix ?? '', fix, text);
+    }
+    assert.match(readVerdictCache(conflicted).problem ?? '', /^The verdict cache has merge conflict markers, so every pair will be judged again\.$/);
+    assert.equal(readVerdictCache(good).unreadable, undefined);
+  });
+});
+
+void describe('the judge a file is judged with', () => {
+  const endpoint = (model: string) => parseEndpoints([{ id: 'peer-judge', kind: 'openai-compatible', url: 'http://127.0.0.1:9/v1', model }]).endpoints[0];
+  const last: JudgeSetup = { judge: 'peer-judge/old-model', endpoint: 'peer-judge', rubricName: 'league', rubric: LEAGUE_RUBRIC, candidate: 0, baseline: 1 };
+
+  void it('is the endpoint as configured now: re-pointed at another model, it is another judge and the old verdicts are not reused', () => {
+    const now = endpoint('new-model');
+    assert.ok(now);
+    const setup = setupWithJudge(last, judgeNameOf(now));
+    assert.equal(setup.judge, 'peer-judge/new-model');
+    const item = { question: 'q', answerA: 'a', answerB: 'b', rubric: LEAGUE_RUBRIC };
+    const cache = new Map([[verdictKey({ ...item, judge: last.judge }), { verdict: 'A' as const, reasoning: '' }]]);
+    assert.equal(cache.get(verdictKey({ ...item, judge: setup.judge })), undefined, 'the old model\'s verdict is not found under the new judge');
+    // The same model: the same setup, so its verdicts are found.
+    const same = endpoint('old-model');
+    assert.ok(same);
+    assert.equal(setupWithJudge(last, judgeNameOf(same)), last);
+    // An endpoint that is gone: the file's verdicts still show under the name they were given.
+    assert.equal(setupWithJudge(last, undefined), last);
+  });
+
+  void it('a rubric name becomes a path only when it is a plain workspace-relative path', () => {
+    const builtIn = ['league', 'human'];
+    for (const ok of ['league', 'human', 'judge.tlprompt', 'prompts/judge.tlprompt', 'a b/c-d_e.tlprompt']) assert.equal(rubricNameProblem(ok, builtIn), undefined, ok);
+    for (const [bad, why] of [
+      ['../outside.tlprompt', /not a plain workspace-relative path \(no "\.\.", "\." or empty parts\)/],
+      ['prompts/../../../home/me/.ssh/id_rsa', /not a plain/],
+      ['./judge.tlprompt', /not a plain/],
+      ['prompts//judge.tlprompt', /not a plain/],
+      ['prompts/..', /not a plain/],
+      ['/etc/passwd', /not a workspace-relative path/],
+      ['C:/Users/me/rubric.tlprompt', /not a workspace-relative path/],
+      ['..\\outside.tlprompt', /not a workspace-relative path/],
+      ['', /empty/],
+      ['judge\u001b[2J.tlprompt', /control characters/],
+    ] as const) {
+      const problem = rubricNameProblem(bad, builtIn);
+      assert.match(problem ?? '', why, bad);
+      assert.match(problem ?? '', /Use league, human, or the workspace-relative path of a rubric file inside the workspace folder/, bad);
+      assert.ok(!(problem ?? '').includes('\u001b'), 'no escape reaches the message');
+    }
   });
 });

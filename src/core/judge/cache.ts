@@ -15,7 +15,7 @@
  *
  * Pure: text in, data out; the caller reads and writes the file.
  */
-import { sidecarPathFor } from '../sidecar';
+import { sidecarPathFor, unparsedSidecar, type SidecarUnreadable } from '../sidecar';
 import { hashHex } from '../dedupe/exact';
 import type { Verdict } from './verdict';
 
@@ -86,6 +86,8 @@ export interface VerdictCacheRead {
   readonly runs: readonly JudgeRunRecord[];
   /** Why some or all of the file was not used; absent when all of it was. */
   readonly problem?: string;
+  /** With a problem: why the file must be left as it is (rewriting it would lose what was not read), and what to do. */
+  readonly unreadable?: SidecarUnreadable;
 }
 
 /** The cache key of one judgement: 16 hex digits of a 64-bit hash of its inputs as canonical JSON. */
@@ -116,15 +118,22 @@ export function readVerdictCache(text: string | undefined): VerdictCacheRead {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch {
-    return { verdicts, runs, problem: 'The verdict cache is not valid JSON, so every pair will be judged again.' };
+  } catch (e) {
+    const unreadable = unparsedSidecar(text, e, 'the verdicts');
+    const what = unreadable.reason.startsWith('has merge') ? 'has merge conflict markers' : 'is not valid JSON';
+    return { verdicts, runs, problem: `The verdict cache ${what}, so every pair will be judged again.`, unreadable };
   }
   if (!isRecord(data) || !isRecord(data.verdicts)) {
-    return { verdicts, runs, problem: 'The verdict cache has no "verdicts" object, so every pair will be judged again.' };
+    const unreadable = { reason: 'has no "verdicts" object', fix: 'Fix it, or delete it (the verdicts in it are then lost)' };
+    return { verdicts, runs, problem: 'The verdict cache has no "verdicts" object, so every pair will be judged again.', unreadable };
   }
   if (data.version !== VERDICT_CACHE_VERSION) {
+    const newer = typeof data.version === 'number' && data.version > VERDICT_CACHE_VERSION;
     const version = typeof data.version === 'number' ? `version ${data.version}` : 'no version';
-    return { verdicts, runs, problem: `The verdict cache has ${version}, not ${VERDICT_CACHE_VERSION}, so every pair will be judged again.` };
+    const unreadable = newer
+      ? { reason: `has ${version}, written by a newer TuneLab (this one reads version ${VERDICT_CACHE_VERSION})`, fix: 'Update TuneLab' }
+      : { reason: `has ${version} (this TuneLab reads version ${VERDICT_CACHE_VERSION})`, fix: `Set "version" to ${VERDICT_CACHE_VERSION} if it is a TuneLab verdicts file` };
+    return { verdicts, runs, problem: `The verdict cache has ${version}, not ${VERDICT_CACHE_VERSION}, so every pair will be judged again.`, unreadable };
   }
   let skipped = 0;
   for (const [key, value] of Object.entries(data.verdicts)) {
@@ -141,7 +150,40 @@ export function readVerdictCache(text: string | undefined): VerdictCacheRead {
   const setup = setupOf(data.setup);
   const read = setup === undefined ? { verdicts, runs } : { verdicts, runs, setup };
   if (skipped === 0) return read;
-  return { ...read, problem: `${skipped} ${skipped === 1 ? 'entry' : 'entries'} of the verdict cache could not be read and will be judged again.` };
+  const n = `${skipped} ${skipped === 1 ? 'entry' : 'entries'}`;
+  return {
+    ...read,
+    problem: `${n} of the verdict cache could not be read and will be judged again.`,
+    unreadable: { reason: `has ${n} that could not be read`, fix: `Fix or remove ${skipped === 1 ? 'that entry' : 'those entries'}` },
+  };
+}
+
+/**
+ * A file's last setup as the judge stands now: `judgeNow` names the setup's endpoint as it is
+ * configured today (`judgeNameOf`: id and model), undefined when there is no such endpoint any
+ * more. An endpoint re-pointed at another model is another judge, so its verdicts are looked up
+ * (and asked for) under the new name; the old model's verdicts are never reused for it.
+ */
+export function setupWithJudge(last: JudgeSetup, judgeNow: string | undefined): JudgeSetup {
+  return judgeNow === undefined || judgeNow === last.judge ? last : { ...last, judge: judgeNow };
+}
+
+/**
+ * Whether a rubric name (from a sidecar, a setting or a command's argument) may become a path:
+ * the built-in names, or a workspace-relative path of plain names: no absolute path, drive,
+ * backslash, `.` or `..` segment, or control character, so it cannot leave the workspace folder.
+ * Returns why not, worded for the user.
+ */
+export function rubricNameProblem(name: string, builtIn: readonly string[]): string | undefined {
+  if (builtIn.includes(name)) return undefined;
+  const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 79)}…` : name);
+  const fix = `Use ${builtIn.join(', ')}, or the workspace-relative path of a rubric file inside the workspace folder (e.g. prompts/judge.tlprompt).`;
+  if (name.trim() === '') return `The rubric name is empty. ${fix}`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return `The rubric name ${shown} has control characters. ${fix}`;
+  if (name.startsWith('/') || name.includes('\\') || /^[A-Za-z]:/.test(name) || name.includes(':')) return `The rubric ${shown} is not a workspace-relative path. ${fix}`;
+  if (name.split('/').some((part) => part === '' || part === '.' || part === '..')) return `The rubric ${shown} is not a plain workspace-relative path (no "..", "." or empty parts). ${fix}`;
+  return undefined;
 }
 
 function isCount(value: unknown): value is number {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import manifest from '../../../package.json';
-import { readVerdictCache } from '../../../src/core/judge/cache';
+import { readVerdictCache, verdictKey, writeVerdictCache, type CachedVerdict, type JudgeSetup } from '../../../src/core/judge/cache';
+import { LEAGUE_RUBRIC } from '../../../src/core/judge/prompts';
 import { judgeResponder } from '../../peers/judgeResponder';
 import { OpenAIPeer, type RunningPeer } from '../../peers/openaiPeer';
 
@@ -115,6 +116,81 @@ suite('The judge in the extension host', () => {
     const titles = await lensTitles(results);
     assert.match(titles[0] ?? '', /^W 0 · T 0 · L 1 — wins 0% \(0–0%\) · adjusted 0%/);
     assert.ok(titles.includes('Run (2 not judged)'));
+  });
+
+  /** A sidecar holding a verdict in both orders for each question, under `setup`. */
+  function sidecarFor(questions: readonly [string, string, string][], setup: JudgeSetup): string {
+    const verdicts = new Map<string, CachedVerdict>();
+    for (const [question, a, b] of questions) {
+      verdicts.set(verdictKey({ question, answerA: a, answerB: b, judge: setup.judge, rubric: setup.rubric }), { verdict: 'A', reasoning: 'cached' });
+      verdicts.set(verdictKey({ question, answerA: b, answerB: a, judge: setup.judge, rubric: setup.rubric }), { verdict: 'B', reasoning: 'cached' });
+    }
+    return writeVerdictCache(verdicts, { setup });
+  }
+
+  test('Judge This File with an endpoint re-pointed at another model asks the new model, not the old verdicts', async () => {
+    const questions: [string, string, string][] = [['Re-pointed one?', '[good] a', 'b'], ['Re-pointed two?', 'a', '[good] b']];
+    const results = vscode.Uri.joinPath(folder, 'repointed.results.jsonl');
+    await vscode.workspace.fs.writeFile(results, new TextEncoder().encode(`${questions.map(([q, a, b]) => row(q, a, b)).join('\n')}\n`));
+    // The last run was judged when "peer-judge" pointed at old-model; it points at judge-model now.
+    const old: JudgeSetup = { judge: 'peer-judge/old-model', endpoint: 'peer-judge', rubricName: 'league', rubric: LEAGUE_RUBRIC, candidate: 0, baseline: 1 };
+    const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'repointed.results.jsonl.verdicts.json');
+    await vscode.workspace.fs.writeFile(sidecar, new TextEncoder().encode(sidecarFor(questions, old)));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(results));
+    await waitFor('the CodeLens: nothing judged by the current judge', () => lensTitles(results), (t) => t.includes('Run (2 not judged)'));
+    const before = peer.chatBodies.length;
+    await vscode.commands.executeCommand('tunelab.judgeFile', results);
+    assert.equal(peer.chatBodies.length - before, 4, 'both questions in both orders, asked of the model the endpoint names now');
+    const read = readVerdictCache(new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecar)));
+    assert.equal(read.setup?.judge, 'peer-judge/judge-model');
+    assert.equal(read.verdicts.size, 8, 'the old model\'s verdicts stay in the file under their own key');
+  });
+
+  test('a rubric name in the sidecar that leads out of the workspace is refused, and nothing is read or asked', async () => {
+    const results = vscode.Uri.joinPath(folder, 'outside.results.jsonl');
+    await vscode.workspace.fs.writeFile(results, new TextEncoder().encode(`${row('Outside?', '[good] a', 'b')}\n`));
+    // A usable rubric just outside the workspace folder, named from the sidecar with "..".
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(root);
+    const outside = vscode.Uri.joinPath(root, '..', 'tunelab-outside-rubric.tlprompt');
+    await vscode.workspace.fs.writeFile(outside, new TextEncoder().encode(LEAGUE_RUBRIC));
+    const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'outside.results.jsonl.verdicts.json');
+    const setup: JudgeSetup = { judge: 'peer-judge/judge-model', endpoint: 'peer-judge', rubricName: '../tunelab-outside-rubric.tlprompt', rubric: 'x', candidate: 0, baseline: 1 };
+    const text = writeVerdictCache(new Map(), { setup });
+    await vscode.workspace.fs.writeFile(sidecar, new TextEncoder().encode(text));
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(results));
+      const before = peer.chatBodies.length;
+      await vscode.commands.executeCommand('tunelab.judgeFile', results);
+      assert.equal(peer.chatBodies.length, before, 'no request: the rubric was refused before it was read');
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecar)), text);
+    } finally {
+      await vscode.workspace.fs.delete(outside).then(undefined, () => undefined);
+    }
+  });
+
+  test('a verdicts sidecar that gets merge conflict markers while the judge runs is left as it is', async () => {
+    const results = vscode.Uri.joinPath(folder, 'merged.results.jsonl');
+    await vscode.workspace.fs.writeFile(results, new TextEncoder().encode(`${Array.from({ length: 20 }, (_, i) => row(`Merged ${i}?`, `[good] answer ${i}`, `meh ${i}`)).join('\n')}\n`));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(results));
+    const slow = new OpenAIPeer({ responder: judgeResponder('marked'), latencyMs: 100 });
+    const slowRunning = await slow.start();
+    const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'merged.results.jsonl.verdicts.json');
+    const conflicted = '{\n<<<<<<< HEAD\n "version": 1,\n=======\n "version": 1, "runs": [],\n>>>>>>> theirs\n "verdicts": {}\n}\n';
+    try {
+      await vscode.workspace.getConfiguration('tunelab').update('endpoints', [
+        { id: 'peer-judge', kind: 'openai-compatible', url: `${running.url}/v1`, model: 'judge-model' },
+        { id: 'slow-judge', kind: 'openai-compatible', url: `${slowRunning.url}/v1`, model: 'judge-model', rateLimits: { maxConcurrent: 1 } },
+      ], vscode.ConfigurationTarget.Global);
+      const judging = vscode.commands.executeCommand('tunelab.judgeFile', results, { endpoint: 'slow-judge' });
+      await waitFor('some verdicts', () => Promise.resolve(slow.chatBodies.length), (n) => n >= 2);
+      await vscode.workspace.fs.writeFile(sidecar, new TextEncoder().encode(conflicted));
+      await judging;
+      assert.equal(slow.chatBodies.length, 40, 'the run finished');
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecar)), conflicted);
+    } finally {
+      await slowRunning.close();
+    }
   });
 
   test('Cancel stops a run midway; the verdicts judged so far are kept', async () => {
