@@ -296,3 +296,22 @@ export function generateRows(n: number, seed: number, options: DatasetOptions = 
 export function generateInstructions(n: number, seed: number, options: DatasetOptions = {}): string[] {
   return generateRows(n, seed, options).map((r) => r.instruction);
 }
+
+/**
+ * `n` rows of a templated dataset: one long instruction with a single slot (an order number), so
+ * every two prompts are near-duplicates (two-word-shingle Jaccard 25 / 29 ≈ 0.86) and the whole
+ * file is one cluster, the shape that made near-duplicate detection quadratic. Answers vary a
+ * little (days, fee), as a template's filled answers do.
+ */
+export function generateTemplatedRows(n: number, seed: number): GeneratedRow[] {
+  const rng = random(seed);
+  const rows: GeneratedRow[] = [];
+  for (let i = 0; i < n; i++) {
+    // Distinct numbers (7919 is prime to 900,000), so no two prompts are exact duplicates.
+    const order = 100_000 + ((i * 7919) % 900_000);
+    const instruction = `Summarize the customer's message about order ${order} and tell them when the replacement part will ship, using the warranty policy and the shipping schedule from the knowledge base.`;
+    const response = `Order ${order} is covered by the warranty. The replacement part ships within ${2 + Math.floor(rng() * 9)} business days, and the shipping fee of $${5 + Math.floor(rng() * 20)} is waived.`;
+    rows.push({ line: record(instruction, response), instruction, response, kind: 'original' });
+  }
+  return rows;
+}

@@ -5,10 +5,18 @@
  * against brute force (every pair's exact Jaccard ≥ 0.8, computed with string shingles,
  * independently of the index's hashing): recall and precision. And the memory the 100k-row index
  * holds, on the JS heap and in typed arrays.
+ *
+ * Then clusters: a templated dataset of 5k, 20k and 50k rows whose prompts are all near-identical
+ * (one slot varies), linted with near-duplicates on as the editor runs it, against the floor of
+ * `JSON.parse`-ing the same lines. Comparing every pair made this quadratic (1.4 / 17.6 / 114 s);
+ * each row now costs a bounded number of comparisons, so the ratio to the floor should stay flat
+ * as the cluster grows. Metrics: comparisons per row, and that the cluster is one group.
  */
+import { resolveSettings } from '../src/core/lint/config';
+import { DatasetLinter } from '../src/core/lint/engine';
 import { NearDuplicateIndex } from '../src/core/dedupe/nearIndex';
 import { normalizeText } from '../src/core/dedupe/normalize';
-import { generateRows } from './dataset';
+import { generateRows, generateTemplatedRows } from './dataset';
 import type { BenchCase, Metric } from './harness';
 
 const ROWS = 100_000;
@@ -52,7 +60,50 @@ const nearDuplicates: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [nearDuplicates];
+/** A full lint of a templated dataset whose `n` prompts form one near-duplicate cluster. */
+function clusterCase(n: number): BenchCase {
+  let lines: string[] = [];
+  let text = '';
+  const lint = (): DatasetLinter => {
+    const linter = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    linter.setText(text);
+    linter.step(Infinity);
+    return linter;
+  };
+  return {
+    name: `near-duplicates: cluster of ${n / 1000}k near-identical prompts, full lint`,
+    floorName: `JSON.parse of the ${n / 1000}k lines`,
+    runs: 3,
+    // Flat in n: the 100k realistic rows (a fifth of them in some cluster or stock-phrase bucket) stay within about 30×.
+    target: { ratio: 60 },
+    setup() {
+      const rows = generateTemplatedRows(n, 7);
+      lines = rows.map((r) => r.line);
+      text = `${lines.join('\n')}\n`;
+    },
+    run: () => lint().findings().length,
+    floor() {
+      let chars = 0;
+      for (const line of lines) chars += (JSON.parse(line) as { instruction: string }).instruction.length;
+      return chars;
+    },
+    metrics() {
+      const index = new NearDuplicateIndex<number>({ threshold: THRESHOLD });
+      lines.forEach((line, i) => { index.set(i, (JSON.parse(line) as { instruction: string }).instruction); });
+      const linter = lint();
+      const findings = linter.findings().filter((f) => f.rule === 'near-duplicate');
+      const longest = findings.reduce((most, f) => Math.max(most, f.message.length), 0);
+      return [
+        { name: `comparisons per row (${n / 1000}k cluster; all pairs would be ${((n - 1) / 2).toFixed(0)})`, value: index.comparisons / n, digits: 1, max: index.bands * index.bucketCap },
+        { name: `near-duplicate groups (${n / 1000}k cluster)`, value: index.groups().length, digits: 0, min: 1, max: 1 },
+        { name: `near-duplicate findings (${n / 1000}k cluster; one per row after the first)`, value: findings.length, digits: 0, min: n - 1, max: n - 1 },
+        { name: `longest near-duplicate message (${n / 1000}k cluster)`, value: longest, unit: 'chars', digits: 0, max: 300 },
+      ];
+    },
+  };
+}
+
+export const cases: BenchCase[] = [nearDuplicates, clusterCase(5_000), clusterCase(20_000), clusterCase(50_000)];
 
 // ---------------------------------------------------------------------------------------------
 

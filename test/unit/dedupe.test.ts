@@ -6,6 +6,9 @@ import { ExactIndex, confirmGroup, exactKey, hashKey } from '../../src/core/dedu
 import { candidateProbability, chooseBanding, shingleHashes } from '../../src/core/dedupe/minhash';
 import { NearDuplicateIndex } from '../../src/core/dedupe/nearIndex';
 import { normalizeText } from '../../src/core/dedupe/normalize';
+import { resolveSettings } from '../../src/core/lint/config';
+import { DatasetLinter } from '../../src/core/lint/engine';
+import { isRefusal } from '../../src/core/rules/index';
 import { seededRandom as random } from '../harness/random';
 
 /** The definition normalizeText implements, without its ASCII shortcut. */
@@ -412,6 +415,215 @@ void describe('NearDuplicateIndex against brute force', () => {
     assert.ok(truth >= 200, `the corpus should plant enough pairs, got ${truth}`);
     assert.equal(reported.size, found, 'every reported pair is a real one');
     assert.ok(found / truth >= 0.95, `recall ${found / truth} (${found} of ${truth} pairs)`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Clusters of near-identical rows (templated datasets)
+
+/** A templated prompt: one slot (an order number) varies, so every two rows are 25 / 29 ≈ 0.86 similar. */
+function templated(i: number): string {
+  return `Summarize the customer's message about order ${100000 + i} and tell them when the replacement part will ship, using the warranty policy and the shipping schedule from the knowledge base.`;
+}
+
+/** Connected components of `edges` over `ids`, each sorted, the list sorted by first member; singletons left out. */
+function components(ids: readonly number[], edges: (id: number) => readonly number[]): number[][] {
+  const seen = new Set<number>();
+  const out: number[][] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    if (seen.has(id)) continue;
+    const members: number[] = [];
+    const stack = [id];
+    seen.add(id);
+    for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+      members.push(x);
+      for (const y of edges(x)) if (!seen.has(y)) { seen.add(y); stack.push(y); }
+    }
+    if (members.length > 1) out.push(members.sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/** The index's groups in the same shape as `components`. */
+function groupsOf(index: NearDuplicateIndex<number>): number[][] {
+  return index.groups().map((g) => [...g.members].sort((a, b) => a - b)).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+}
+
+void describe('NearDuplicateIndex on a cluster of near-identical rows', () => {
+  void it('compares each new row with a bounded number of others and reports the cluster as one group', () => {
+    const n = 2000;
+    const index = new NearDuplicateIndex<number>();
+    for (let i = 0; i < n; i++) index.set(i, templated(i));
+    // Every pair is a near-duplicate: comparing all of them would be n(n-1)/2 ≈ 2,000,000. A row
+    // is compared with at most bucketCap rows per band (8 × 16 = 128 by default).
+    const perRow = index.bands * index.bucketCap;
+    assert.ok(index.comparisons <= n * perRow, `${index.comparisons} comparisons for ${n} rows`);
+    const groups = index.groups();
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]?.members.length, n);
+    assert.equal(index.group(0), groups[0]);
+    assert.equal(index.group(n - 1), groups[0]);
+    // What a row is compared with, and its partners, stay bounded too.
+    let candidates = 0, partners = 0;
+    for (let i = 0; i < n; i++) { candidates += index.candidates(i).length; partners += index.partners(i).length; }
+    assert.ok(candidates <= n * 2 * perRow, `${candidates} candidates`);
+    assert.ok(partners <= n * 2 * perRow, `${partners} partners`);
+  });
+
+  void it('keeps the cluster one group, with bounded work, as rows are deleted, edited and added back', () => {
+    const n = 2000;
+    const index = new NearDuplicateIndex<number>();
+    for (let i = 0; i < n; i++) index.set(i, templated(i));
+    const before = index.comparisons;
+    // A block of lines deleted (more than a bucket's window), then one row edited away and back.
+    for (let i = 0; i < 500; i++) index.delete(i);
+    index.set(1000, 'Where can I pay my water bill with a credit card after the office closes?');
+    assert.equal(index.group(1000), undefined);
+    assert.equal(index.groups()[0]?.members.length, n - 501);
+    index.set(1000, templated(1000));
+    for (let i = 0; i < 500; i++) index.set(i, templated(i));
+    assert.deepEqual(groupsOf(index), [Array.from({ length: n }, (_, i) => i)]);
+    // A deletion compares at most bucketCap pairs per band, an insertion bucketCap rows per band.
+    assert.ok(index.comparisons - before <= (1001 + 501) * index.bands * index.bucketCap, `${index.comparisons - before} comparisons for 1,001 deletions and 501 insertions`);
+  });
+
+  void it('rejects a bucket cap that is not a positive integer', () => {
+    assert.throws(() => new NearDuplicateIndex({ bucketCap: 0 }), RangeError);
+    assert.throws(() => new NearDuplicateIndex({ bucketCap: 2.5 }), RangeError);
+    assert.equal(new NearDuplicateIndex({ bucketCap: 3 }).bucketCap, 3);
+  });
+});
+
+void describe('NearDuplicateIndex groups against brute force', () => {
+  const operation = fc.oneof(
+    fc.record({ op: fc.constant('set' as const), id: fc.nat(15), source: fc.nat() }),
+    fc.record({ op: fc.constant('delete' as const), id: fc.nat(15), source: fc.constant(0) }),
+  );
+
+  /** Applies the operations to an index and to a plain map of texts. */
+  function replay(index: NearDuplicateIndex<number>, pool: readonly string[], ops: readonly { op: 'set' | 'delete'; id: number; source: number }[]): Map<number, string> {
+    const texts = new Map<number, string>();
+    for (const { op, id, source } of ops) {
+      if (op === 'set') {
+        const text = pool[source % pool.length] ?? '';
+        index.set(id, text);
+        texts.set(id, text);
+      } else {
+        assert.equal(index.delete(id), texts.delete(id));
+      }
+    }
+    return texts;
+  }
+
+  /**
+   * The reference: rows that share an LSH bucket (an uncapped index of the final texts says
+   * which) and whose string shingles reach the threshold are linked; groups are the components.
+   */
+  function referenceGroups(texts: Map<number, string>, threshold: number, shingleSize: number): number[][] {
+    const fresh = new NearDuplicateIndex<number>({ threshold, shingleSize, bucketCap: 1_000_000 });
+    for (const [id, text] of texts) fresh.set(id, text);
+    const sets = new Map([...texts].map(([id, text]) => [id, shingles(text, shingleSize)]));
+    const similar = (a: number, b: number): boolean => jaccard(sets.get(a) ?? new Set(), sets.get(b) ?? new Set()) >= threshold;
+    return components([...texts.keys()], (id) => fresh.candidates(id).filter((other) => similar(id, other)));
+  }
+
+  void it('are the connected components of the similar pairs sharing a bucket, however the rows were edited', () => {
+    fc.assert(fc.property(fc.nat(), fc.array(operation, { maxLength: 60 }), fc.constantFrom(0.5, 0.7, 0.8), fc.constantFrom(1, 2), (seed, ops, threshold, shingleSize) => {
+      const pool = corpus(random(seed), 12, 1, 14);
+      // A cap above the number of ids: every bucket is compared in full, so the groups are exact.
+      const index = new NearDuplicateIndex<number>({ threshold, shingleSize, bucketCap: 16 });
+      const texts = replay(index, pool, ops);
+      const expected = referenceGroups(texts, threshold, shingleSize);
+      assert.deepEqual(groupsOf(index), expected);
+      for (const [id] of texts) {
+        const group = expected.find((g) => g.includes(id));
+        assert.deepEqual(index.group(id) === undefined ? undefined : [...(index.group(id)?.members ?? [])].sort((a, b) => a - b), group);
+      }
+    }), { numRuns: 300 });
+  });
+
+  void it('with a tiny cap: only real pairs, every similar row it compares is a partner, and groups follow the partners', () => {
+    fc.assert(fc.property(fc.nat(), fc.array(operation, { maxLength: 60 }), fc.constantFrom(1, 2, 3), (seed, ops, bucketCap) => {
+      const pool = corpus(random(seed), 12, 1, 14);
+      const index = new NearDuplicateIndex<number>({ threshold: 0.5, bucketCap });
+      const texts = replay(index, pool, ops);
+      const sets = new Map([...texts].map(([id, text]) => [id, shingles(text, 2)]));
+      const similarity = (a: number, b: number): number => jaccard(sets.get(a) ?? new Set(), sets.get(b) ?? new Set());
+      for (const [id] of texts) {
+        const partners = index.partners(id).map((p) => p.id);
+        for (const p of index.partners(id)) assert.equal(p.similarity, similarity(id, p.id));
+        for (const p of partners) assert.ok(similarity(id, p) >= 0.5, 'a partner is a real near-duplicate');
+        for (const c of index.candidates(id)) if (similarity(id, c) >= 0.5) assert.ok(partners.includes(c), 'a similar row it is compared with is a partner');
+      }
+      assert.deepEqual(groupsOf(index), components([...texts.keys()], (id) => index.partners(id).map((p) => p.id)));
+      // And they never join rows the exact groups keep apart.
+      const exact = referenceGroups(texts, 0.5, 2);
+      for (const g of groupsOf(index)) assert.ok(exact.some((e) => g.every((m) => e.includes(m))), `group ${g.join(',')} within one exact group`);
+    }), { numRuns: 300 });
+  });
+
+  void it('with a tiny cap: a cluster of near-identical rows stays exactly the groups an uncapped index finds, however it was edited', () => {
+    const pool = Array.from({ length: 40 }, (_, i) => templated(i));
+    fc.assert(fc.property(fc.array(fc.record({ op: fc.constantFrom('set' as const, 'set' as const, 'delete' as const), id: fc.nat(39), source: fc.nat(39) }), { maxLength: 120 }), fc.constantFrom(1, 2, 3), (ops, bucketCap) => {
+      const index = new NearDuplicateIndex<number>({ bucketCap });
+      const texts = replay(index, pool, ops);
+      assert.deepEqual(groupsOf(index), referenceGroups(texts, 0.8, 2));
+    }), { numRuns: 300 });
+  });
+});
+
+void describe('DatasetLinter on a cluster of near-identical prompts', () => {
+  const answer = 'The replacement part ships within five business days of the claim being approved.';
+  const line = (i: number): string => JSON.stringify({ instruction: templated(i), context: '', response: answer });
+
+  function lint(lines: readonly string[]): DatasetLinter {
+    const l = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    l.setText(lines.join('\n'));
+    l.step(Infinity);
+    return l;
+  }
+
+  void it('reports one group: each later row names the first and the group size, in a message and related lines of bounded size', () => {
+    const n = 400;
+    const l = lint(Array.from({ length: n }, (_, i) => line(i)));
+    const near = l.findings().filter((f) => f.rule === 'near-duplicate');
+    assert.equal(near.length, n - 1);
+    assert.deepEqual(near.map((f) => f.line), Array.from({ length: n - 1 }, (_, i) => i + 1));
+    const last = near.at(-1);
+    assert.ok(last !== undefined);
+    assert.equal(last.message, 'Nearly the same prompt as line 1 (86% similar), one of 400 rows with nearly the same prompt: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.');
+    assert.equal(last.fix?.title, 'Delete this duplicate (keep line 1)');
+    // Related: the first line, then the rows it was compared with above it, ten lines in all.
+    const related = last.related ?? [];
+    assert.equal(related[0]?.message, 'line 1');
+    assert.equal(related.length, 10);
+    assert.equal(new Set(related.map((r) => r.line)).size, 10);
+    for (const r of related) assert.ok(r.line < n - 1 && r.message === `line ${r.line + 1}`);
+    for (const f of near) assert.ok(f.message.length < 300 && (f.related?.length ?? 0) <= 10);
+    assert.equal(l.stats(isRefusal).duplicateGroups, 1);
+  });
+
+  void it('a pair keeps the short message', () => {
+    const l = lint([line(1), line(2)]);
+    assert.deepEqual(l.findings().filter((f) => f.rule === 'near-duplicate').map((f) => f.message), [
+      'Nearly the same prompt as line 1 (86% similar): near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.',
+    ]);
+  });
+
+  void it('follows edits: deleting the first line makes the next one the first, and the findings match a fresh lint', () => {
+    const lines = Array.from({ length: 120 }, (_, i) => line(i));
+    const l = lint(lines);
+    l.replaceLines(0, 40, []);
+    l.replaceLines(10, 1, [JSON.stringify({ instruction: 'Where can I pay my water bill with a credit card after the office closes?', context: '', response: answer })]);
+    l.step(Infinity);
+    const rest = [...lines.slice(40)];
+    rest.splice(10, 1, JSON.stringify({ instruction: 'Where can I pay my water bill with a credit card after the office closes?', context: '', response: answer }));
+    const fresh = lint(rest);
+    const strip = (fs: ReturnType<DatasetLinter['findings']>): string[] => fs.map((f) => `${f.line}:${f.rule}:${f.message}:${(f.related ?? []).map((r) => r.line).join(',')}`);
+    assert.deepEqual(strip(l.findings()), strip(fresh.findings()));
+    const near = l.findings().filter((f) => f.rule === 'near-duplicate');
+    assert.equal(near.length, 78);
+    assert.match(near[0]?.message ?? '', /^Nearly the same prompt as line 1 \(86% similar\), one of 79 rows with nearly the same prompt:/);
   });
 });
 

@@ -4,5 +4,5 @@
  */
 export { normalizeText } from './normalize';
 export { ExactIndex, confirmGroup, exactKey, hashKey } from './exact';
-export { NearDuplicateIndex, type NearDuplicateOptions, type Partner } from './nearIndex';
+export { NearDuplicateIndex, type NearDuplicateOptions, type NearGroup, type Partner } from './nearIndex';
 export { candidateProbability, chooseBanding, shingleHashes } from './minhash';

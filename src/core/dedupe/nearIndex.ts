@@ -1,11 +1,23 @@
 /**
  * The near-duplicate index: which rows have text whose word-shingle sets are at least
- * `threshold` similar (exact Jaccard), kept up to date row by row as lines are edited.
+ * `threshold` similar (exact Jaccard), and the groups they form, kept up to date row by row as
+ * lines are edited.
  *
  * Pure. Finding pairs works in two steps. MinHash signatures cut into LSH bands propose
  * candidates (rows sharing at least one band); each candidate is then verified by computing the
  * exact Jaccard similarity of the stored shingle sets, so every reported pair is real (precision
  * 1 by construction) and only recall depends on the banding (see `chooseBanding`).
+ *
+ * The work per row is bounded. A templated dataset puts thousands of near-identical rows in the
+ * same buckets, and comparing each with all the others is quadratic (5k / 20k / 50k such rows
+ * took 1.4 / 17.6 / 114 s). So a row is compared only with its `bucketCap` neighbours on each
+ * side in each bucket's list (the rows added just before and just after it): a bucket of at
+ * most `bucketCap + 1` rows is still compared in full, and in a larger one every row is linked
+ * to its neighbours. Verified pairs are kept as edges, and the groups a user sees are the
+ * connected components of those edges: a cluster of n near-identical rows is one group of n,
+ * found with O(n · bands · bucketCap) comparisons. Removing a row re-links the neighbours it
+ * separated in each bucket (`bucketCap` comparisons per band), so deleting a block of a cluster
+ * does not split it.
  *
  * Row ids are opaque (line numbers shift as lines are inserted); internally each row gets a
  * slot number that indexes typed arrays:
@@ -20,7 +32,7 @@ import { Buckets } from './buckets';
 import { MinHasher, bandKeys, chooseBanding, intersectAtLeast, jaccard, minIntersection, popcount32, shingleHashes } from './minhash';
 import { normalizeText } from './normalize';
 
-export interface NearDuplicateOptions {
+export interface NearDuplicateOptions<K = unknown> {
   /** The least Jaccard similarity of two rows' shingle sets that makes them near-duplicates, in (0, 1]. Default 0.8. */
   readonly threshold?: number;
   /**
@@ -34,6 +46,26 @@ export interface NearDuplicateOptions {
   readonly numHashes?: number;
   /** LSH bands; must divide `numHashes`. */
   readonly bands?: number;
+  /**
+   * In a bucket, a row is compared with at most this many rows on each side (its neighbours in
+   * the order rows were added). Default 16: a bucket of up to 17 rows is compared in full, and
+   * rows that share a bucket by a stock phrase rather than by being near-duplicates seldom pile
+   * up more than that at a time (see the recall metric in bench/nearDuplicates.bench.ts).
+   */
+  readonly bucketCap?: number;
+  /**
+   * Orders rows for `NearGroup.first` (negative: `a` comes first); it must not change while both
+   * rows are in the index. Default: the order they were added in.
+   */
+  readonly order?: (a: K, b: K) => number;
+}
+
+/** The rows linked, directly or through others, by near-duplicate pairs: two or more rows. */
+export interface NearGroup<K> {
+  /** In no particular order; valid until the next `set` or `delete`. */
+  readonly members: readonly K[];
+  /** The member that comes first in the index's `order`. */
+  readonly first: K;
 }
 
 export interface Partner<K> {
@@ -44,6 +76,7 @@ export interface Partner<K> {
 
 const DEFAULT_THRESHOLD = 0.8;
 const DEFAULT_SHINGLE_SIZE = 2;
+const DEFAULT_BUCKET_CAP = 16;
 
 export class NearDuplicateIndex<K> {
   readonly threshold: number;
@@ -52,6 +85,11 @@ export class NearDuplicateIndex<K> {
   readonly bands: number;
   /** Signature values per band (numHashes / bands). */
   readonly rowsPerBand: number;
+  readonly bucketCap: number;
+  /** Pairs whose similarity was computed so far: the work the index did, for tests and benchmarks. */
+  comparisons = 0;
+  /** Counts `set` and `delete` calls: groups and partners read at one version stay valid until it changes. */
+  version = 0;
 
   private readonly hasher: MinHasher;
   private readonly buckets = new Buckets();
@@ -73,8 +111,19 @@ export class NearDuplicateIndex<K> {
   private readonly signatureScratch: Uint32Array;
   private readonly keyScratch: Int32Array;
   private candidateScratch = new Int32Array(256);
+  /** Per slot: the slots of its verified near-duplicates (undefined for none). */
+  private readonly edges: (number[] | undefined)[] = [];
+  /** Union-find over slots, for the groups; rebuilt from `edges` after a removal (`groupsDirty`). */
+  private parent = new Int32Array(64);
+  /** Per root slot: its group, once it has two or more rows. */
+  private groupAt: (MutableGroup<K> | undefined)[] = [];
+  private groupsDirty = false;
+  /** Per slot: when its row was added, for the default order. */
+  private added: number[] = [];
+  private addedCount = 0;
+  private readonly order: ((a: K, b: K) => number) | undefined;
 
-  constructor(options: NearDuplicateOptions = {}) {
+  constructor(options: NearDuplicateOptions<K> = {}) {
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const shingleSize = options.shingleSize ?? DEFAULT_SHINGLE_SIZE;
     if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${threshold}`);
@@ -86,6 +135,10 @@ export class NearDuplicateIndex<K> {
     if (!Number.isInteger(bands) || bands < 1 || !Number.isInteger(numHashes) || numHashes % bands !== 0) {
       throw new RangeError(`bands must be a positive integer dividing numHashes, got ${bands} and ${numHashes}`);
     }
+    const bucketCap = options.bucketCap ?? DEFAULT_BUCKET_CAP;
+    if (!Number.isInteger(bucketCap) || bucketCap < 1) throw new RangeError(`bucketCap must be a positive integer, got ${bucketCap}`);
+    this.bucketCap = bucketCap;
+    this.order = options.order;
     this.threshold = threshold;
     this.shingleSize = shingleSize;
     this.numHashes = numHashes;
@@ -107,6 +160,7 @@ export class NearDuplicateIndex<K> {
 
   /** Inserts the row, or replaces its text (it leaves its old buckets). */
   set(id: K, text: string): void {
+    this.version++;
     const shingles = shingleHashes(normalizeText(text), this.shingleSize);
     let slot = this.slots.get(id);
     if (slot === undefined) {
@@ -119,12 +173,16 @@ export class NearDuplicateIndex<K> {
     this.hasher.signature(shingles, 0, shingles.length, this.signatureScratch);
     bandKeys(this.signatureScratch, this.bands, this.rowsPerBand, this.keyScratch);
     for (let b = 0; b < this.bands; b++) this.buckets.insert(slot * this.bands + b, this.keyScratch[b] ?? 0);
+    // A new row goes to the front of each bucket: compare it with the rows behind it there.
+    const count = this.collectCandidates(slot, false);
+    for (let i = 0; i < count; i++) this.link(slot, this.candidateScratch[i] ?? 0);
   }
 
   /** Removes the row; false if it was not there. */
   delete(id: K): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
+    this.version++;
     this.unlink(slot);
     this.slots.delete(id);
     this.ids[slot] = undefined;
@@ -133,53 +191,63 @@ export class NearDuplicateIndex<K> {
   }
 
   /**
-   * The other rows at least `threshold` similar to this one, most similar first. Empty for an
-   * unknown id and for a row whose text has no words.
+   * The other rows at least `threshold` similar to this one that the index compared it with,
+   * most similar first (every row of a bucket of up to `bucketCap + 1` rows, else its
+   * neighbours there). Empty for an unknown id and for a row whose text has no words.
    */
   partners(id: K): Partner<K>[] {
     const out: Partner<K>[] = [];
     const slot = this.slots.get(id);
     if (slot === undefined) return out;
-    const count = this.collectCandidates(slot);
-    const candidates = this.candidateScratch;
-    const { pool, start, length, maskLow, maskHigh, threshold } = this;
-    const aStart = start[slot] ?? 0;
-    const aLength = length[slot] ?? 0;
-    const aLow = maskLow[slot] ?? 0, aHigh = maskHigh[slot] ?? 0;
-    for (let i = 0; i < count; i++) {
-      const other = candidates[i] ?? 0;
-      const bLength = length[other] ?? 0;
-      // Most candidates are unrelated rows that share a stock phrase: knowing the intersection
-      // the threshold needs lets the merge give up after a few mismatches.
-      const need = minIntersection(aLength, bLength, threshold);
-      if (need === Infinity) continue;
-      // A mask bit set for one row but not the other stands for at least one shingle the other
-      // lacks (distinct bits, distinct shingles): more of those than a row can spare rules the
-      // pair out without touching the pool, which for a random row means a cache miss.
-      const bLow = maskLow[other] ?? 0, bHigh = maskHigh[other] ?? 0;
-      if (popcount32(aLow & ~bLow) + popcount32(aHigh & ~bHigh) > aLength - need) continue;
-      if (popcount32(bLow & ~aLow) + popcount32(bHigh & ~aHigh) > bLength - need) continue;
-      const bStart = start[other] ?? 0;
-      const inter = intersectAtLeast(pool, aStart, aStart + aLength, pool, bStart, bStart + bLength, need);
+    for (const other of this.edges[slot] ?? []) {
       const otherId = this.ids[other];
-      if (inter >= 0 && otherId !== undefined) out.push({ id: otherId, similarity: inter / (aLength + bLength - inter) });
+      if (otherId !== undefined) out.push({ id: otherId, similarity: this.slotSimilarity(slot, other) });
     }
     return out.sort((a, b) => b.similarity - a.similarity);
   }
 
+  /** The ids of `partners(id)`, in no particular order, without computing their similarity. */
+  partnerIds(id: K): K[] {
+    const out: K[] = [];
+    const slot = this.slots.get(id);
+    if (slot === undefined) return out;
+    for (const other of this.edges[slot] ?? []) {
+      const otherId = this.ids[other];
+      if (otherId !== undefined) out.push(otherId);
+    }
+    return out;
+  }
+
   /**
-   * The rows sharing at least one LSH band with this one, before verification (for diagnostics
-   * and tests: `partners` is exactly the candidates whose similarity reaches the threshold).
+   * The rows this one is compared with now: its neighbours, up to `bucketCap` on each side, in
+   * each of its buckets (for diagnostics and tests: each of them at least `threshold` similar is
+   * a partner).
    */
   candidates(id: K): K[] {
     const out: K[] = [];
     const slot = this.slots.get(id);
     if (slot === undefined) return out;
-    const count = this.collectCandidates(slot);
+    const count = this.collectCandidates(slot, true);
     for (let i = 0; i < count; i++) {
       const otherId = this.ids[this.candidateScratch[i] ?? 0];
       if (otherId !== undefined) out.push(otherId);
     }
+    return out;
+  }
+
+  /** The row's group (two or more rows linked by near-duplicate pairs), or undefined if it has no partner. */
+  group(id: K): NearGroup<K> | undefined {
+    const slot = this.slots.get(id);
+    if (slot === undefined || (this.edges[slot]?.length ?? 0) === 0) return undefined;
+    if (this.groupsDirty) this.regroup();
+    return this.groupAt[this.find(slot)];
+  }
+
+  /** Every group of two or more rows. */
+  groups(): NearGroup<K>[] {
+    if (this.groupsDirty) this.regroup();
+    const out: NearGroup<K>[] = [];
+    for (const g of this.groupAt) if (g !== undefined) out.push(g);
     return out;
   }
 
@@ -195,24 +263,22 @@ export class NearDuplicateIndex<K> {
   // -------------------------------------------------------------------------------------------
 
   /**
-   * Puts every other slot that shares a bucket with `slot` once into `candidateScratch` and
-   * returns how many there are. (A loop over typed arrays rather than a callback per
-   * candidate: stock phrases such as "what documents do i need to" fill some buckets with
-   * thousands of rows, so this is the hot path of `partners`.)
+   * Puts the slots near `slot` in its buckets once into `candidateScratch` and returns how many
+   * there are: up to `bucketCap` behind it in each bucket (added before it), and with `both`
+   * as many in front (added after it). A loop over typed arrays rather than a callback per
+   * candidate: this is the hot path of `set`.
    */
-  private collectCandidates(slot: number): number {
+  private collectCandidates(slot: number, both: boolean): number {
     if ((this.length[slot] ?? 0) === 0) return 0;
-    const bands = this.bands;
-    const buckets = this.buckets;
-    const seen = this.seen;
+    const { bands, buckets, seen, bucketCap } = this;
     const query = this.nextQuery();
     seen[slot] = query;
     let count = 0;
     for (let b = 0; b < bands; b++) {
       const node = slot * bands + b;
-      // The row's node sits somewhere in its bucket's list: walk both ways from it.
-      for (let pass = 0; pass < 2; pass++) {
-        for (let n = pass === 0 ? buckets.next(node) : buckets.prev(node); n !== -1; n = pass === 0 ? buckets.next(n) : buckets.prev(n)) {
+      for (let pass = 0; pass < (both ? 2 : 1); pass++) {
+        let steps = 0;
+        for (let n = pass === 0 ? buckets.next(node) : buckets.prev(node); n !== -1 && steps < bucketCap; n = pass === 0 ? buckets.next(n) : buckets.prev(n), steps++) {
           const other = (n / bands) | 0;
           if (seen[other] === query) continue;
           seen[other] = query;
@@ -222,6 +288,91 @@ export class NearDuplicateIndex<K> {
       }
     }
     return count;
+  }
+
+  /** The similarity of two slots if it reaches the threshold, else -1 (one comparison). */
+  private verify(a: number, b: number): number {
+    this.comparisons++;
+    const { pool, start, length, maskLow, maskHigh, threshold } = this;
+    const aLength = length[a] ?? 0, bLength = length[b] ?? 0;
+    // Most candidates are unrelated rows that share a stock phrase: knowing the intersection
+    // the threshold needs lets the merge give up after a few mismatches.
+    const need = minIntersection(aLength, bLength, threshold);
+    if (need === Infinity) return -1;
+    // A mask bit set for one row but not the other stands for at least one shingle the other
+    // lacks (distinct bits, distinct shingles): more of those than a row can spare rules the
+    // pair out without touching the pool, which for a random row means a cache miss.
+    const aLow = maskLow[a] ?? 0, aHigh = maskHigh[a] ?? 0, bLow = maskLow[b] ?? 0, bHigh = maskHigh[b] ?? 0;
+    if (popcount32(aLow & ~bLow) + popcount32(aHigh & ~bHigh) > aLength - need) return -1;
+    if (popcount32(bLow & ~aLow) + popcount32(bHigh & ~aHigh) > bLength - need) return -1;
+    const aStart = start[a] ?? 0, bStart = start[b] ?? 0;
+    const inter = intersectAtLeast(pool, aStart, aStart + aLength, pool, bStart, bStart + bLength, need);
+    return inter < 0 ? -1 : inter / (aLength + bLength - inter);
+  }
+
+  private slotSimilarity(a: number, b: number): number {
+    const aStart = this.start[a] ?? 0, bStart = this.start[b] ?? 0;
+    return jaccard(this.pool, aStart, aStart + (this.length[a] ?? 0), this.pool, bStart, bStart + (this.length[b] ?? 0));
+  }
+
+  /** Compares two slots not yet linked and links them if they are near-duplicates. */
+  private link(a: number, b: number): void {
+    if (a === b || (this.edges[a]?.includes(b) ?? false)) return;
+    if (this.verify(a, b) < 0) return;
+    (this.edges[a] ??= []).push(b);
+    (this.edges[b] ??= []).push(a);
+    if (!this.groupsDirty) this.union(a, b);
+  }
+
+  private find(slot: number): number {
+    const parent = this.parent;
+    let root = slot;
+    while ((parent[root] ?? root) !== root) root = parent[root] ?? root;
+    // Path compression: later finds from this path take one step.
+    for (let s = slot; s !== root;) { const next = parent[s] ?? root; parent[s] = root; s = next; }
+    return root;
+  }
+
+  /** Joins the groups of two slots, moving the smaller group's members into the larger. */
+  private union(a: number, b: number): void {
+    let ra = this.find(a), rb = this.find(b);
+    if (ra === rb) return;
+    let ga = this.groupAt[ra], gb = this.groupAt[rb];
+    if ((ga?.members.length ?? 1) < (gb?.members.length ?? 1)) { [ra, rb] = [rb, ra]; [ga, gb] = [gb, ga]; }
+    if (ga === undefined) {
+      const id = this.ids[ra] as K;
+      ga = { members: [id], first: id, firstSlot: ra };
+      this.groupAt[ra] = ga;
+    }
+    if (gb === undefined) {
+      const id = this.ids[rb] as K;
+      ga.members.push(id);
+      if (this.comesFirst(rb, ga.firstSlot)) { ga.first = id; ga.firstSlot = rb; }
+    } else {
+      for (const m of gb.members) ga.members.push(m);
+      if (this.comesFirst(gb.firstSlot, ga.firstSlot)) { ga.first = gb.first; ga.firstSlot = gb.firstSlot; }
+      this.groupAt[rb] = undefined;
+    }
+    this.parent[rb] = ra;
+  }
+
+  private comesFirst(a: number, b: number): boolean {
+    if (this.order === undefined) return (this.added[a] ?? 0) < (this.added[b] ?? 0);
+    return this.order(this.ids[a] as K, this.ids[b] as K) < 0;
+  }
+
+  /**
+   * Rebuilds the groups from the edges: a removed row may have been the only link between two
+   * parts of its group, and union-find cannot split. O(rows + edges), once per read after removals.
+   */
+  private regroup(): void {
+    const slots = this.ids.length;
+    for (let s = 0; s < slots; s++) this.parent[s] = s;
+    this.groupAt = [];
+    this.groupsDirty = false;
+    for (let s = 0; s < slots; s++) {
+      for (const other of this.edges[s] ?? []) if (other > s) this.union(s, other);
+    }
   }
 
   private nextQuery(): number {
@@ -248,19 +399,58 @@ export class NearDuplicateIndex<K> {
       const seen = new Uint32Array(size);
       seen.set(this.seen);
       this.seen = seen;
+      this.parent = growInt32(this.parent, size);
     }
     this.buckets.reserveNodes((slot + 1) * this.bands);
     this.length[slot] = 0;
+    this.parent[slot] = slot;
+    this.groupAt[slot] = undefined;
+    this.added[slot] = this.addedCount++;
     return slot;
   }
 
-  /** Takes the row out of its buckets and gives up its shingles. */
+  /**
+   * Takes the row out of its buckets, its pairs and its group, and gives up its shingles. In
+   * each bucket the rows on either side of it come within `bucketCap` of each other: the
+   * pairs that closes are compared, so a cluster stays linked across the gap.
+   */
   private unlink(slot: number): void {
     const length = this.length[slot] ?? 0;
     if (length === 0) return;
-    for (let b = 0; b < this.bands; b++) this.buckets.remove(slot * this.bands + b);
+    const { bands, buckets, bucketCap } = this;
+    const before: number[] = [], after: number[] = [];
+    const repairs: number[] = [];
+    for (let b = 0; b < bands; b++) {
+      const node = slot * bands + b;
+      before.length = 0;
+      after.length = 0;
+      for (let n = buckets.prev(node); n !== -1 && before.length < bucketCap; n = buckets.prev(n)) before.push(n);
+      for (let n = buckets.next(node); n !== -1 && after.length < bucketCap; n = buckets.next(n)) after.push(n);
+      buckets.remove(node);
+      // The i-th row in front (i = 1…cap) now reaches the (cap − i + 1)-th row behind.
+      for (let i = 0; i < before.length; i++) {
+        const far = after[bucketCap - 1 - i];
+        if (far !== undefined) repairs.push(((before[i] ?? 0) / bands) | 0, (far / bands) | 0);
+      }
+    }
+    this.dropEdges(slot);
     this.poolWasted += length;
     this.length[slot] = 0;
+    for (let i = 0; i < repairs.length; i += 2) this.link(repairs[i] ?? 0, repairs[i + 1] ?? 0);
+  }
+
+  private dropEdges(slot: number): void {
+    const mine = this.edges[slot];
+    if (mine === undefined) return;
+    for (const other of mine) {
+      const theirs = this.edges[other];
+      if (theirs === undefined) continue;
+      const at = theirs.indexOf(slot);
+      if (at >= 0) { theirs[at] = theirs[theirs.length - 1] ?? slot; theirs.pop(); }
+      if (theirs.length === 0) this.edges[other] = undefined;
+    }
+    this.edges[slot] = undefined;
+    this.groupsDirty = true;
   }
 
   private store(slot: number, shingles: Uint32Array): void {
@@ -298,6 +488,8 @@ export class NearDuplicateIndex<K> {
     this.poolWasted = 0;
   }
 }
+
+interface MutableGroup<K> { readonly members: K[]; first: K; firstSlot: number }
 
 function growInt32(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   const out = new Int32Array(size);

@@ -47,11 +47,9 @@ export interface Row {
   normPrompt: string | undefined;
   normRecord: string | undefined;
   promptRange: { start: number; end: number } | undefined;
-  /** The cached duplicate decision: undefined when stale, null for none. */
+  /** The cached exact-duplicate decision: undefined when stale, null for none (near-duplicates are decided when read). */
   dup: DuplicateDecision | null | undefined;
   inNear: boolean;
-  /** Cached near-duplicate partners; undefined when stale. */
-  near: { row: Row; similarity: number }[] | undefined;
   /** The prompt the near index holds for this row. */
   nearText: string | undefined;
   /** A rule wanted to count tokens but no counter was loaded. */
@@ -112,7 +110,7 @@ export class DatasetLinter {
 
   constructor(options: LinterOptions) {
     this.options = options;
-    this.nearIndex = new NearDuplicateIndex<Row>({ threshold: options.settings.nearDuplicateThreshold });
+    this.nearIndex = new NearDuplicateIndex<Row>({ threshold: options.settings.nearDuplicateThreshold, order: byLine });
     this.env = {
       tokens: options.tokens,
       needsTokens: () => { this.tokensWanted = true; this.currentWantsTokens = true; },
@@ -170,8 +168,8 @@ export class DatasetLinter {
     this.env.targetModel = this.options.settings.targetModel;
     this.configureRules();
     if (thresholdChanged || options.nearDuplicates === false) {
-      this.nearIndex = new NearDuplicateIndex<Row>({ threshold: this.options.settings.nearDuplicateThreshold });
-      for (const row of this.rows) { row.inNear = false; row.near = undefined; row.nearText = undefined; }
+      this.nearIndex = new NearDuplicateIndex<Row>({ threshold: this.options.settings.nearDuplicateThreshold, order: byLine });
+      for (const row of this.rows) { row.inNear = false; row.nearText = undefined; }
     }
     this.effective = undefined;
     this.recheckAll();
@@ -414,28 +412,18 @@ export class DatasetLinter {
     if (row.inNear && prompt === row.nearText) return; // re-checked, same prompt: nothing moves
     if (row.inNear) this.removeNear(row);
     if (prompt === undefined || prompt.trim() === '' || this.severity('near-duplicate') === undefined) return;
+    // The index compares the row with a bounded number of others, however large its cluster;
+    // what the row's group means for each member is decided when findings are read (nearFinding).
     this.nearIndex.set(row, prompt);
     row.inNear = true;
     row.nearText = prompt;
-    row.near = this.nearIndex.partners(row).map((p) => ({ row: p.id, similarity: p.similarity }));
-    row.dup = undefined;
-    for (const p of row.near) { p.row.near = undefined; p.row.dup = undefined; }
   }
 
   private removeNear(row: Row): void {
     if (!row.inNear) return;
-    for (const p of row.near ?? this.nearIndex.partners(row).map((q) => ({ row: q.id }))) { p.row.near = undefined; p.row.dup = undefined; }
-    row.dup = undefined;
     this.nearIndex.delete(row);
     row.inNear = false;
-    row.near = undefined;
     row.nearText = undefined;
-  }
-
-  private nearPartners(row: Row): { row: Row; similarity: number }[] {
-    if (!row.inNear) return [];
-    row.near ??= this.nearIndex.partners(row).map((p) => ({ row: p.id, similarity: p.similarity }));
-    return row.near;
   }
 
   private unindex(row: Row): void {
@@ -539,7 +527,7 @@ export class DatasetLinter {
     const out: Finding[] = this.datasetFindings();
     const firsts: GroupMemo = new Map();
     for (const row of this.rows) {
-      if (row.issues.length === 0 && row.dup === null) continue; // the common case: nothing to say
+      if (row.issues.length === 0 && row.dup === null && !this.inNearGroup(row)) continue; // the common case: nothing to say
       for (const f of this.rowFindings(row, firsts)) out.push(f);
     }
     return out;
@@ -566,7 +554,7 @@ export class DatasetLinter {
   private duplicateFinding(row: Row, firsts: GroupMemo): Finding | undefined {
     row.dup ??= this.decideDuplicate(row, firsts);
     const dup = row.dup;
-    if (dup === null) return undefined;
+    if (dup === null) return this.nearFinding(row);
     const severity = this.severity(dup.rule);
     if (severity === undefined) return undefined;
     const others = dup.others.filter((o) => o.row.index >= 0);
@@ -575,12 +563,8 @@ export class DatasetLinter {
     let message: string;
     if (dup.rule === 'duplicate') {
       message = `Same record as line ${first.row.index + 1} (ignoring case, spacing and punctuation): a repeated row weighs its answer twice in training. Delete this copy.`;
-    } else if (dup.rule === 'duplicate-prompt') {
-      message = `Same prompt as line ${first.row.index + 1} with a different answer: the model is taught two answers to one question. Keep the better one, or merge them.`;
     } else {
-      const names = others.slice(0, 5).map((p) => `line ${p.row.index + 1} (${Math.round(p.similarity * 100)}% similar)`).join(', ');
-      const more = others.length > 5 ? ` and ${others.length - 5} more` : '';
-      message = `Nearly the same prompt as ${names}${more}: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.`;
+      message = `Same prompt as line ${first.row.index + 1} with a different answer: the model is taught two answers to one question. Keep the better one, or merge them.`;
     }
     const related: RelatedLine[] = others.slice(0, 20).map((o) => ({ line: o.row.index, ...this.promptRange(o.row), message: `line ${o.row.index + 1}` }));
     return { rule: dup.rule, severity, line: row.index, ...this.promptRange(row), message, related, fix: { title: `Delete this duplicate (keep line ${first.row.index + 1})` } };
@@ -598,10 +582,37 @@ export class DatasetLinter {
     if (promptFirst !== undefined && promptFirst !== row) {
       return { rule: 'duplicate-prompt', others: [{ row: promptFirst, similarity: 1 }] };
     }
-    const earlier = this.nearPartners(row).filter((p) => p.row.index >= 0 && p.row.index < row.index && (row.promptKey === undefined || p.row.promptKey !== row.promptKey));
-    if (earlier.length === 0) return null;
-    earlier.sort((a, b) => a.row.index - b.row.index);
-    return { rule: 'near-duplicate', others: earlier };
+    return null;
+  }
+
+  private inNearGroup(row: Row): boolean {
+    return row.inNear && this.nearIndex.group(row) !== undefined;
+  }
+
+  /**
+   * The row's near-duplicate finding, read from its group (rows linked by near-duplicate pairs,
+   * two or thousands) each time, so a row joining or leaving a cluster changes nothing cached
+   * on the others. The row names the group's first line if it is itself that near to it, else
+   * its first partner above it; the row with neither is the one to keep. The message and the
+   * related lines stay the same size whatever the group's.
+   */
+  private nearFinding(row: Row): Finding | undefined {
+    const group = row.inNear ? this.nearIndex.group(row) : undefined;
+    const severity = this.severity('near-duplicate');
+    if (group === undefined || severity === undefined) return undefined;
+    // Rows with the same prompt are reported as duplicates, not near-duplicates.
+    const above = (other: Row): boolean => other.index >= 0 && other.index < row.index && (row.promptKey === undefined || other.promptKey !== row.promptKey);
+    const partners = this.nearIndex.partnerIds(row).filter(above).sort(byLine);
+    const toFirst = above(group.first) ? this.nearIndex.similarity(row, group.first) ?? 0 : 0;
+    const named = toFirst >= this.nearIndex.threshold ? group.first : partners[0];
+    if (named === undefined) return undefined;
+    const similarity = named === group.first ? toFirst : this.nearIndex.similarity(row, named) ?? 0;
+    const size = group.members.length;
+    const inGroup = size > 2 ? `, one of ${thousands(size)} rows with nearly the same prompt` : '';
+    const message = `Nearly the same prompt as line ${named.index + 1} (${Math.round(similarity * 100)}% similar)${inGroup}: near-duplicates add little and overweight one question. Rephrase it into a different question, or delete it.`;
+    const shown = [named, ...partners.filter((p) => p !== named).slice(0, NEAR_RELATED - 1)];
+    const related: RelatedLine[] = shown.map((o) => ({ line: o.index, ...this.promptRange(o), message: `line ${o.index + 1}` }));
+    return { rule: 'near-duplicate', severity, line: row.index, ...this.promptRange(row), message, related, fix: { title: `Delete this duplicate (keep line ${named.index + 1})` } };
   }
 
   /** The rows whose duplicate findings may change when `row` joins or leaves the indexes. */
@@ -685,20 +696,8 @@ export class DatasetLinter {
       }
       for (const m of members) counted.add(m);
     }
-    // Near-duplicate groups: connected components among rows not already counted.
-    const seen = new Set<Row>();
-    for (const row of this.rows) {
-      if (!row.inNear || seen.has(row) || counted.has(row)) continue;
-      const partners = this.nearPartners(row);
-      if (partners.length === 0) continue;
-      groups++;
-      const stack = [row];
-      for (let r = stack.pop(); r !== undefined; r = stack.pop()) {
-        if (seen.has(r)) continue;
-        seen.add(r);
-        for (const p of this.nearPartners(r)) if (!seen.has(p.row)) stack.push(p.row);
-      }
-    }
+    // Near-duplicate groups (however many rows each holds), unless every row was counted above.
+    for (const group of this.nearIndex.groups()) if (group.members.some((m: Row) => !counted.has(m))) groups++;
     return groups;
   }
 }
@@ -706,7 +705,7 @@ export class DatasetLinter {
 function newRow(text: string, index: number): Row {
   return {
     index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
-    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, near: undefined, nearText: undefined, wantsTokens: false, bytes: -1,
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, nearText: undefined, wantsTokens: false, bytes: -1,
   };
 }
 
@@ -729,8 +728,21 @@ function recordKey(view: RecordView): string {
   return key;
 }
 
+/** The most lines a near-duplicate finding lists as related, however large its group. */
+const NEAR_RELATED = 10;
+
+/** Rows in line order; edits never reorder the rows they keep, so the near index may rely on it. */
+function byLine(a: Row, b: Row): number {
+  return a.index - b.index;
+}
+
+/** 5000 → "5,000", without depending on the host's locale data. */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 interface DuplicateDecision {
-  readonly rule: 'duplicate' | 'duplicate-prompt' | 'near-duplicate';
+  readonly rule: 'duplicate' | 'duplicate-prompt';
   /** The earlier rows it repeats, earliest first. */
   readonly others: readonly { readonly row: Row; readonly similarity: number }[];
 }
