@@ -52,6 +52,8 @@ function check(format: FormatId, record: JsonObject, options: RuleOptions, e: Ru
 }
 
 const words = (n: number): string => 'word '.repeat(n).trim();
+/** One "token" per word: counting adds up over the pieces a long text is counted in, as real counts do. */
+const perWord = (text: string): number => text.split(/\s+/).filter((w) => w !== '').length;
 
 // ---------------------------------------------------------------------------------------------
 // JumpStart instruction: the filled template, the demarcation, BOS and EOS, against max_input_length
@@ -117,14 +119,14 @@ const chat = (answer: string): JsonObject => ({ messages: [{ role: 'system', con
 
 void describe('too-long: OpenAI counts with o200k against the model\'s per-example limit', () => {
   void it('a 40,000-token example is within gpt-4o-mini\'s 65,536 (the old 1,024 default flagged it)', () => {
-    const counter = spy(() => 40_000);
-    assert.deepEqual(check('openai-chat', chat(words(50_000)), {}, env(counter)), []);
+    const counter = spy(perWord);
+    assert.deepEqual(check('openai-chat', chat(words(40_000)), {}, env(counter)), []);
     assert.equal(counter.calls[0]?.[1], 'o200k');
   });
 
   void it('counts each message\'s 3 framing tokens and its role, and 3 for the reply, as OpenAI\'s cookbook does', () => {
     const counter = spy((text) => text.length); // one "token" per character, to see the overhead
-    const record = chat(words(14_000));
+    const record = chat(words(10_000));
     const view = viewAs('openai-chat', record);
     const content = view.fields.reduce((sum, f) => sum + f.text.length, 0);
     const m = measureRecord(view, {}, resolveSettings([]).settings, counter);
@@ -134,10 +136,13 @@ void describe('too-long: OpenAI counts with o200k against the model\'s per-examp
   });
 
   void it('targetModel gpt-4.1-nano holds examples to its 32,768 tokens, and the message names it', () => {
-    const counter = spy(() => 40_000); // the content; 3 messages × 4 + 3 more are OpenAI's overhead
-    const messages = check('openai-chat', chat(words(50_000)), {}, env(counter, { targetModel: 'gpt-4.1-nano' }));
+    const counter = spy(perWord);
+    const messages = check('openai-chat', chat(words(40_000)), {}, env(counter, { targetModel: 'gpt-4.1-nano' }));
     assert.equal(messages.length, 1);
-    assert.match(messages[0] ?? '', /^This example is about 40,015 tokens \(o200k \(GPT-4o\) tokenizer, counting the messages with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
+    // Counting stops once the limit is passed: the message gives what was counted as a bound.
+    assert.match(messages[0] ?? '', /^This example is more than 32,[789]\d\d tokens \(counting stopped there\) \(o200k \(GPT-4o\) tokenizer, counting the messages with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
+    const counted = counter.calls.reduce((n, [text]) => n + text.length, 0);
+    assert.ok(counted < words(40_000).length * 0.9, `the rest of the example is not counted (${counted} characters)`);
   });
 
   void it('a preference record counts the prompt with its longer answer', () => {
@@ -171,9 +176,11 @@ void describe('too-long: Bedrock holds records to the model\'s cap, and the job 
   });
 
   void it('Meta Llama 3.1 on Bedrock: 16,000 Llama 3 tokens', () => {
-    const counter = spy(() => 16_001);
-    const messages = check('bedrock-prompt', { prompt: 'Q', completion: words(20_000) }, {}, env(counter, { targetModel: 'meta-llama-3.1' }));
-    assert.match(messages[0] ?? '', /about 16,001 tokens \(Llama 3 tokenizer.*over Bedrock's limit per record for Meta Llama 3\.1 on Bedrock, 16,000 tokens: Bedrock fails the customization job/);
+    const counter = spy(perWord);
+    const messages = check('bedrock-prompt', { prompt: 'Q', completion: words(15_999) }, {}, env(counter, { targetModel: 'meta-llama-3.1' }));
+    assert.deepEqual(messages, [], '16,000 tokens exactly are within the cap');
+    const over = check('bedrock-prompt', { prompt: 'Q', completion: words(20_000) }, {}, env(counter, { targetModel: 'meta-llama-3.1' }));
+    assert.match(over[0] ?? '', /more than 16,\d\d\d tokens \(counting stopped there\) \(Llama 3 tokenizer.*over Bedrock's limit per record for Meta Llama 3\.1 on Bedrock, 16,000 tokens: Bedrock fails the customization job/);
     assert.equal(counter.calls[0]?.[1], 'llama3');
   });
 });

@@ -6,6 +6,7 @@ import type { RecordView, RuleEnv, TokenCounter, TokenizerFamily } from '../../s
 import { trainedText } from '../../src/core/limits/measure';
 import { tooLong } from '../../src/core/rules/index';
 import { utf8Length, utf8LengthUpTo } from '../../src/core/tokens/bytes';
+import { countTokensUpTo, PIECE_SIZES } from '../../src/core/tokens/countUpTo';
 import { lazyCounter } from '../../src/core/tokens/load';
 import { tokenizers } from '../../src/core/tokens/tokenizers';
 
@@ -124,4 +125,81 @@ void describe('too-long with the real tokenizers', () => {
       assert.deepEqual(tooLong.check(view, createLocator(line), { tokenizer: family, maxTokens: count }, env), []);
     });
   }
+});
+
+void describe('counting in pieces, with an early stop (huge rows)', () => {
+  /** Realistic text: words, punctuation, newlines, digits, special-token spellings, CJK, emoji, runs of spaces. */
+  const prose = fc.array(fc.constantFrom(
+    'Hello', ' world', ' the', ' form', ',', '.', ' ', '  ', '   ', '\n', '\n\n', '\t', ' \n', 'DS-82', ' 2x2', ' 1234567', "'s", " don't",
+    ' 市役所', '😀', ' é', '<|eot_id|>', ' <|endoftext|>', '### Answer:', ' https://travel.state.gov/passport', '\u00a0', ' (555)', '...',
+  ), { maxLength: 120 }).map((a) => a.join(''));
+
+  void it('property: pieces cut before a space add up to the whole text\'s count exactly, for both families', () => {
+    // Small pieces, so ordinary text is cut many times; the sizes in use only cut less often. A run
+    // longer than `run` without such a space is cut inside (documented as approximate): skipped here.
+    const sizes = { piece: 48, run: 60 };
+    let checked = 0;
+    fc.assert(fc.property(prose, (text) => {
+      let longestRun = 0;
+      let from = 0;
+      for (let i = 1; i <= text.length; i++) {
+        if (i === text.length || (text[i] === ' ' && !/\s/u.test(text[i - 1] ?? ''))) { longestRun = Math.max(longestRun, i - from); from = i; }
+      }
+      if (longestRun > sizes.run) return;
+      checked++;
+      for (const family of ['llama3', 'o200k'] as const) {
+        const raw: TokenCounter = { count: (t, f) => (t === '' ? 0 : tokenizers.count(t, f)) };
+        const pieces = countTokensUpTo(raw, text, family, Infinity, sizes);
+        assert.deepEqual(pieces, { tokens: tokenizers.count(text, family), complete: true }, `${family}: ${JSON.stringify(text)}`);
+      }
+    }), { numRuns: 300 });
+    assert.ok(checked > 150, `most texts are cut only where it is exact (${checked} of 300)`);
+  });
+
+  void it('300,000 letters without a space: counted (Llama 3 overflowed the stack spreading their token ids as arguments)', () => {
+    // Seeded letters, so no long merges hide the size: several hundred thousand tokens.
+    let text = '';
+    let x = 12345;
+    for (let i = 0; i < 300_000; i++) { x = (x * 1103515245 + 12345) & 0x7fffffff; text += String.fromCharCode(97 + ((x >> 16) % 26)); }
+    const n = tokenizers.count(text, 'llama3');
+    assert.ok(n > 100_000 && n <= 300_000, String(n));
+  });
+
+  void it('stops once the limit is passed: a 10-million-character word reaches the tokenizer only as far as the limit needs', () => {
+    const text = `Answer: ${'a'.repeat(10_000_000)}`;
+    let chars = 0;
+    let longest = 0;
+    const spy: TokenCounter = { count: (t, f) => { chars += t.length; longest = Math.max(longest, t.length); return tokenizers.count(t, f); } };
+    const r = countTokensUpTo(spy, text, 'llama3', 1024);
+    assert.equal(r.complete, false);
+    assert.ok(r.tokens > 1024, String(r.tokens));
+    assert.ok(longest <= PIECE_SIZES.piece, `no call longer than a piece (${longest})`);
+    assert.ok(chars < 100_000, `only the start of the text is tokenized (${chars} characters)`);
+  });
+
+  void it('never hands a library more than a piece, whatever the text', () => {
+    fc.assert(fc.property(fc.oneof(prose, units), fc.nat({ max: 5 }), (text, copies) => {
+      const long = text.repeat(copies * 300 + 1);
+      let longest = 0;
+      const spy: TokenCounter = { count: (t) => { longest = Math.max(longest, t.length); return t.length; } };
+      const r = countTokensUpTo(spy, long, 'o200k', Infinity);
+      assert.equal(r.tokens, long.length, 'the pieces cover the text exactly once');
+      assert.ok(longest <= PIECE_SIZES.piece);
+    }), { numRuns: 200 });
+  });
+
+  void it('too-long on a 10-million-character answer: "more than" the tokens counted, over the limit, without counting the rest', () => {
+    const answer = `Mail dana.whitfield@gmail.com. ${'x'.repeat(10_000_000)}`;
+    const view: RecordView = {
+      format: 'jumpstart-instruction', prompt: 'How do I renew?',
+      fields: [{ path: ['instruction'], role: 'prompt', text: 'How do I renew?' }, { path: ['context'], role: 'context', text: '' }, { path: ['response'], role: 'answer', text: answer }],
+    };
+    let chars = 0;
+    const spy: TokenCounter = { count: (t, f) => { chars += t.length; return tokenizers.count(t, f); } };
+    const line = '{"instruction": "How do I renew?", "context": "", "response": "…"}';
+    const issues = tooLong.check(view, createLocator(line), {}, { tokens: spy, needsTokens: () => undefined });
+    assert.equal(issues.length, 1);
+    assert.match(issues[0]?.message ?? '', /^This record is more than [\d,]+ tokens \(counting stopped there\) \(Llama 3 tokenizer.*over max_input_length, 1,024/);
+    assert.ok(chars < 100_000, `${chars} characters tokenized`);
+  });
 });

@@ -24,6 +24,7 @@ import { DEFAULT_JUMPSTART_TEMPLATE } from '../formats/jumpstartTemplate';
 import { fillTemplate } from '../formats/template';
 import type { FieldRole, FormatContext, RecordView, TextField, TokenCounter, TokenizerFamily } from '../lint/types';
 import { utf8Length, utf8LengthUpTo } from '../tokens/bytes';
+import { countTokensUpTo, type CountUpTo } from '../tokens/countUpTo';
 
 /** The begin and end tokens the trainer adds around a JumpStart instruction record. */
 const JUMPSTART_EXTRA_TOKENS = 2;
@@ -217,10 +218,24 @@ export function mayExceedTokens(view: RecordView, ctx: FormatContext | undefined
 
 /** The record's token count as the trainer builds it. */
 export function countTokens(trained: TrainedText, counter: TokenCounter, family: TokenizerFamily): number {
-  const shared = counter.count(trained.shared, family);
+  return countTokensBounded(trained, counter, family, Infinity).tokens;
+}
+
+/**
+ * The record's token count, stopping once it passes `limit`: a record of ten million characters is
+ * over a limit of a thousand tokens after its first few thousand characters (core/tokens/countUpTo.ts).
+ * `complete` is false when counting stopped early; `tokens` is then a lower bound over the limit.
+ */
+export function countTokensBounded(trained: TrainedText, counter: TokenCounter, family: TokenizerFamily, limit: number): CountUpTo {
+  const shared = countTokensUpTo(counter, trained.shared, family, limit - trained.extraTokens);
+  if (!shared.complete) return { tokens: shared.tokens + trained.extraTokens, complete: false };
   let most = 0;
-  for (const alt of trained.alternatives) most = Math.max(most, counter.count(alt, family));
-  return shared + most + trained.extraTokens;
+  for (const alt of trained.alternatives) {
+    const side = countTokensUpTo(counter, alt, family, limit - trained.extraTokens - shared.tokens);
+    if (!side.complete) return { tokens: shared.tokens + side.tokens + trained.extraTokens, complete: false };
+    most = Math.max(most, side.tokens);
+  }
+  return { tokens: shared.tokens + most + trained.extraTokens, complete: true };
 }
 
 /** The record's length in characters (code points), with its longer answer side. */

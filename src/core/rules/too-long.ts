@@ -6,9 +6,11 @@
  * limit. The options `maxTokens` and `tokenizer`, when set, override the model's.
  *
  * A record is tokenized only when it could exceed the limit (see `mayExceedTokens`): most records
- * never pay for tokenization.
+ * never pay for tokenization. Counting stops once the limit is passed (core/tokens/countUpTo.ts),
+ * so a record of millions of characters costs about what its first limit's worth of text does.
  */
-import { countChars, countTokens, mayExceedTokens, trainedText, type TrainedText } from '../limits/measure';
+import { countChars, countTokensBounded, mayExceedTokens, trainedText, type TrainedText } from '../limits/measure';
+import type { CountUpTo } from '../tokens/countUpTo';
 import { modelFor, type Counting, type TargetModel } from '../limits/models';
 import type { ContentRule, Issue, LineLocator, RecordView, RuleEnv, RuleOptions, TokenizerFamily } from '../lint/types';
 import { enumOption } from './options';
@@ -71,8 +73,10 @@ function subject(view: RecordView): string {
   return view.format.startsWith('openai') ? 'This example' : 'This record';
 }
 
-function overTokens(view: RecordView, at: LineLocator, trained: TrainedText, count: number, family: TokenizerFamily, limit: RecordLimit): Issue[] {
-  const start = `${subject(view)} is about ${count.toLocaleString('en-US')} tokens (${TOKENIZER_LABEL[family]} tokenizer, counting ${trained.how})`;
+function overTokens(view: RecordView, at: LineLocator, trained: TrainedText, count: CountUpTo, family: TokenizerFamily, limit: RecordLimit): Issue[] {
+  // Counting stops once the limit is passed, so a huge record reads "more than", not its full count.
+  const size = count.complete ? `is about ${count.tokens.toLocaleString('en-US')} tokens` : `is more than ${count.tokens.toLocaleString('en-US')} tokens (counting stopped there)`;
+  const start = `${subject(view)} ${size} (${TOKENIZER_LABEL[family]} tokenizer, counting ${trained.how})`;
   return [{ rule: 'too-long', ...at.valueRange([]), message: `${start}, over ${limitPhrase(limit)}: ${consequence(limit)} ${advice(limit)}` }];
 }
 
@@ -123,7 +127,7 @@ export const tooLong: ContentRule = {
       env.needsTokens();
       return NONE;
     }
-    const count = countTokens(trained, tokens, counting.family);
-    return count <= limit.max ? NONE : overTokens(view, at, trained, count, counting.family, limit);
+    const count = countTokensBounded(trained, tokens, counting.family, limit.max);
+    return count.complete && count.tokens <= limit.max ? NONE : overTokens(view, at, trained, count, counting.family, limit);
   },
 };

@@ -10,6 +10,7 @@
 import type { Llama3Tokenizer } from 'llama3-tokenizer-js';
 import type { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { TokenCounter, TokenizerFamily } from '../lint/types';
+import { countTokensUpTo } from './countUpTo';
 
 /**
  * Dataset text is content, not control: special-token spellings in it (`<|endoftext|>`) are
@@ -41,11 +42,22 @@ function loadO200k(): typeof countTokens {
   return (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: typeof countTokens }).countTokens;
 }
 
-/** Counts the tokens of `text` alone (no special tokens added around it). */
-export const tokenizers: TokenCounter = {
+/** One call into a library, on text short enough for it (see countUpTo.ts). */
+const whole: TokenCounter = {
   count(text: string, family: TokenizerFamily): number {
     if (text === '') return 0;
     if (family === 'o200k') return (o200k ??= loadO200k())(text, O200K_AS_TEXT);
     return (llama3 ??= loadLlama3()).encode(text, LLAMA3_TEXT_ONLY).length;
+  },
+};
+
+/**
+ * Counts the tokens of `text` alone (no special tokens added around it). Text is handed to the
+ * libraries in pieces cut where their pre-tokenizers cut anyway, so a long run without a space
+ * neither overflows Llama 3's stack nor takes o200k quadratic time.
+ */
+export const tokenizers: TokenCounter = {
+  count(text: string, family: TokenizerFamily): number {
+    return countTokensUpTo(whole, text, family, Infinity).tokens;
   },
 };
