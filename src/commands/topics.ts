@@ -5,7 +5,7 @@ import { importTopics } from '../core/topics/importTopics';
 import { renameTopics } from '../core/topics/provenance';
 import { topicId, type Category } from '../core/topics/topicsFile';
 import type { Config } from '../host/config';
-import { findTopicsFile } from '../host/topicsFile';
+import { findTopicsFile, topicsFileLocations } from '../host/topicsFile';
 import type { GenerationServices } from '../host/generation';
 import { readOptions } from '../host/generation';
 import type { MoveRequest, TopicsNode } from '../views/topicsView';
@@ -160,6 +160,14 @@ async function createOrImport(s: TopicsCommandServices, importing: boolean): Pro
     void vscode.window.showWarningMessage('TuneLab: open a folder first; the topics file lives in it.');
     return;
   }
+  const existing = s.model.uri ?? await findTopicsFile(s.config);
+  const locations = topicsFileLocations(s.config);
+  const uri = existing ?? locations.candidates[0];
+  if (uri === undefined) {
+    // A workspace setting that points outside the folder: no file is created there.
+    void vscode.window.showWarningMessage(`TuneLab: ${locations.outside ?? 'there is no place for the topics file: open a folder first.'}`);
+    return;
+  }
   let categories: { name: string; subtopics: string[] }[] = [{ name: 'My first category', subtopics: ['A first subtopic'] }];
   if (importing) {
     const source = await vscode.window.showOpenDialog({ title: 'Import topics from a list, Markdown or a Python file', canSelectMany: false, filters: { 'Lists': ['txt', 'md', 'py', 'markdown'], 'All files': ['*'] } });
@@ -180,8 +188,6 @@ async function createOrImport(s: TopicsCommandServices, importing: boolean): Pro
     }
     categories = result.categories.map((c) => ({ name: c.name, subtopics: [...c.subtopics] }));
   }
-  const existing = s.model.uri ?? await findTopicsFile(s.config);
-  const uri = existing ?? vscode.Uri.joinPath(folder.uri, s.config.settings.topicsFile);
   if (existing !== undefined) {
     // Importing into an existing file adds categories and subtopics, never replaces them.
     for (const c of categories) {

@@ -16,6 +16,7 @@ import {
   updatedProvenanceText, writeProvenance, type Provenance,
 } from '../../src/core/topics/provenance';
 import { hasConflictMarkers } from '../../src/core/sidecar';
+import { insideFolder } from '../../src/core/workspacePath';
 import { runGenerate } from '../../src/cli/generate';
 import { OpenAIPeer } from '../peers/openaiPeer';
 import { generationResponder } from '../peers/generationResponder';
@@ -901,5 +902,25 @@ void describe('the topics file schema', () => {
       const problems = parseTopicsFile(text).problems;
       assert.equal(valid, problems.length === 0, `${text}\nschema: ${JSON.stringify(validate.errors)}\nparser: ${JSON.stringify(problems)}`);
     }), { numRuns: 500 });
+  });
+});
+
+void describe('a topics file path the workspace supplies', () => {
+  void it('is used only where it resolves inside the workspace folder', () => {
+    const folder = '/home/me/project';
+    for (const [setting, resolved] of [
+      ['topics.jsonc', '/home/me/project/topics.jsonc'],
+      ['taxonomy/civic.jsonc', '/home/me/project/taxonomy/civic.jsonc'],
+      ['./taxonomy/../topics.jsonc', '/home/me/project/topics.jsonc'],
+      ['taxonomy\\civic.jsonc', '/home/me/project/taxonomy/civic.jsonc'],
+      ['/home/me/project/sub/t.jsonc', '/home/me/project/sub/t.jsonc'],
+    ] as const) assert.equal(insideFolder(folder, setting), resolved, setting);
+    for (const setting of ['../topics.jsonc', '../../../etc/passwd', 'taxonomy/../../x.jsonc', '..\\..\\x.jsonc', '/etc/passwd', '/home/me/project-other/t.jsonc', '/home/me/project', '.', '']) {
+      assert.equal(insideFolder(folder, setting), undefined, setting);
+    }
+    // Windows folders as URI paths: the drive letter compares without case; another drive is outside.
+    assert.equal(insideFolder('/c:/Users/me/project', 'C:\\Users\\me\\project\\t.jsonc'), '/C:/Users/me/project/t.jsonc');
+    assert.equal(insideFolder('/c:/Users/me/project', 'D:\\t.jsonc'), undefined);
+    assert.equal(insideFolder('/c:/Users/me/project', '..\\t.jsonc'), undefined);
   });
 });

@@ -86,6 +86,31 @@ suite('TuneLab in the extension host', () => {
     }
   });
 
+  test('a workspace tunelab.topics.file that points outside the folder is ignored: nothing outside is opened', async () => {
+    await activeExtension();
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(root);
+    const outside = vscode.Uri.joinPath(root, '..', 'tunelab-outside-topics.jsonc');
+    await vscode.workspace.fs.writeFile(outside, new TextEncoder().encode('{ "categories": [{ "name": "Outside", "subtopics": ["x"] }] }\n'));
+    const config = vscode.workspace.getConfiguration('tunelab');
+    try {
+      await config.update('topics.file', '../tunelab-outside-topics.jsonc', vscode.ConfigurationTarget.Workspace);
+      let settled = false;
+      const opening = Promise.resolve(vscode.commands.executeCommand('tunelab.openTopicsFile')).finally(() => { settled = true; });
+      // The command waits on its warning: dismiss notifications until it has ended.
+      await until('Open Topics File to end', async () => {
+        if (settled) return true;
+        await vscode.commands.executeCommand('notifications.clearAll');
+        return undefined;
+      });
+      await opening;
+      assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.path.endsWith('/tunelab-outside-topics.jsonc')), 'the file outside the workspace was not opened');
+    } finally {
+      await config.update('topics.file', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(outside).then(undefined, () => undefined);
+    }
+  });
+
   test('Show Log and Get Started run without error', async () => {
     await activeExtension();
     await vscode.commands.executeCommand('tunelab.showLog');
