@@ -228,3 +228,38 @@ void describe('DatasetLinter: blank lines', () => {
     assert.equal(f[0]?.severity, 'warning');
   });
 });
+
+void describe('DatasetLinter: no row is reported clean that was not checked', () => {
+  // An answer with personal data and a chat token, then a long word: the token count is needed.
+  const answer = `Mail dana.whitfield@gmail.com or call her cell at (612) 845-0187 (SSN 123-45-6789).<|eot_id|> ${'x'.repeat(6000)}`;
+
+  void it('a check that throws keeps the row\'s other findings and adds an unchecked error naming the check and why', () => {
+    const throwing: TokenCounter = { count: () => { throw new RangeError('Maximum call stack size exceeded'); } };
+    const l = linter(row(Q[0] ?? '', answer), [], {}, { tokens: throwing });
+    const f = l.findings();
+    assert.deepEqual([...new Set(summary(f))], ['1:leaked-header', '1:pii', '1:unchecked'], 'before, the row had no findings at all');
+    assert.ok(summary(f).includes('1:pii'), 'the pii finding is kept');
+    assert.ok(summary(f).includes('1:leaked-header'), 'the leaked-header finding is kept');
+    const unchecked = f.find((x) => x.rule === 'unchecked');
+    assert.ok(unchecked);
+    assert.equal(unchecked.severity, 'error');
+    assert.match(unchecked.message, /^too-long could not check this row: .*Maximum call stack size exceeded.*; /);
+    assert.deepEqual([unchecked.start, unchecked.end], [0, row(Q[0] ?? '', answer).length]);
+    assert.ok(l.stats(isRefusal).errors >= 1);
+  });
+
+  void it('unchecked cannot be turned off: a row that was not checked is always an error', () => {
+    const throwing: TokenCounter = { count: () => { throw new Error('boom'); } };
+    const l = linter(row(Q[0] ?? '', answer), [{ source: 't', rules: { unchecked: 'off' } }], {}, { tokens: throwing });
+    assert.equal(l.findings().find((x) => x.rule === 'unchecked')?.severity, 'error');
+  });
+
+  void it('content nested 100,000 deep is checked: its findings are reported, with positions where they can be had', () => {
+    const depth = 100_000;
+    const deep = `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
+    const line = `{"instruction": ${JSON.stringify(Q[0])}, "context": "", "response": ${JSON.stringify(answer.slice(0, answer.indexOf('<|eot_id|>') + 10))}, "notes": ${deep}}`;
+    const f = linter(line).findings();
+    // Before, the schema check's locator overflowed the stack and the row was reported clean.
+    assert.deepEqual(summary(f), ['1:unused-field', '1:leaked-header', '1:pii', '1:pii']);
+  });
+});

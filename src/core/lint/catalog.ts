@@ -23,6 +23,9 @@ const BUILT_IN: readonly RuleInfo[] = [
   // guides ask for one JSON object per line.
   { id: 'blank-line', kind: 'syntax', defaultSeverity: 'warning', description: 'An empty or whitespace-only line. No provider documents them: Hugging Face datasets (JumpStart\'s loader) skips them in most versions but recent ones fail on one near the top; OpenAI and Bedrock ask for one JSON object per line.' },
   { id: 'duplicate-key', kind: 'syntax', defaultSeverity: 'warning', description: 'A property name repeated in one object (JSON.parse keeps only the last).' },
+  // Always an error, whatever the configuration says (the engine ignores a severity set for it):
+  // turned off, `tunelab lint` would pass rows that nobody checked.
+  { id: 'unchecked', kind: 'syntax', defaultSeverity: 'error', description: 'A row (or the file) that a check could not finish, e.g. too large or too deeply nested for it: the check is named and its problems are unknown. Always an error; it cannot be turned off.' },
   { id: 'schema', kind: 'format', defaultSeverity: 'error', description: 'A record that does not have the shape of the dataset\'s format.' },
   { id: 'mixed-format', kind: 'format', defaultSeverity: 'error', description: 'A line in another format than the rest of the file.' },
   { id: 'role-order', kind: 'format', defaultSeverity: 'error', description: 'Chat turns out of order (system first, then user and assistant alternating).' },

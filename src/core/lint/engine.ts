@@ -14,6 +14,7 @@ import { NearDuplicateIndex } from '../dedupe/nearIndex';
 import { normalizeText } from '../dedupe/normalize';
 import { FORMATS, formatById } from '../formats/index';
 import { createLocator } from '../jsonl/locate';
+import { safeLocator, uncheckedFileMessage, uncheckedIssue } from './guard';
 import { datasetIssues } from '../limits/dataset';
 import { utf8Length } from '../tokens/bytes';
 import { parseLine, type ParsedLine } from '../jsonl/parse';
@@ -54,6 +55,8 @@ export interface Row {
   nearText: string | undefined;
   /** A rule wanted to count tokens but no counter was loaded. */
   wantsTokens: boolean;
+  /** Set when parsing or format detection threw: reported as `unchecked` when the row is checked. */
+  parseFailure: Issue | undefined;
   /** The line's UTF-8 size, measured when first asked for; -1 until then. */
   bytes: number;
 }
@@ -220,8 +223,16 @@ export class DatasetLinter {
     for (const row of this.pending) {
       if (n >= budget) break;
       if (row.stage !== Stage.Parse) continue;
-      row.parsed = parseLine(row.text, row.index);
-      row.match = row.parsed.kind === 'record' ? firstMatch(row.parsed.value as JsonObject, this.options.context) : null;
+      row.parseFailure = undefined;
+      try {
+        row.parsed = parseLine(row.text, row.index);
+        row.match = row.parsed.kind === 'record' ? firstMatch(row.parsed.value as JsonObject, this.options.context) : null;
+      } catch (err) {
+        // Counted as no format; the check stage reports it (a row is never left clean unchecked).
+        row.match = null;
+        row.parseFailure = uncheckedIssue('Format detection', err, wholeLine(row));
+        this.logError(row, err);
+      }
       if (row.match !== null) this.counts.set(row.match, (this.counts.get(row.match) ?? 0) + 1);
       row.stage = Stage.Check;
       this.parseQueue--;
@@ -286,17 +297,37 @@ export class DatasetLinter {
   }
 
   /**
-   * A check that throws (a bug, or input no test foresaw) must not stop the lint: the row keeps
-   * no findings, the error is kept for the host to log, and the other rows go on.
+   * A check that throws (a bug, or input no test foresaw) must not stop the lint, nor leave the
+   * row looking clean: each check runs guarded (see `check`), so one that throws becomes an
+   * `unchecked` error naming it while the row's other findings stay. This is the last net, for a
+   * throw outside them: the row is then one `unchecked` error. The error is kept for the host's log.
    */
   private checkSafely(row: Row): void {
     try {
       this.check(row);
     } catch (err) {
-      row.issues = [];
       row.view = undefined;
-      const detail = err instanceof Error ? err.stack ?? err.message : String(err);
-      if (this.errors.length < 10) this.errors.push(`line ${row.index + 1}: ${detail}`);
+      row.issues = [{ ...uncheckedIssue('TuneLab', err, wholeLine(row)), severity: 'error' }];
+      this.logError(row, err);
+    }
+  }
+
+  private logError(row: Row, err: unknown): void {
+    const detail = err instanceof Error ? err.stack ?? err.message : String(err);
+    if (this.errors.length < 10) this.errors.push(`line ${row.index + 1}: ${detail}`);
+  }
+
+  /**
+   * Runs one check of a row; if it throws, pushes an `unchecked` error naming it and returns
+   * `fallback`, so the row's other checks still run and their findings are kept.
+   */
+  private guarded<T>(row: Row, what: string, push: (issue: Issue) => void, run: () => T, fallback: T): T {
+    try {
+      return run();
+    } catch (err) {
+      push(uncheckedIssue(what, err, wholeLine(row)));
+      this.logError(row, err);
+      return fallback;
     }
   }
 
@@ -319,6 +350,7 @@ export class DatasetLinter {
       const severity = this.severity(issue.rule);
       if (severity !== undefined) issues.push({ ...issue, severity });
     };
+    if (row.parseFailure !== undefined) push(row.parseFailure);
     if (parsed.kind === 'blank') {
       if (!this.isFinalEmpty(row)) {
         // See the catalog's blank-line entry for the sources.
@@ -337,33 +369,42 @@ export class DatasetLinter {
 
   private checkRecord(row: Row, record: JsonObject, push: (issue: Issue) => void): void {
     const ctx = this.options.context;
-    const at = createLocator(row.text);
+    // Positions are found by parsing the line again, recursively: a line nested 100,000 deep gets
+    // its findings on the whole line rather than losing them.
+    const at = safeLocator(createLocator(row.text), wholeLine(row));
     const file = this.effective;
+    const formatCheck = (f: FormatModule): void => {
+      this.guarded(row, `The ${f.label} format check`, push, () => { for (const issue of f.check(record, at, ctx)) push(issue); }, undefined);
+    };
+    const viewOf = (f: FormatModule): RecordView | undefined => this.guarded(row, `Reading the ${f.label} record's text`, push, () => f.view(record, ctx), undefined);
     let view: RecordView | undefined;
     if (file === undefined) {
       push({ rule: 'schema', ...wholeLine(row), message: `This line matches no dataset format TuneLab knows (${FORMATS.map((f) => f.label).join(', ')}). Check its keys, or set tunelab.dataset.format.` });
-    } else if (row.match === file.id || file.matches(record, ctx)) {
-      for (const issue of file.check(record, at, ctx)) push(issue);
-      view = file.view(record, ctx);
+    } else if (row.match === file.id || this.guarded(row, `The ${file.label} format detection`, push, () => file.matches(record, ctx), false)) {
+      formatCheck(file);
+      view = viewOf(file);
     } else if (row.match !== null) {
       const other = formatById(row.match);
       push({ rule: 'mixed-format', ...wholeLine(row), message: `This line is ${other.label} but the file is ${file.label}: a trainer reads one format per file. Convert the line, or move it to a file of its own.` });
-      view = other.view(record, ctx);
+      view = viewOf(other);
     } else {
-      for (const issue of file.check(record, at, ctx)) push(issue);
-      view = file.view(record, ctx);
+      formatCheck(file);
+      view = viewOf(file);
     }
     row.view = view;
+    // Without a view (reading it threw, and said so) the content rules cannot run.
     if (view === undefined) return;
     this.currentWantsTokens = false;
     for (const { rule, setting } of this.enabledRules) {
-      for (const issue of rule.check(view, at, setting.options, this.env)) push(issue);
+      this.guarded(row, rule.id, push, () => { for (const issue of rule.check(view, at, setting.options, this.env)) push(issue); }, undefined);
     }
     row.wantsTokens = this.currentWantsTokens;
-    this.indexExact(row, view);
+    this.guarded(row, 'The duplicate checks', push, () => { this.indexExact(row, view); }, undefined);
   }
 
   private severity(rule: RuleId): Severity | undefined {
+    // A row that could not be checked is always an error: turned off, CI would pass rows nobody checked.
+    if (rule === 'unchecked') return 'error';
     const s = this.options.settings.rules.get(rule)?.severity;
     return s === undefined || s === 'off' ? undefined : s;
   }
@@ -486,16 +527,22 @@ export class DatasetLinter {
     let examples = 0;
     for (const row of this.rows) if (row.parsed?.kind === 'record') examples++;
     const minValidation = settings.rules.get('small-validation')?.options.minExamples;
-    const issues = datasetIssues({
-      format: this.effective?.id,
-      targetModel: settings.targetModel,
-      split: settings.split ?? 'train',
-      examples,
-      units: this.fileUnits(),
-      bytes: () => this.fileBytes(),
-      minValidationExamples: typeof minValidation === 'number' && minValidation >= 1 ? minValidation : 30,
-    });
     const first = this.rows[0] as Row;
+    let issues: ReturnType<typeof datasetIssues>;
+    try {
+      issues = datasetIssues({
+        format: this.effective?.id,
+        targetModel: settings.targetModel,
+        split: settings.split ?? 'train',
+        examples,
+        units: this.fileUnits(),
+        bytes: () => this.fileBytes(),
+        minValidationExamples: typeof minValidation === 'number' && minValidation >= 1 ? minValidation : 30,
+      });
+    } catch (err) {
+      this.logError(first, err);
+      return [{ rule: 'unchecked', severity: 'error', line: 0, start: 0, end: first.text.length, message: uncheckedFileMessage(err) }];
+    }
     const out: Finding[] = [];
     for (const issue of issues) {
       const severity = this.severity(issue.rule);
@@ -649,7 +696,7 @@ export class DatasetLinter {
   private promptRange(row: Row): { start: number; end: number } {
     if (row.promptRange !== undefined) return row.promptRange;
     const field = row.view?.fields.find((f) => f.role === 'prompt') ?? row.view?.fields[0];
-    row.promptRange = field === undefined ? wholeLine(row) : createLocator(row.text).valueRange(field.path);
+    row.promptRange = field === undefined ? wholeLine(row) : safeLocator(createLocator(row.text), wholeLine(row)).valueRange(field.path);
     return row.promptRange;
   }
 
@@ -705,7 +752,7 @@ export class DatasetLinter {
 function newRow(text: string, index: number): Row {
   return {
     index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
-    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, nearText: undefined, wantsTokens: false, bytes: -1,
+    promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, nearText: undefined, wantsTokens: false, parseFailure: undefined, bytes: -1,
   };
 }
 

@@ -170,7 +170,9 @@ export type RuleId =
   | 'too-few-examples'
   | 'too-many-examples'
   | 'file-too-large'
-  | 'small-validation';
+  | 'small-validation'
+  // the engine's, when a check threw: the row (or file) was not fully checked
+  | 'unchecked';
 
 /** Counts tokens the way a model family's tokenizer does. Synchronous once loaded. */
 export interface TokenCounter {
