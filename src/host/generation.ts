@@ -148,6 +148,16 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const full = planTopics(topics.map((t) => ({ id: t.id, name: t.name, category: t.category, ...(t.notes === undefined ? {} : { notes: t.notes }), questions: t.questions ?? fallbackPerTopic(t) })), {
     perTopic: options.perTopic, refusalShare: options.refusalShare, seed: Date.now() % 2_147_483_647,
   });
+  // Coverage comes from the provenance file: unreadable, every topic looks empty, and a run would pay for pairs already there.
+  const unreadable = await model.provenanceProblem(target);
+  if (unreadable !== undefined && document.getText().trim() !== '') {
+    const choice = await vscode.window.showWarningMessage(
+      `TuneLab: ${unreadable.file} ${unreadable.reason}, so TuneLab cannot tell which topics already have pairs in ${vscode.workspace.asRelativePath(target)}.`,
+      { modal: true, detail: `A run now would ask for every topic's pairs again, and the new rows would not be counted. ${unreadable.fix}, then generate.` },
+      'Generate Anyway',
+    );
+    if (choice === undefined) return undefined;
+  }
   const plan = remaining(full, model.target?.toString() === target.toString() ? model.counts : new Map());
   const planned = plan.reduce((n, p) => n + p.questions, 0);
   if (planned === 0) {
