@@ -471,6 +471,23 @@ void describe('tunelab lint', () => {
     });
   });
 
+  void it('a row nested 100,000 deep with personal data is reported, not passed: --max-warnings 0 exits 1', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tunelab-cli-lint-'));
+    try {
+      const deep = `${'['.repeat(100_000)}"x"${']'.repeat(100_000)}`;
+      const answer = 'Mail dana.whitfield@gmail.com or call her cell at (612) 845-0187 for the form.';
+      writeFileSync(path.join(dir, 'deep.jsonl'), `{"instruction": "How do I renew my permit?", "context": "", "response": ${JSON.stringify(answer)}, "notes": ${deep}}\n`);
+      let out = '';
+      let err = '';
+      const code = await runLint(['--max-warnings', '0', '--no-near-duplicates', 'deep.jsonl'], { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: dir, env: { NO_COLOR: '1' } });
+      // Before, the row's checks threw, it was reported with 0 problems and the exit code was 0.
+      assert.equal(code, 1, err);
+      assert.deepEqual(locations(out).map((l) => l.replace(/:\d+ /, ' ')), ['deep.jsonl:1 warning unused-field', 'deep.jsonl:1 warning pii', 'deep.jsonl:1 warning pii']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void it('colours only on a terminal: piped output has no escape codes even without NO_COLOR', () => {
     const r = tunelab(['lint', fixture('warnings.jsonl')], { env: { NO_COLOR: '' } });
     assert.ok(!r.stdout.includes('\u001b['), 'no ANSI escapes when stdout is a pipe');
