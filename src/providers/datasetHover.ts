@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { jumpstartHyperparameterHint } from '../core/formats/jumpstartHyperparameters';
-import { measureRecord } from '../core/lint/tokensOf';
+import { describeMeasure, measureRecord } from '../core/lint/tokensOf';
 import type { DatasetLinting } from './datasetLinting';
 
 const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)', hint: '$(light-bulb)' } as const;
@@ -22,16 +22,24 @@ export class DatasetHover implements vscode.HoverProvider {
     md.supportHtml = false;
     const parts: string[] = [];
     if (view !== undefined) {
-      let tokens: string;
+      let counter: Awaited<ReturnType<DatasetLinting['tokenCounter']>> | undefined;
       try {
-        const counter = await this.linting.tokenCounter();
-        if (token.isCancellationRequested) return undefined;
-        // What too-long counts: the record as its trainer tokenizes it, against its format's limit.
-        const m = measureRecord(view, state.settings.context, state.settings.settings, counter);
-        const limit = m.limit === undefined ? '' : ` of ${m.limit.toLocaleString('en-US')}`;
-        tokens = ` · ${m.count.toLocaleString('en-US')}${limit} ${m.unit}`;
+        counter = await this.linting.tokenCounter();
       } catch {
+        counter = undefined;
+      }
+      if (token.isCancellationRequested) return undefined;
+      let tokens: string;
+      if (counter === undefined) {
         tokens = ' · token count unavailable (the tokenizer did not load; see TuneLab\'s log)';
+      } else {
+        try {
+          // What too-long counts: the record as its trainer tokenizes it, against its format's limit.
+          tokens = ` · ${describeMeasure(measureRecord(view, state.settings.context, state.settings.settings, counter))}`;
+        } catch (err) {
+          // The tokenizer loaded: this row could not be counted (the lint reports it as unchecked).
+          tokens = ` · token count unavailable for this row (${escape(err instanceof Error ? err.message : String(err))})`;
+        }
       }
       const label = state.linter.format?.label ?? 'unknown format';
       parts.push(`**TuneLab** · line ${line + 1} · ${escape(label)}${tokens}`);

@@ -5,7 +5,7 @@ import { FORMATS } from '../core/formats/index';
 import { isRefusal } from '../core/rules/index';
 import type { FormatId } from '../core/lint/types';
 import { createNonce } from '../core/webview/html';
-import { renderStatsPage, type StatsPageInput } from '../core/webview/statsPage';
+import { renderStatsPage, TokenTally, type StatsPageInput } from '../core/webview/statsPage';
 import type { DatasetLinting, LintedDataset } from '../providers/datasetLinting';
 
 const FORMAT_LABELS: ReadonlyMap<FormatId | 'none', string> = new Map<FormatId | 'none', string>([
@@ -61,21 +61,32 @@ export class DatasetStatsPanel implements vscode.Disposable {
     const generation = ++this.generation;
     const base = this.pageInput(state, { note: 'Counting tokens…' });
     panel.webview.html = renderStatsPage(base);
+    let counter: Awaited<ReturnType<DatasetLinting['tokenCounter']>>;
     try {
-      const counter = await this.linting.tokenCounter();
+      counter = await this.linting.tokenCounter();
+    } catch (err) {
+      this.log.error(`Dataset Stats: the tokenizer did not load: ${String(err)}`);
+      if (generation === this.generation) panel.webview.html = renderStatsPage(this.pageInput(state, { note: 'Token counts are unavailable: the tokenizer did not load (see TuneLab\'s log).' }));
+      return;
+    }
+    try {
       const { settings, context } = state.settings;
       const fileFormat = state.linter.format?.id;
-      const counts: number[] = [];
       // Each record as its trainer counts it (the filled template, chat headers, OpenAI's overhead),
-      // against the limit of the file's format and target model: what too-long checks.
-      let unit: string | undefined;
-      let limit: number | undefined;
+      // against the limit of the file's format and target model: what too-long checks. A row that
+      // cannot be counted is left out and said to be; the tokenizer is not blamed for it.
+      const tally = new TokenTally();
       for (let line = 0; line < state.linter.lineCount; line++) {
         const view = state.linter.viewOf(line);
         if (view !== undefined) {
-          const m = measureRecord(view, context, settings, counter);
-          counts.push(m.count);
-          if (unit === undefined || view.format === fileFormat) { unit = m.unit; limit = m.limit; }
+          tally.add(() => {
+            try {
+              return measureRecord(view, context, settings, counter);
+            } catch (err) {
+              this.log.error(`Dataset Stats: line ${line + 1} could not be counted: ${String(err)}`);
+              throw err;
+            }
+          }, view.format === fileFormat);
         }
         if (line % TOKENS_PER_SLICE === TOKENS_PER_SLICE - 1) {
           await new Promise((r) => setImmediate(r));
@@ -83,10 +94,11 @@ export class DatasetStatsPanel implements vscode.Disposable {
         }
       }
       if (generation !== this.generation || this.panel !== panel) return;
-      panel.webview.html = renderStatsPage(this.pageInput(state, { counts, family: unit ?? 'tokens', limit }));
+      panel.webview.html = renderStatsPage(this.pageInput(state, tally.result()));
     } catch (err) {
-      this.log.error(`Dataset Stats: could not count tokens: ${String(err)}`);
-      if (generation === this.generation) panel.webview.html = renderStatsPage(this.pageInput(state, { note: 'Token counts are unavailable: the tokenizer did not load (see TuneLab\'s log).' }));
+      // Not the tokenizer: it loaded. Something in building the page failed.
+      this.log.error(`Dataset Stats: could not build the page: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      if (generation === this.generation) panel.webview.html = renderStatsPage(this.pageInput(state, { note: `Token counts are unavailable: building them failed (${err instanceof Error ? err.message : String(err)}); see TuneLab's log.` }));
     }
   }
 

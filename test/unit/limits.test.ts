@@ -15,7 +15,7 @@ import { JUMPSTART_DEMARCATION, mayExceedTokens, trainedText } from '../../src/c
 import { modelFor, TARGET_MODEL_IDS } from '../../src/core/limits/models';
 import { splitOf } from '../../src/core/limits/split';
 import { parseProjectConfig, projectConfigSchema, resolveSettings } from '../../src/core/lint/config';
-import { measureRecord } from '../../src/core/lint/tokensOf';
+import { describeMeasure, measureRecord } from '../../src/core/lint/tokensOf';
 import type { FormatContext, FormatId, JsonObject, RecordView, RuleEnv, RuleOptions, TokenCounter, TokenizerFamily } from '../../src/core/lint/types';
 import { tooLong } from '../../src/core/rules/index';
 import { seededRandom } from '../../src/core/random';
@@ -140,9 +140,19 @@ void describe('too-long: OpenAI counts with o200k against the model\'s per-examp
     const messages = check('openai-chat', chat(words(40_000)), {}, env(counter, { targetModel: 'gpt-4.1-nano' }));
     assert.equal(messages.length, 1);
     // Counting stops once the limit is passed: the message gives what was counted as a bound.
-    assert.match(messages[0] ?? '', /^This example is more than 32,[789]\d\d tokens \(counting stopped there\) \(o200k \(GPT-4o\) tokenizer, counting the messages with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
+    assert.match(messages[0] ?? '', /^This example is more than 3[2-4],\d{3} tokens \(counting stopped there\) \(o200k \(GPT-4o\) tokenizer, counting the messages with OpenAI's per-message overhead\), over OpenAI's limit per training example for gpt-4\.1-nano, 32,768 tokens: the trainer keeps the first 32,768 tokens and never learns the rest/);
     const counted = counter.calls.reduce((n, [text]) => n + text.length, 0);
     assert.ok(counted < words(40_000).length * 0.9, `the rest of the example is not counted (${counted} characters)`);
+  });
+
+  void it('the hover\'s count of a huge example stops past the limit and says "more than"', () => {
+    const counter = spy(perWord);
+    const view = viewAs('openai-chat', chat(words(100_000)));
+    const m = measureRecord(view, {}, resolveSettings([]).settings, counter);
+    assert.equal(m.complete, false);
+    assert.match(describeMeasure(m), /^more than 6[5-7],\d{3} of 65,536 o200k \(GPT-4o\) tokens$/);
+    assert.ok(counter.calls.reduce((n, [text]) => n + text.length, 0) < 400_000, 'the rest of the 500,000 characters is not counted');
+    assert.equal(describeMeasure(measureRecord(viewAs('openai-chat', chat('Go to the town hall.')), {}, resolveSettings([]).settings, counter)), '25 of 65,536 o200k (GPT-4o) tokens', 'complete: no "more than"');
   });
 
   void it('a preference record counts the prompt with its longer answer', () => {
@@ -180,7 +190,7 @@ void describe('too-long: Bedrock holds records to the model\'s cap, and the job 
     const messages = check('bedrock-prompt', { prompt: 'Q', completion: words(15_999) }, {}, env(counter, { targetModel: 'meta-llama-3.1' }));
     assert.deepEqual(messages, [], '16,000 tokens exactly are within the cap');
     const over = check('bedrock-prompt', { prompt: 'Q', completion: words(20_000) }, {}, env(counter, { targetModel: 'meta-llama-3.1' }));
-    assert.match(over[0] ?? '', /more than 16,\d\d\d tokens \(counting stopped there\) \(Llama 3 tokenizer.*over Bedrock's limit per record for Meta Llama 3\.1 on Bedrock, 16,000 tokens: Bedrock fails the customization job/);
+    assert.match(over[0] ?? '', /more than 1[67],\d{3} tokens \(counting stopped there\) \(Llama 3 tokenizer.*over Bedrock's limit per record for Meta Llama 3\.1 on Bedrock, 16,000 tokens: Bedrock fails the customization job/);
     assert.equal(counter.calls[0]?.[1], 'llama3');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DatasetStats } from '../../src/core/lint/engine';
-import { histogram, renderStatsPage, summarizeTokens } from '../../src/core/webview/statsPage';
+import { histogram, renderStatsPage, summarizeTokens, TokenTally } from '../../src/core/webview/statsPage';
 
 const stats: DatasetStats = {
   rows: 966, errors: 1, warnings: 12, infos: 3,
@@ -64,5 +64,29 @@ void describe('the Dataset Stats page', () => {
     assert.doesNotMatch(html, /<img/);
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;\.jsonl/);
     assert.match(html, /Counting tokens…/);
+  });
+
+  void it('a dataset of 200,000 rows gets its histogram (Math.max(...counts) overflowed the stack at about 125k)', () => {
+    const counts = Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 3000);
+    const bins = histogram(counts);
+    assert.equal(bins.reduce((a, b) => a + b.count, 0), counts.length);
+    const last = bins.at(-1);
+    assert.ok(last !== undefined && last.from <= 2999 && 2999 < last.to && last.count > 0, 'the last bin holds the largest count, 2,999');
+    const html = renderStatsPage({ nonce: 'n', fileName: 'big.jsonl', formatLabel: undefined, formatLabels: new Map(), stats, tokens: { counts, family: 'Llama 3 tokens', limit: 1024 } });
+    assert.match(html, /<td class="num">2,999<\/td>/, 'the max in the summary');
+  });
+
+  void it('a row that cannot be counted is left out and named as such, not blamed on the tokenizer; rows over the limit are lower bounds', () => {
+    const tally = new TokenTally();
+    tally.add(() => ({ count: 120, complete: true, unit: 'Llama 3 tokens', limit: 1024 }), true);
+    tally.add(() => { throw new RangeError('Maximum call stack size exceeded'); }, true);
+    tally.add(() => ({ count: 1100, complete: false, unit: 'Llama 3 tokens', limit: 1024 }), true);
+    const tokens = tally.result();
+    assert.ok('counts' in tokens);
+    assert.deepEqual(tokens.counts, [120, 1100]);
+    const html = renderStatsPage({ nonce: 'n', fileName: 'f.jsonl', formatLabel: undefined, formatLabels: new Map(), stats, tokens });
+    assert.match(html, /1 row could not be counted \(Maximum call stack size exceeded\) and is left out/);
+    assert.match(html, /1 row is over the limit and was counted only until it passed it: its count is a lower bound/);
+    assert.doesNotMatch(html, /tokenizer did not load/);
   });
 });

@@ -41,3 +41,9 @@ export function measureRecord(view: RecordView, ctx: FormatContext, settings: Li
   const counted = countTokensBounded(trained, counter, counting.family, limit?.max ?? MEASURE_CAP);
   return { count: counted.tokens, complete: counted.complete, unit: `${TOKENIZER_LABEL[counting.family]} tokens`, limit: limit?.max };
 }
+
+/** A measure as the hover shows it: "1,204 of 1,024 Llama 3 tokens", or "more than …" when counting stopped at the limit. */
+export function describeMeasure(m: RecordMeasure): string {
+  const limit = m.limit === undefined ? '' : ` of ${m.limit.toLocaleString('en-US')}`;
+  return `${m.complete ? '' : 'more than '}${m.count.toLocaleString('en-US')}${limit} ${m.unit}`;
+}

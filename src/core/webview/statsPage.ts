@@ -5,6 +5,7 @@
  */
 import { formatBytes } from '../limits/dataset';
 import type { DatasetStats } from '../lint/engine';
+import type { RecordMeasure } from '../lint/tokensOf';
 import type { FormatId, RuleId, Severity } from '../lint/types';
 
 export interface TokenSummary { readonly min: number; readonly median: number; readonly p95: number; readonly max: number; readonly count: number }
@@ -22,7 +23,9 @@ export interface Bin { readonly from: number; readonly to: number; readonly coun
 /** Equal-width bins over [0, max] with round edges, at most `maxBins`. */
 export function histogram(counts: readonly number[], maxBins = 24): Bin[] {
   if (counts.length === 0) return [];
-  const max = Math.max(...counts);
+  // A loop, not Math.max(...counts): spreading 125k counts as arguments overflows the stack.
+  let max = 0;
+  for (const c of counts) if (c > max) max = c;
   const raw = Math.max(1, max / maxBins);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const width = [1, 2, 5, 10].map((m) => m * magnitude).find((w) => w >= raw) ?? raw;
@@ -35,6 +38,49 @@ export function histogram(counts: readonly number[], maxBins = 24): Bin[] {
   return bins;
 }
 
+/** Rows' lengths for the page, and what was not counted in full. */
+export interface TokenCounts {
+  readonly counts: readonly number[];
+  readonly family: string;
+  readonly limit: number | undefined;
+  /** Rows counted only until they passed the limit (too-long's early stop): their counts are lower bounds. */
+  readonly partial?: number;
+  /** Rows whose count threw, left out of `counts`, with the first reason. */
+  readonly failed?: { readonly rows: number; readonly reason: string };
+}
+
+/**
+ * Gathers the rows' measures for the page. A row whose count throws is left out and said to be
+ * (the others still make the page); only a tokenizer that does not load leaves no counts at all.
+ */
+export class TokenTally {
+  private readonly counts: number[] = [];
+  private partial = 0;
+  private failedRows = 0;
+  private reason = '';
+  private unit: string | undefined;
+  private limit: number | undefined;
+
+  /** Measures one row; `ofFileFormat` when the row is in the file's format, whose unit and limit the page shows. */
+  add(measure: () => Pick<RecordMeasure, 'count' | 'complete' | 'unit' | 'limit'>, ofFileFormat: boolean): void {
+    let m: Pick<RecordMeasure, 'count' | 'complete' | 'unit' | 'limit'>;
+    try {
+      m = measure();
+    } catch (err) {
+      if (this.failedRows++ === 0) this.reason = err instanceof Error ? err.message : String(err);
+      return;
+    }
+    this.counts.push(m.count);
+    if (!m.complete) this.partial++;
+    if (this.unit === undefined || ofFileFormat) { this.unit = m.unit; this.limit = m.limit; }
+  }
+
+  result(): TokenCounts {
+    const failed = this.failedRows === 0 ? undefined : { rows: this.failedRows, reason: this.reason };
+    return { counts: this.counts, family: this.unit ?? 'tokens', limit: this.limit, partial: this.partial, ...(failed === undefined ? {} : { failed }) };
+  }
+}
+
 export interface StatsPageInput {
   readonly nonce: string;
   readonly fileName: string;
@@ -45,7 +91,7 @@ export interface StatsPageInput {
    * Lengths per row as the trainer counts them (`family` names the unit, e.g. "Llama 3 tokens"),
    * with the limit they are held to, or a note on why there are none yet.
    */
-  readonly tokens: { readonly counts: readonly number[]; readonly family: string; readonly limit: number | undefined } | { readonly note: string };
+  readonly tokens: TokenCounts | { readonly note: string };
   /** The findings about the whole file (too few examples, file size, a small validation set). */
   readonly datasetChecks?: readonly { readonly rule: RuleId; readonly severity: Severity; readonly message: string }[];
 }
@@ -130,7 +176,22 @@ function renderTokens(input: StatsPageInput): string {
   const over = t.limit === undefined ? 0 : t.counts.filter((c) => c > (t.limit ?? Infinity)).length;
   const table = `<table aria-label="Token summary"><tr><th>Counted in</th><th>Min</th><th>Median</th><th>p95</th><th>Max</th>${t.limit === undefined ? '' : '<th>Over the limit</th>'}</tr>
 <tr><td>${escapeHtml(t.family)}</td><td class="num">${n(s.min)}</td><td class="num">${n(s.median)}</td><td class="num">${n(s.p95)}</td><td class="num">${n(s.max)}</td>${t.limit === undefined ? '' : `<td class="num">${n(over)} (limit ${n(t.limit)})</td>`}</tr></table>`;
-  return table + histogramSvg(histogram(t.counts), t.limit);
+  return table + countNotes(t) + histogramSvg(histogram(t.counts), t.limit);
+}
+
+const rowsPhrase = (k: number, one: string, many: string): string => `${n(k)} ${k === 1 ? one : many}`;
+
+function countNotes(t: TokenCounts): string {
+  const notes: string[] = [];
+  const partial = t.partial ?? 0;
+  if (partial > 0) {
+    notes.push(`${rowsPhrase(partial, 'row is', 'rows are')} over the limit and ${partial === 1 ? 'was' : 'were'} counted only until ${partial === 1 ? 'it' : 'they'} passed it: ${partial === 1 ? 'its count is a lower bound' : 'their counts are lower bounds'}.`);
+  }
+  if (t.failed !== undefined) {
+    const k = t.failed.rows;
+    notes.push(`${rowsPhrase(k, 'row', 'rows')} could not be counted (${t.failed.reason}) and ${k === 1 ? 'is' : 'are'} left out (see TuneLab's log); the other rows' counts are complete.`);
+  }
+  return notes.map((x) => `<p class="note">${escapeHtml(x)}</p>`).join('\n');
 }
 
 function histogramSvg(bins: readonly Bin[], limit: number | undefined): string {

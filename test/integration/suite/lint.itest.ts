@@ -203,6 +203,17 @@ suite('Dataset linting in the extension host', () => {
     assert.match(text, /\d+ of 1,024 Llama 3 tokens/);
   });
 
+  test('a row of a million characters without a space: too-long says "more than", its other findings stay, and the hover gives a bound', async () => {
+    const huge = row('How do I renew my passport by mail?', `Mail dana.whitfield@gmail.com for the form. ${'x'.repeat(1_000_000)}`);
+    const { uri } = await openDataset('huge.jsonl', `${row('Where do I vote?', 'At the polling place printed on your voter card.')}\n${huge}\n`);
+    await expectDiagnostics(uri, ['2:pii', '2:too-long'], 60_000);
+    const tooLong = ours(uri).find((d) => ruleOf(d) === 'too-long');
+    assert.match(tooLong?.message ?? '', /^This record is more than [\d,]+ tokens \(counting stopped there\)/);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 5));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (c instanceof vscode.MarkdownString ? c.value : JSON.stringify(c)))).join('\n');
+    assert.match(text, /more than [\d,]+ of 1,024 Llama 3 tokens/);
+  });
+
   test('Show Dataset Stats opens the stats view beside the dataset', async () => {
     await openDataset('stats.jsonl', LEAKY);
     await vscode.commands.executeCommand('tunelab.showDatasetStats');
