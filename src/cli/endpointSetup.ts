@@ -1,20 +1,25 @@
 /**
  * What the commands that call model endpoints (`tunelab generate`, `tunelab judge`) share:
  * reading the endpoints (the editor's `tunelab.endpoints`, from a JSON or JSONC file, the VS Code
- * user settings by default), keys from the environment only, masking those keys in everything
- * printed, Ctrl+C handling, and writing files whole.
+ * user settings by default), keys from the environment only and only where they belong
+ * (endpointKeys.ts), masking those keys (and their prefixes, and `headers` values) in everything
+ * printed, escaping control characters in it, Ctrl+C handling, and writing files whole.
  */
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Ask } from '../core/generate/index';
-import { kindLabel, parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
+import { parseEndpoints, type EndpointConfig } from '../endpoints/config';
 import { createEndpoint } from '../endpoints/factory';
 import { askThrough } from '../endpoints/generateRun';
 import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
 import { Scheduler, type SchedulerOptions } from '../endpoints/scheduler';
 import type { CliIo } from './cli';
+import { chooseKey } from './endpointKeys';
 import { displayPath, errorText } from './projectConfig';
+import { printable } from './reporters';
+
+export { keyVariable } from './endpointKeys';
 
 /** The exit code of a run stopped by Ctrl+C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -25,16 +30,6 @@ export class UsageError extends Error {}
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The environment variable that holds an endpoint's own key: `TUNELAB_API_KEY_<ID>`. */
-export function keyVariable(id: string): string {
-  return `TUNELAB_API_KEY_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
-/** The variables a key for `config` is read from, in order. */
-function keyVariables(config: EndpointConfig): string[] {
-  return [keyVariable(config.id), 'TUNELAB_API_KEY', ...(config.kind === 'openai' ? ['OPENAI_API_KEY'] : [])];
-}
 
 /** The VS Code user settings file of the platform, when the environment says where home is. */
 export function userSettingsPath(env: Env, platform: NodeJS.Platform): string | undefined {
@@ -100,23 +95,69 @@ async function templateOf(config: EndpointConfig, cwd: string): Promise<Outcome<
   return parsed.ok ? { ok: true, value: parsed.template } : { ok: false, message: `endpoint "${config.id}": its template ${displayPath(file, cwd)}: ${parsed.message}` };
 }
 
-/** Masks the keys in text that is printed (the list may grow after this is made). */
-export function masker(secrets: readonly string[]): (text: string) => string {
-  return (text) => [...new Set(secrets.filter((s) => s.length >= 4))]
-    .sort((a, b) => b.length - a.length)
-    .reduce((t, k) => t.split(k).join('***'), text);
+/** Secrets shorter than this are never masked (they would hide ordinary words). */
+const MIN_SECRET = 4;
+/**
+ * A secret's prefix from this many characters on is masked too: servers echo a key cut short
+ * (OpenAI's 401 says "Incorrect API key provided: sk-proj-********…abcd"), and error text may be
+ * cut mid-key. Eight characters is about where a key stops being its vendor's common prefix.
+ */
+const MIN_PREFIX = 8;
+
+/** `text` with every run of `secret`'s first `MIN_PREFIX` or more characters replaced by `***`. */
+function maskPrefixes(text: string, secret: string): string {
+  const head = secret.slice(0, MIN_PREFIX);
+  let at = text.indexOf(head);
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    let n = head.length;
+    while (n < secret.length && text[at + n] === secret[n]) n++;
+    out += `${text.slice(from, at)}***`;
+    from = at + n;
+    at = text.indexOf(head, from);
+  }
+  return out + text.slice(from);
 }
 
 /**
- * Runs a command's body with output that masks every key it collects in `secrets`; any error it
- * throws is printed (masked too) as `tunelab <command>: …` and gives exit code 2.
+ * Masks the secrets in text that is printed: each whole, and any prefix of one from
+ * `MIN_PREFIX` characters on (the list may grow after this is made).
  */
-export async function runMasked(command: string, io: CliIo, body: (io: CliIo, secrets: string[]) => Promise<number>): Promise<number> {
+export function masker(secrets: readonly string[]): (text: string) => string {
+  return (text) => [...new Set(secrets.filter((s) => s.length >= MIN_SECRET))]
+    .sort((a, b) => b.length - a.length)
+    .reduce((t, s) => (s.length >= MIN_PREFIX ? maskPrefixes(t, s) : t.split(s).join('***')), text);
+}
+
+/**
+ * Output text with every control character but the line feed escaped, as `tunelab lint` prints
+ * data (`printable`): a topic, an endpoint name or a model's words cannot move the cursor,
+ * recolour or retitle the terminal, and the command's own lines are kept.
+ */
+export function printableLines(text: string): string {
+  return text.includes('\n') ? text.split('\n').map(printable).join('\n') : printable(text);
+}
+
+/** The commands' own terminal control (the judge's progress line): written as is, never from data. */
+export interface TerminalControl {
+  readonly err: (text: string) => void;
+}
+
+/**
+ * Runs a command's body with output that masks every key it collects in `secrets` and escapes
+ * every control character but the line feed (a topic, an endpoint name or a model's text can hold
+ * ESC sequences; lines are kept); any error it throws is printed (masked too) as
+ * `tunelab <command>: …` and gives exit code 2. `control` writes the command's own cursor
+ * movements, unescaped.
+ */
+export async function runMasked(command: string, io: CliIo, body: (io: CliIo, secrets: string[], control: TerminalControl) => Promise<number>): Promise<number> {
   const secrets: string[] = [];
   const mask = masker(secrets);
-  const safeIo: CliIo = { ...io, out: (t) => { io.out(mask(t)); }, err: (t) => { io.err(mask(t)); } };
+  const safeIo: CliIo = { ...io, out: (t) => { io.out(printableLines(mask(t))); }, err: (t) => { io.err(printableLines(mask(t))); } };
   try {
-    return await body(safeIo, secrets);
+    return await body(safeIo, secrets, { err: (t) => { io.err(t); } });
   } catch (e) {
     // Printed here rather than thrown, so that even an unexpected error's text is masked.
     const text = e instanceof UsageError ? e.message : `unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
@@ -238,16 +279,13 @@ export async function openEndpoints(ids: readonly string[], o: EndpointSetupOpti
   });
   const opened = new Map<string, OpenedEndpoint>();
   for (const config of configs) {
-    const mode = usesApiKey(config.kind);
-    let key: string | undefined;
-    if (mode !== 'none') {
-      const names = keyVariables(config);
-      key = names.map((n) => env[n]).find((v) => v !== undefined && v.trim() !== '')?.trim();
-      if (key === undefined && mode === 'required') {
-        throw new UsageError(`endpoint "${config.id}" (${kindLabel(config.kind)}) needs an API key: set ${names.slice(0, -1).join(', ')} or ${names[names.length - 1] ?? ''} in the environment.`);
-      }
-      if (key !== undefined) o.secrets.push(key);
-    }
+    const choice = chooseKey(config, env, endpoints, shown);
+    if (choice.problem !== undefined) throw new UsageError(choice.problem);
+    if (choice.warning !== undefined) o.warn(choice.warning);
+    const key = choice.key;
+    if (key !== undefined) o.secrets.push(key);
+    // A gateway's header can carry a token too: its value, and each word of it (`Bearer <token>`).
+    for (const value of Object.values(config.headers ?? {})) o.secrets.push(value, ...value.split(/\s+/).filter((w) => w.length >= 8));
     const template = await templateOf(config, cwd);
     if (!template.ok) throw new UsageError(template.message);
     const endpoint = createEndpoint(config, key, template.value);

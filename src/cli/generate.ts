@@ -9,8 +9,9 @@
  *
  * - Endpoints are the editor's `tunelab.endpoints` entries, read from a JSON or JSONC file (the
  *   VS Code user settings by default). Keys are never read from files: only from the
- *   environment (`TUNELAB_API_KEY_<ID>`, `TUNELAB_API_KEY`, and `OPENAI_API_KEY` for `openai`),
- *   and they are masked in everything this command prints.
+ *   environment, and only where they belong (endpointKeys.ts: an endpoint's own
+ *   `TUNELAB_API_KEY_<ID>`; the generic ones only to OpenAI's own API), and they are masked in
+ *   everything this command prints, which has its control characters escaped.
  * - Each pair is appended as one whole line, with one `write` call on a file opened for
  *   appending, so the file only ever holds whole lines, whatever stops the run.
  * - The sidecar is written every `PROVENANCE_EVERY` pairs and at the end, through a temporary
@@ -61,6 +62,7 @@ import {
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { parseError } from './args';
 import { wrapList } from './output';
+import { printable } from './reporters';
 
 /** The sidecar is written after every this many pairs, so a run that is killed keeps most of its provenance. */
 export const PROVENANCE_EVERY = 50;
@@ -116,10 +118,14 @@ Options:
                               ("Benefits/Utility bill help"), in any case; repeat for several
   -h, --help                  Show this help
 
-API keys come from the environment, never from files: TUNELAB_API_KEY_<ID> (the endpoint id in
-upper case, other characters as _), else TUNELAB_API_KEY, else OPENAI_API_KEY for "openai"
-endpoints. SageMaker and Bedrock endpoints use your AWS credentials. Each endpoint's
-"rateLimits" apply.
+API keys come from the environment, never from files, and go only where they belong: an
+endpoint's own TUNELAB_API_KEY_<ID> (the id in upper case, other characters as _) to its url;
+TUNELAB_API_KEY and OPENAI_API_KEY only to OpenAI's own API (https://api.openai.com), never
+to another url; Azure OpenAI only its own variable (AZURE_OPENAI_API_KEY is not read). No key
+goes over plain http except to this machine (localhost, 127.0.0.1, [::1]), and ids that
+differ only in case and punctuation (a-b, a.b, A_B) may not share one variable. SageMaker and
+Bedrock endpoints use your AWS credentials. Each endpoint's "rateLimits" apply. Keys (and their
+first 8 or more characters) and "headers" values are masked in everything printed.
 
 Progress goes to stderr, one line per subtopic; a summary line goes to stdout. Ctrl+C stops the
 run: the pairs already answered are kept, and --resume adds the rest later.
@@ -322,7 +328,7 @@ async function readTopics(args: GenerateArgs, cwd: string, io: CliIo): Promise<S
   const topicsFile = parseTopicsFile(text);
   const line = (p: TopicsProblem): string => {
     const { line: l, column } = lineColumn(text, p.offset);
-    return `${shown}:${l}:${column}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}\n`;
+    return `${shown}:${l}:${column}: ${p.severity === 'warning' ? 'warning: ' : ''}${printable(p.message)}\n`;
   };
   for (const p of [...topicsFile.problems].sort((a, b) => a.offset - b.offset)) io.err(line(p));
   const errors = topicsFile.problems.filter((p) => p.severity === 'error');
@@ -335,8 +341,8 @@ async function readTopics(args: GenerateArgs, cwd: string, io: CliIo): Promise<S
     const key = (s: string): string => s.trim().normalize('NFC').toLowerCase();
     const unmatched = args.only.filter((o) => !topics.some((t) => key(t.category) === key(o) || key(`${t.category}/${t.name}`) === key(o)));
     if (unmatched.length > 0) {
-      const names = topicsFile.categories.map((c) => `"${c.name}"`).join(', ');
-      throw new UsageError(`--only ${unmatched.map((u) => `"${u}"`).join(', ')}: no such category or subtopic in ${shown}. Name a category (${names}) or a subtopic as "Category/Subtopic".`);
+      const names = topicsFile.categories.map((c) => `"${printable(c.name)}"`).join(', ');
+      throw new UsageError(`--only ${unmatched.map((u) => `"${printable(u)}"`).join(', ')}: no such category or subtopic in ${shown}. Name a category (${names}) or a subtopic as "Category/Subtopic".`);
     }
     const wanted = new Set(args.only.map(key));
     topics = topics.filter((t) => wanted.has(key(t.category)) || wanted.has(key(`${t.category}/${t.name}`)));
@@ -545,7 +551,8 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
     throw new UsageError(`cannot write ${dataset.shown}: ${errorText(e)}. Check the path and its permissions.`);
   }
 
-  const names = new Map(topics.map((t) => [t.id, `${t.category} / ${t.name}`]));
+  // Topic names and the model's and servers' words are escaped: each stays on its line and sends the terminal nothing.
+  const names = new Map(topics.map((t) => [t.id, printable(`${t.category} / ${t.name}`)]));
   const plannedFor = new Map(plan.map((p) => [p.topic.id, p.questions]));
   const skipped = full.length - plan.length;
   io.err(`Generating ${plural(planned, 'pair')} for ${plural(plan.length, 'subtopic')}${skipped > 0 ? ` (${skipped} already complete)` : ''} into ${dataset.shown} (${formatLabel}) with ${asks.labels}.\n`);
@@ -575,10 +582,10 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
       tally(e.topicId).duplicates += e.duplicates;
     } else if (e.type === 'topic-failed') {
       tally(e.failure.topicId).failed += e.failure.missing;
-      io.err(`✗ ${name(e.failure.topicId)}: ${e.failure.message}\n`);
+      io.err(`✗ ${name(e.failure.topicId)}: ${printable(e.failure.message)}\n`);
     } else if (e.type === 'answer-failed') {
       tally(e.failure.topicId).failed++;
-      io.err(`✗ ${name(e.failure.topicId)}: "${shorten(e.failure.question)}": ${e.failure.message}\n`);
+      io.err(`✗ ${name(e.failure.topicId)}: "${printable(shorten(e.failure.question))}": ${printable(e.failure.message)}\n`);
     } else if (e.type === 'topic-done') {
       const want = plannedFor.get(e.topicId) ?? e.pairs;
       const t = tally(e.topicId);

@@ -7,8 +7,9 @@
  * keeps beside the file (`.tunelab/<file>.verdicts.json`), so running again asks the judge only
  * about what it has not judged, and the editor shows the verdicts the command gave.
  *
- * - Endpoints and keys as for `tunelab generate` (see endpointSetup.ts): keys only from the
- *   environment, masked in everything printed.
+ * - Endpoints and keys as for `tunelab generate` (see endpointSetup.ts, endpointKeys.ts): keys
+ *   only from the environment and only where they belong, masked in everything printed; names
+ *   and messages from data are printed with their control characters escaped.
  * - The cache and the --out file are written whole (a temporary file and a rename), at the end
  *   and after a Ctrl+C. A cache that could not be read, or only in part, is never overwritten.
  * - The first Ctrl+C stops the run: the verdicts given so far are kept, and the exit code is 130.
@@ -26,8 +27,9 @@ import { judgeNameOf } from '../endpoints/config';
 import type { SchedulerOptions } from '../endpoints/scheduler';
 import { parseError } from './args';
 import type { CliIo } from './cli';
-import { EXIT_INTERRUPTED, interruptible, isFileError, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically } from './endpointSetup';
+import { EXIT_INTERRUPTED, interruptible, isFileError, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically, type TerminalControl } from './endpointSetup';
 import { displayPath, errorText } from './projectConfig';
+import { printable } from './reporters';
 
 /** The built-in rubrics, by the name --rubric takes. */
 const RUBRICS: Readonly<Record<string, string>> = { league: LEAGUE_RUBRIC, human: HUMAN_PREFERENCE_RUBRIC };
@@ -71,9 +73,14 @@ Options:
                               works as is). Default: your VS Code user settings
   -h, --help                  Show this help
 
-API keys come from the environment, never from files: TUNELAB_API_KEY_<ID> (the endpoint id in
-upper case, other characters as _), else TUNELAB_API_KEY, else OPENAI_API_KEY for "openai"
-endpoints. SageMaker and Bedrock endpoints use your AWS credentials. Keys are never printed.
+API keys come from the environment, never from files, and go only where they belong: an
+endpoint's own TUNELAB_API_KEY_<ID> (the id in upper case, other characters as _) to its url;
+TUNELAB_API_KEY and OPENAI_API_KEY only to OpenAI's own API (https://api.openai.com), never
+to another url; Azure OpenAI only its own variable (AZURE_OPENAI_API_KEY is not read). No key
+goes over plain http except to this machine (localhost, 127.0.0.1, [::1]), and ids that
+differ only in case and punctuation (a-b, a.b, A_B) may not share one variable. SageMaker and
+Bedrock endpoints use your AWS credentials. Keys (and their first 8 or more characters) and
+"headers" values are masked in everything printed.
 
 Lines whose answers failed or are missing are skipped and listed, as are questions the judge
 could not give a verdict on. Ctrl+C stops the run; the verdicts given so far are kept.
@@ -233,7 +240,7 @@ export async function runJudgeCommand(argv: readonly string[], io: CliIo, hooks:
     return 2;
   }
   const { args } = parsed;
-  return runMasked('judge', io, (safeIo, secrets) => judge(args, safeIo, hooks, secrets));
+  return runMasked('judge', io, (safeIo, secrets, control) => judge(args, safeIo, hooks, secrets, control));
 }
 
 interface Rubric {
@@ -258,7 +265,7 @@ async function readRubric(value: string, cwd: string): Promise<Rubric> {
 
 /** `1 (ft), 2 (base)`: a results file's columns for people, 1-based. */
 function columnList(columns: readonly ResultsColumn[]): string {
-  return columns.map((c) => `${c.column + 1} (${c.endpoint})`).join(', ');
+  return columns.map((c) => `${c.column + 1} (${printable(c.endpoint)})`).join(', ');
 }
 
 /** The verdict cache as it is before the run, and whether this run may replace it. */
@@ -319,7 +326,9 @@ function reportText(r: Report): string {
   const s = r.summary;
   const row = (label: string, value: string | number): string => `  ${label.padEnd(23)}${value}\n`;
   const interval = (i: readonly [number, number] | undefined): string => (i === undefined ? '' : ` (95% interval ${Math.round(i[0] * 100)}–${percent(i[1])})`);
-  let text = `A: ${r.candidate.endpoint} (column ${r.candidate.column}) vs B: ${r.baseline.endpoint} (column ${r.baseline.column}) — ${r.file}, judged by ${r.judge.name} with the ${r.rubric} rubric\n`;
+  // Names come from the results file and the endpoints file, messages from servers and models:
+  // each is escaped so that it stays on its line and sends the terminal nothing.
+  let text = `A: ${printable(r.candidate.endpoint)} (column ${r.candidate.column}) vs B: ${printable(r.baseline.endpoint)} (column ${r.baseline.column}) — ${printable(r.file)}, judged by ${printable(r.judge.name)} with the ${printable(r.rubric)} rubric\n`;
   text += row('wins (A better)', s.wins);
   text += row('ties', s.ties);
   text += row('losses (B better)', s.losses);
@@ -334,7 +343,7 @@ function reportText(r: Report): string {
   text += row('judge requests', `${r.result.asked} (${plural(r.result.fromCache, 'verdict')} from the cache)`);
   text += `\n${summaryLine(s)}\n`;
   for (const w of r.warnings) text += `warning: ${w}\n`;
-  for (const p of r.problems.slice(0, PROBLEMS_SHOWN)) text += `line ${p.line}: ${p.message}\n`;
+  for (const p of r.problems.slice(0, PROBLEMS_SHOWN)) text += `line ${p.line}: ${printable(p.message)}\n`;
   if (r.problems.length > PROBLEMS_SHOWN) text += `… and ${r.problems.length - PROBLEMS_SHOWN} more\n`;
   return text;
 }
@@ -371,7 +380,7 @@ function reportJson(r: Report): string {
   })}\n`;
 }
 
-async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: string[]): Promise<number> {
+async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: string[], control: TerminalControl): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
   const warn = (message: string): void => {
@@ -415,7 +424,8 @@ async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: str
   const total = input.items.length;
   const progress = (hooks.progress ?? process.stderr.isTTY) && total > 0;
   let done = 0;
-  if (progress) io.err(`judged 0/${total}`);
+  // The progress line is the command's own (numbers and a cursor movement), so it goes out unescaped.
+  if (progress) control.err(`judged 0/${total}`);
   let result: JudgeRunResult;
   try {
     result = await runJudge({
@@ -428,13 +438,13 @@ async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: str
       concurrency: args.concurrency,
       onJudged: () => {
         done++;
-        if (progress) io.err(`\rjudged ${done}/${total}`);
+        if (progress) control.err(`\rjudged ${done}/${total}`);
         hooks.onJudged?.(done);
       },
     });
   } finally {
     interrupt.dispose();
-    if (progress) io.err('\r\x1b[K');
+    if (progress) control.err('\r\x1b[K');
   }
 
   const summary = summarize(outcomesOf(result.judged), { seed: args.seed });

@@ -10,7 +10,7 @@ import { lineStyleOf } from '../../src/core/formats/render';
 import type { FormatId, JsonObject } from '../../src/core/lint/types';
 import { coverage, provenancePathFor, readProvenance } from '../../src/core/topics/provenance';
 import { topicId } from '../../src/core/topics/topicsFile';
-import { OpenAIPeer, type OpenAIPeerOptions, type PeerFaultKind } from '../peers/openaiPeer';
+import { OpenAIPeer, type OpenAIPeerOptions, type PeerFaultKind, type PeerReply } from '../peers/openaiPeer';
 import { expectedAnswer, generationResponder } from '../peers/generationResponder';
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ void describe('tunelab generate', () => {
         [['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'nope', '--per-topic', '2', '--out', 'o.jsonl'], /no endpoint "nope": the endpoints in endpoints\.json are local, gpt\./],
         [['--topics', 'missing.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'local', '--per-topic', '2', '--out', 'o.jsonl'], /cannot read the topics file missing\.jsonc: no such file/],
         [['--topics', 'bad-topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'local', '--per-topic', '2', '--out', 'o.jsonl'], /^bad-topics\.jsonc:3:26: Syntax error: A comma is missing/m],
-        [['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gpt', '--per-topic', '2', '--out', 'o.jsonl'], /endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT, TUNELAB_API_KEY or OPENAI_API_KEY in the environment\./],
+        [['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gpt', '--per-topic', '2', '--out', 'o.jsonl'], /endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT in the environment\./],
         [['--topics', 'topics.jsonc', '--endpoint', 'local', '--per-topic', '2', '--out', 'o.jsonl'], /no endpoints file: pass --endpoints <file>/],
         [argsFor('o.jsonl', 2, '--questions-prompt', 'q.tlprompt'), /cannot read the prompt file q\.tlprompt/],
       ];
@@ -288,7 +288,7 @@ void describe('tunelab generate', () => {
       for (const text of [r.out, r.err, readFileSync(file('data.jsonl'), 'utf8'), readFileSync(provenancePathFor(file('data.jsonl')), 'utf8')]) assert.ok(!text.includes(KEY));
 
       // A key the server refuses: failures are reported, and the key is still never shown.
-      const wrong = await run(['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gpt', '--per-topic', '1', '--out', 'wrong.jsonl', '--only', 'Benefits'], { env: { OPENAI_API_KEY: 'sk-wrong-key-for-this-peer' } });
+      const wrong = await run(['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gpt', '--per-topic', '1', '--out', 'wrong.jsonl', '--only', 'Benefits'], { env: { TUNELAB_API_KEY_GPT: 'sk-wrong-key-for-this-peer' } });
       assert.equal(wrong.code, 1);
       assert.match(wrong.err, /^✗ Benefits \/ Utility bill help: /m);
       assert.ok(!`${wrong.out}${wrong.err}`.includes('sk-wrong-key-for-this-peer'));
@@ -305,5 +305,116 @@ void describe('tunelab generate', () => {
     }
     assert.match(out, /Example:\n {2}TUNELAB_API_KEY_GPT=.* tunelab generate --topics topics\.jsonc/);
     assert.match(HELP, /^ {2}generate {4}/m);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Keys and terminals: which Authorization header the peer received, and the bytes printed.
+
+/** A C0 or C1 control character other than the line feed: nothing from data may print one raw. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+void describe('tunelab generate: keys and terminal output', () => {
+  const GENERIC = { TUNELAB_API_KEY: 'sk-generic-tunelab-0001', OPENAI_API_KEY: 'sk-generic-openai-0001' };
+  const gptArgs = (out: string): string[] => ['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gpt', '--per-topic', '1', '--out', out, '--only', 'Housing'];
+
+  void it('sends a generic key only to OpenAI\'s own API: a compatible server gets none (with a warning), an openai endpoint with its own url needs its own variable', async () => {
+    await withRig({}, async ({ run, peer, file }) => {
+      const r = await run(argsFor('local.jsonl', 1, '--only', 'Housing'), { env: GENERIC });
+      assert.equal(r.code, 0, r.err);
+      assert.ok(peer.requests.length > 0);
+      // The client's placeholder for "no key" (src/endpoints/openai.ts), never the generic key.
+      for (const req of peer.requests) assert.equal(req.headers.authorization, 'Bearer none');
+      assert.match(r.err, /^tunelab: warning: endpoint "local" \(OpenAI-compatible server\) gets no key \(TUNELAB_API_KEY or OPENAI_API_KEY are set but only sent to OpenAI's own API, https:\/\/api\.openai\.com\/v1, not to http:\/\/127\.0\.0\.1:\d+\)\. If http:\/\/127\.0\.0\.1:\d+ needs one, set TUNELAB_API_KEY_LOCAL\.$/m);
+
+      const sent = peer.requests.length;
+      const gpt = await run(gptArgs('gpt.jsonl'), { env: { OPENAI_API_KEY: GENERIC.OPENAI_API_KEY } });
+      assert.equal(gpt.code, 2, gpt.err);
+      assert.match(gpt.err, /^tunelab generate: endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT in the environment \(OPENAI_API_KEY is set but only sent to OpenAI's own API, https:\/\/api\.openai\.com\/v1, not to http:\/\/127\.0\.0\.1:\d+\)\.$/m);
+      assert.equal(peer.requests.length, sent, 'nothing is sent');
+      assert.ok(!existsSync(file('gpt.jsonl')));
+
+      const own = await run(argsFor('own.jsonl', 1, '--only', 'Housing'), { env: { ...GENERIC, TUNELAB_API_KEY_LOCAL: 'sk-local-own-0001' } });
+      assert.equal(own.code, 0, own.err);
+      assert.ok(peer.requests.length > sent);
+      for (const req of peer.requests.slice(sent)) assert.equal(req.headers.authorization, 'Bearer sk-local-own-0001');
+      assert.ok(!own.err.includes('gets no key'), own.err);
+    });
+  });
+
+  void it('sends no key over plain http to another machine, and refuses ids that would share a key variable', async () => {
+    await withRig({}, async ({ run, peer, file }) => {
+      const url = (JSON.parse(readFileSync(file('endpoints.json'), 'utf8')) as { url: string }[])[0]?.url ?? '';
+      writeFileSync(file('endpoints.json'), JSON.stringify([
+        { id: 'lan', kind: 'openai-compatible', url: 'http://192.0.2.10:8000/v1', model: 'peer-model' },
+        { id: 'a-b', kind: 'openai-compatible', url, model: 'peer-model' },
+        { id: 'A_B', kind: 'openai', url, model: 'gpt-4o-mini' },
+      ]));
+      const args = (id: string): string[] => ['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', id, '--per-topic', '1', '--out', `${id}.jsonl`, '--only', 'Housing'];
+      const lan = await run(args('lan'), { env: { TUNELAB_API_KEY_LAN: 'sk-lan-key-0001' } });
+      assert.equal(lan.code, 2, lan.err);
+      assert.match(lan.err, /^tunelab generate: endpoint "lan" \(OpenAI-compatible server\) would send its key from TUNELAB_API_KEY_LAN over plain http to http:\/\/192\.0\.2\.10:8000, where anyone on the way can read it\. Give it an https:\/\/ "url" in endpoints\.json, or reach the server through a tunnel/m);
+      assert.ok(!existsSync(file('lan.jsonl')));
+
+      const twins = await run(args('a-b'), { env: { TUNELAB_API_KEY_A_B: 'sk-meant-for-A_B-0001' } });
+      assert.equal(twins.code, 2, twins.err);
+      assert.match(twins.err, /^tunelab generate: endpoints "a-b" and "A_B" in endpoints\.json both take their key from TUNELAB_API_KEY_A_B .*Rename one of them in endpoints\.json/m);
+      assert.equal(peer.requests.length, 0, 'nothing is sent');
+    });
+  });
+
+  void it('Azure OpenAI gets only its own variable (as the api-key header), never AZURE_OPENAI_API_KEY or a generic one', async () => {
+    await withRig({}, async ({ run, peer, file }) => {
+      const url = (JSON.parse(readFileSync(file('endpoints.json'), 'utf8')) as { url: string }[])[0]?.url.replace(/\/v1$/, '') ?? '';
+      writeFileSync(file('endpoints.json'), JSON.stringify([{ id: 'az', kind: 'azure-openai', url, deployment: 'gpt-4o-mini' }]));
+      const args = ['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'az', '--per-topic', '1', '--out', 'az.jsonl', '--only', 'Housing'];
+      const generic = await run(args, { env: { ...GENERIC, AZURE_OPENAI_API_KEY: 'az-generic-key-0001' } });
+      assert.equal(generic.code, 2, generic.err);
+      assert.match(generic.err, /^tunelab generate: endpoint "az" \(Azure OpenAI\) needs an API key: set TUNELAB_API_KEY_AZ in the environment \(TUNELAB_API_KEY, OPENAI_API_KEY or AZURE_OPENAI_API_KEY are set but not read: an Azure key belongs to one resource/m);
+      const sent: number = peer.requests.length;
+      assert.equal(sent, 0, 'nothing is sent');
+
+      const own = await run(args, { env: { ...GENERIC, AZURE_OPENAI_API_KEY: 'az-generic-key-0001', TUNELAB_API_KEY_AZ: 'az-own-key-0001' } });
+      assert.equal(own.code, 0, own.err);
+      assert.ok(peer.requests.length > sent);
+      for (const req of peer.requests) {
+        assert.match(req.path, /^\/openai\/deployments\/gpt-4o-mini\/chat\/completions$/);
+        assert.equal(req.headers['api-key'], 'az-own-key-0001');
+        assert.equal(req.headers.authorization, undefined);
+      }
+    });
+  });
+
+  void it('masks any prefix of a key and every configured header value in what it prints', async () => {
+    const key = 'sk-gw-key-0123456789abcdef';
+    const header = 'gw-token-5ecret-abcdef';
+    await withRig({}, async ({ run, peer, file }) => {
+      const url = (JSON.parse(readFileSync(file('endpoints.json'), 'utf8')) as { url: string }[])[0]?.url ?? '';
+      writeFileSync(file('endpoints.json'), JSON.stringify([{ id: 'gw', kind: 'openai-compatible', url, model: 'peer-model', headers: { 'X-Gateway-Token': header } }]));
+      // A server that echoes part of the key and the header back, as OpenAI's "Incorrect API key provided: sk-abc1****" does.
+      peer.reply({ status: 403, error: { message: `Key ${key.slice(0, 14)}************ is not allowed with token ${header} (${header.slice(0, 10)}…)`, type: 'invalid_request_error' } });
+      const r = await run(['--topics', 'topics.jsonc', '--endpoints', 'endpoints.json', '--endpoint', 'gw', '--per-topic', '1', '--out', 'gw.jsonl', '--only', 'Housing'], { env: { TUNELAB_API_KEY_GW: key } });
+      assert.equal(r.code, 1, r.err);
+      const [request] = peer.requests;
+      assert.ok(request !== undefined);
+      assert.equal(request.headers.authorization, `Bearer ${key}`);
+      assert.equal(request.headers['x-gateway-token'], header);
+      assert.match(r.err, /^✗ Housing \/ Rent help: Endpoint "gw" refused access \(403\)\. The server said: "Key \*\*\*\*\*\*\*\*\*\*\*\*\*\*\* is not allowed with token \*\*\* \(\*\*\*…\)"/m);
+      for (const secret of [key.slice(0, 8), header.slice(0, 8)]) assert.ok(!`${r.out}${r.err}`.includes(secret), secret);
+    });
+  });
+
+  void it('prints topic names, model questions and server messages with their terminal escapes escaped', async () => {
+    const responder = (body: Record<string, unknown>): PeerReply => (typeof body['response_format'] === 'object'
+      ? { content: JSON.stringify({ questions: [{ text: 'How do I pay\u001b[8m hidden\u001b[0m my rent\u009b2J?', refusal: false }] }) }
+      : { status: 403, error: { message: 'denied \u001b]52;c;Y3VybCBldmlsfHNo\u0007 see\u202e', type: 'invalid_request_error' } });
+    await withRig({ responder }, async ({ run, file }) => {
+      writeFileSync(file('topics.jsonc'), JSON.stringify({ categories: [{ name: 'Hous\u001b[2Jing', subtopics: ['Rent\u001b]0;pwned\u0007 help\r✓ fake'] }] }));
+      const r = await run(argsFor('esc.jsonl', 1));
+      assert.equal(r.code, 1, r.err);
+      for (const text of [r.out, r.err]) assert.ok(!RAW_CONTROL.test(text) && !text.includes('\u202e'), JSON.stringify(text));
+      assert.match(r.err, /^✗ Hous\\u001b\[2Jing \/ Rent\\u001b\]0;pwned\\u0007 help\\r✓ fake: "How do I pay\\u001b\[8m hidden\\u001b\[0m my rent\\u009b2J\?": Endpoint "local" refused access \(403\)\. The server said: "denied \\u001b\]52;c;Y3VybCBldmlsfHNo\\u0007 see\\u202e"/m);
+    });
   });
 });

@@ -8,8 +8,8 @@ import { runJudgeCommand, type JudgeHooks } from '../../src/cli/judge';
 import { readVerdictCache, verdictsPathFor, type VerdictCacheRead } from '../../src/core/judge/cache';
 import { HUMAN_PREFERENCE_RUBRIC, LEAGUE_RUBRIC } from '../../src/core/judge/prompts';
 import { resultsLine } from '../../src/core/promptLab/results';
-import { judgeResponder, type JudgePolicy } from '../peers/judgeResponder';
-import { OpenAIPeer, type OpenAIPeerOptions } from '../peers/openaiPeer';
+import { judgeRequestOf, judgeResponder, type JudgePolicy } from '../peers/judgeResponder';
+import { OpenAIPeer, type OpenAIPeerOptions, type PeerReply } from '../peers/openaiPeer';
 
 // ---------------------------------------------------------------------------------------------
 // A temp folder with an endpoints file pointing at a local peer that answers like a pairwise
@@ -333,7 +333,7 @@ void describe('tunelab judge', () => {
         [argsFor('marked.results.jsonl', '--candidate', '2', '--baseline', '2'), /--candidate and --baseline are both column 2: name two different columns/],
         [argsFor('marked.results.jsonl', '--baseline', '1'), /--candidate and --baseline are both column 1/],
         [argsFor('marked.results.jsonl', '--candidate', '0'), /--candidate takes a column number from 1, e\.g\. --candidate 1 \(got '0'\)/],
-        [argsFor('marked.results.jsonl').map((a) => (a === 'judge' ? 'gpt' : a)), /endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT, TUNELAB_API_KEY or OPENAI_API_KEY in the environment\./],
+        [argsFor('marked.results.jsonl').map((a) => (a === 'judge' ? 'gpt' : a)), /endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT in the environment\./],
         [argsFor('missing.results.jsonl'), /cannot read the results file missing\.results\.jsonl: no such file\. Check the path/],
         [argsFor('empty.results.jsonl'), /empty\.results\.jsonl has no results rows: there is nothing to judge/],
         [argsFor('notes.jsonl'), /notes\.jsonl has no results rows \(line 1: The line is not a results row: .*\) Name the <name>\.results\.jsonl file an eval run wrote\./],
@@ -363,7 +363,7 @@ void describe('tunelab judge', () => {
       const gpt = (...more: string[]): string[] => argsFor('marked.results.jsonl', ...more).map((a) => (a === 'judge' ? 'gpt' : a));
 
       // A key the server refuses: the judge fails on every question (exit 1), and the key is still never shown.
-      const wrong = await run(gpt(), { env: { OPENAI_API_KEY: 'sk-wrong-key-for-this-peer' } });
+      const wrong = await run(gpt(), { env: { TUNELAB_API_KEY_GPT: 'sk-wrong-key-for-this-peer' } });
       assert.equal(wrong.code, 1, wrong.err);
       assert.equal(tableRow(wrong.out, 'errors'), '10');
       assert.match(wrong.err, /10 questions of 10 could not be judged.*The judge judged none of them/);
@@ -445,5 +445,66 @@ void describe('tunelab judge', () => {
     assert.match(out, /Example:\n {2}TUNELAB_API_KEY_GPT=.* tunelab judge --eval /);
     assert.match(out, /^Exit codes: 0 /m);
     assert.match(HELP, /^ {2}judge {7}/m);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Keys and terminals: which Authorization header the peer received, and the bytes printed.
+
+/** A C0 or C1 control character other than the line feed: nothing from data may print one raw. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+void describe('tunelab judge: keys and terminal output', () => {
+  void it('sends a generic key only to OpenAI\'s own API: the compatible judge gets none, with a warning', async () => {
+    await withRig('marked', async ({ run, fixture, peer }) => {
+      fixture('marked.results.jsonl');
+      const generic = { TUNELAB_API_KEY: 'sk-generic-tunelab-0002', OPENAI_API_KEY: 'sk-generic-openai-0002' };
+      const r = await run(argsFor('marked.results.jsonl'), { env: generic });
+      assert.equal(r.code, 0, r.err);
+      assert.ok(peer.requests.length > 0);
+      for (const req of peer.requests) assert.equal(req.headers.authorization, 'Bearer none');
+      assert.match(r.err, /^tunelab: warning: endpoint "judge" \(OpenAI-compatible server\) gets no key \(TUNELAB_API_KEY or OPENAI_API_KEY are set but only sent to OpenAI's own API/m);
+
+      const sent = peer.requests.length;
+      const gpt = await run(argsFor('marked.results.jsonl').map((a) => (a === 'judge' ? 'gpt' : a)), { env: { OPENAI_API_KEY: generic.OPENAI_API_KEY } });
+      assert.equal(gpt.code, 2, gpt.err);
+      assert.match(gpt.err, /^tunelab judge: endpoint "gpt" \(OpenAI\) needs an API key: set TUNELAB_API_KEY_GPT in the environment \(OPENAI_API_KEY is set but only sent to OpenAI's own API/m);
+      assert.equal(peer.requests.length, sent);
+    });
+  });
+
+  void it('prints endpoint names from the results file, skipped answers\' errors and the server\'s words with their terminal escapes escaped; --json keeps them exact', async () => {
+    const candidate = 'ft\u001b[31m';
+    const baseline = 'base\u009b2J\nfake';
+    const failure = 'boom \u001b]52;c;Y3VybCBldmlsfHNo\u0007';
+    const text = [0, 1, 2].map((i) => `${resultsLine({
+      question: `How do I renew permit ${i}?`,
+      source: { file: 'eval.jsonl', line: i + 1 },
+      columnsKey: '0123456789abcdef',
+      answers: [
+        { column: 0, endpoint: candidate, system: '', parameters: {}, text: '[good] Yes.', finish: 'stop' },
+        { column: 1, endpoint: baseline, system: '', parameters: {}, text: 'No.', finish: 'stop', ...(i === 2 ? { error: failure } : {}) },
+      ],
+    })}\n`).join('');
+    const marked = judgeResponder('marked');
+    const responder = (body: Record<string, unknown>): PeerReply => (judgeRequestOf(body).question.includes('permit 1')
+      ? { status: 403, error: { message: 'denied \u001b[2J\u202e', type: 'invalid_request_error' } }
+      : marked(body));
+    await withRig('marked', async ({ run, file }) => {
+      writeFileSync(file('esc.results.jsonl'), text);
+      const r = await run(argsFor('esc.results.jsonl'));
+      assert.equal(r.code, 1, r.err);
+      for (const t of [r.out, r.err]) assert.ok(!RAW_CONTROL.test(t) && !t.includes('\u202e'), JSON.stringify(t));
+      assert.match(r.out, /^A: ft\\u001b\[31m \(column 1\) vs B: base\\u009b2J\\nfake \(column 2\) — esc\.results\.jsonl, judged by judge\/judge-model with the league rubric$/m);
+      assert.match(r.out, /^line 2: Candidate first: Endpoint "judge" refused access \(403\)\. The server said: "denied \\u001b\[2J\\u202e"/m);
+      assert.match(r.out, /^line 3: Not judged: column 2's answer failed \(boom \\u001b\]52;c;Y3VybCBldmlsfHNo\\u0007\)\.$/m);
+
+      const json = await run(argsFor('esc.results.jsonl', '--json'));
+      assert.ok(!RAW_CONTROL.test(json.out), json.out);
+      const report = JSON.parse(json.out) as { candidate: { endpoint: string }; baseline: { endpoint: string }; problems: { message: string }[] };
+      assert.deepEqual([report.candidate.endpoint, report.baseline.endpoint], [candidate, baseline]);
+      assert.ok(report.problems.some((p) => p.message.includes(failure)));
+    }, { responder });
   });
 });
