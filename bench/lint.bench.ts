@@ -7,9 +7,16 @@
  *     edit, and reading that line's findings, against a full relint of the same 50k rows.
  * Also, for the record: the full 100k lint with near-duplicates, and `findings()` over 50k rows
  * (what the editor reads to publish diagnostics).
+ * (c) a row of 1M / 10M characters without a space (an answer with personal data, then one giant
+ *     word) among 1,000 ordinary rows, linted with the real tokenizers, against `JSON.parse` of
+ *     the same lines. Before counting stopped at the limit, 1M overflowed Llama 3's stack (the row
+ *     went unchecked) and 10M took 68 s and 3.8 GB; the metric is how much text `too-long` handed
+ *     the tokenizer.
  */
 import { resolveSettings } from '../src/core/lint/config';
 import { DatasetLinter } from '../src/core/lint/engine';
+import type { TokenCounter } from '../src/core/lint/types';
+import { tokenizers } from '../src/core/tokens/tokenizers';
 import { generateRows } from './dataset';
 import type { BenchCase, Metric } from './harness';
 
@@ -106,4 +113,50 @@ const findingsRead: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [full, fullWithNear, relint, findingsRead];
+/** Characters handed to the tokenizer by the last huge-row run. */
+let tokenizedChars = 0;
+const countingTokenizer: TokenCounter = {
+  count(text, family) {
+    tokenizedChars += text.length;
+    return tokenizers.count(text, family);
+  },
+};
+
+function hugeRow(chars: number): BenchCase {
+  let lines: string[] = [];
+  let text = '';
+  let findings: string[] = [];
+  const label = chars >= 1_000_000 ? `${chars / 1_000_000}M` : String(chars);
+  return {
+    name: `(c) lint: a row of ${label} characters without a space, among 1,000 rows, with token counts`,
+    floorName: 'JSON.parse of the 1,001 lines',
+    runs: 3,
+    // The rest of the cost is the other rules reading the text once (linear); the tokenizer stops early.
+    target: { ratio: chars >= 10_000_000 ? 100 : 200 },
+    setup() {
+      const answer = `Mail dana.whitfield@gmail.com or call her cell at (612) 845-0187.<|eot_id|> ${'x'.repeat(chars)}`;
+      lines = generateRows(1000, 13, SHARES).map((r) => r.line);
+      lines.splice(500, 0, JSON.stringify({ instruction: 'How do I renew my permit?', context: '', response: answer }));
+      text = `${lines.join('\n')}\n`;
+    },
+    run() {
+      tokenizedChars = 0;
+      const linter = new DatasetLinter({ settings, context: {}, nearDuplicates: false, tokens: countingTokenizer });
+      linter.setText(text);
+      linter.step(Infinity);
+      findings = linter.findingsOnLine(500).map((f) => f.rule);
+      return findings.length;
+    },
+    floor() {
+      let n = 0;
+      for (const line of lines) n += Object.keys(JSON.parse(line) as object).length;
+      return n;
+    },
+    metrics(): Metric[] {
+      if (!findings.includes('too-long') || !findings.includes('pii')) throw new Error(`the huge row's findings are ${findings.join(', ')}`);
+      return [{ name: 'characters tokenized (too-long stops past the limit)', value: tokenizedChars, digits: 0, max: 100_000 }];
+    },
+  };
+}
+
+export const cases: BenchCase[] = [full, fullWithNear, relint, findingsRead, hugeRow(1_000_000), hugeRow(10_000_000)];
