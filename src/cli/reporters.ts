@@ -31,8 +31,8 @@ function paint(text: string, code: string, colors: boolean): string {
 
 /** `path:line:col: severity rule: message`, with a line break. */
 export function textLine(file: string, f: Finding, colors = false): string {
-  const where = `${file}:${f.line + 1}:${f.start + 1}:`;
-  return `${colors ? paint(where, '1', true) : where} ${paint(f.severity, SEVERITY_COLOR[f.severity], colors)} ${paint(`${f.rule}:`, '90', colors)} ${oneLine(f.message)}\n`;
+  const where = `${printable(file)}:${f.line + 1}:${f.start + 1}:`;
+  return `${colors ? paint(where, '1', true) : where} ${paint(f.severity, SEVERITY_COLOR[f.severity], colors)} ${paint(`${f.rule}:`, '90', colors)} ${printable(oneLine(f.message))}\n`;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -47,6 +47,37 @@ export function summaryLine(t: Totals, colors = false): string {
   const head = plural(problems, 'problem', 'problems');
   const color = t.errors > 0 ? SEVERITY_COLOR.error : t.warnings > 0 ? SEVERITY_COLOR.warning : '32';
   return `${paint(head, color, colors)} (${parts.join(', ')}) in ${plural(t.files, 'file', 'files')} · ${plural(t.rows, 'row', 'rows')}\n`;
+}
+
+/**
+ * What must not reach a terminal raw from a dataset or a path: C0 controls (NUL; ESC, which
+ * starts the sequences that recolour, move the cursor, retitle the window or write the
+ * clipboard; CR, which rewrites the line), DEL, C1 controls (U+009B is a one-character CSI for
+ * terminals that take C1 in UTF-8), the line and paragraph separators, and the bidirectional
+ * overrides and isolates that reorder what is shown (Unicode UAX #9; CVE-2021-42574).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A character as JSON escapes it in a string (`\n`, `\t`…), else as `\u009b`: printable, and still valid JSON inside a JSON string. */
+function escapeChar(c: string): string {
+  const json = JSON.stringify(c).slice(1, -1);
+  return json.length > 1 ? json : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** `text` with every character of `UNPRINTABLE` written as an escape, so a terminal shows it instead of obeying it. */
+export function printable(text: string): string {
+  UNPRINTABLE.lastIndex = 0;
+  return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, escapeChar) : text;
+}
+
+/**
+ * JSON text with the same value and no character a terminal would obey: `JSON.stringify`
+ * escapes C0 controls but writes DEL, C1 controls, the separators and the bidi controls raw;
+ * those can only occur inside strings, where `\uXXXX` means the same character.
+ */
+export function printableJson(value: unknown): string {
+  return printable(JSON.stringify(value));
 }
 
 /** Messages are one line already; this keeps a stray line break from splitting an output line. */
@@ -73,7 +104,7 @@ export function jsonFinding(file: string, f: Finding): JsonFinding {
 
 /** One JSON object and a line break. */
 export function jsonLine(file: string, f: Finding): string {
-  return `${JSON.stringify(jsonFinding(file, f))}\n`;
+  return `${printableJson(jsonFinding(file, f))}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +185,7 @@ const RESULTS = '"results":[]';
  * `head`, then the results as JSON separated by commas, then `tail`.
  */
 export function sarifFrame(info: SarifRunInfo, invocation?: Sarif.Invocation): { head: string; tail: string } {
-  const text = JSON.stringify(sarifLog(info, [], invocation));
+  const text = printableJson(sarifLog(info, [], invocation));
   const at = text.indexOf(RESULTS);
   const head = text.slice(0, at + RESULTS.length - 1);
   const tail = text.slice(at + RESULTS.length - 1);
