@@ -6,18 +6,18 @@
  * the format is not fixed (by --dataset-format, tunelab.jsonc or a template.json), the first
  * lines are held back until the format is known, then replayed.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { detectFormat, FORMAT_IDS, matchFormat } from '../core/formats/index';
+import { invalidUtf8Message, LineSplitter, tooLongLineMessage, type StreamLine } from '../core/jsonl/lines';
 import { parseLine } from '../core/jsonl/parse';
 import { RULES } from '../core/lint/catalog';
 import { resolveSettings, SEVERITIES, type ConfigLayer, type LintSettings } from '../core/lint/config';
-import { DatasetLinter } from '../core/lint/engine';
+import { DatasetLinter, type UnreadableLine } from '../core/lint/engine';
 import { splitOf } from '../core/limits/split';
 import type { Finding, FormatContext, FormatId, JsonObject, TokenCounter, TokenizerFamily } from '../core/lint/types';
 import { VERSION } from '../core/version';
@@ -25,16 +25,26 @@ import { parseLintArgs, type LintArgs } from './args';
 import type { CliIo } from './cli';
 import { BufferedOutput, functionStream, wrapList } from './output';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
-import { jsonLine, sarifArtifact, sarifFrame, sarifResult, summaryLine, textLine, type SarifRunInfo, type Totals } from './reporters';
+import { jsonLine, printable, printableJson, sarifArtifact, sarifFrame, sarifResult, summaryLine, textLine, type SarifRunInfo, type Totals } from './reporters';
+import { openSource, type Source } from './source';
 
 /** Lines read before the format is decided when nothing fixes it (more only while none matches a known format). */
 export const DETECTION_LINES = 1000;
+
+/**
+ * The longest line read: the longest string the JavaScript engine can hold, in UTF-16 units
+ * (https://nodejs.org/api/buffer.html#bufferconstantsmax_string_length; 2^29 - 24 in V8 on 64-bit
+ * systems), and a UTF-8 line of at most that many bytes always decodes to a string no longer.
+ * A longer line is reported by its size and the rest of the file is read.
+ */
+export const MAX_LINE_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
 export const LINT_HELP = `Usage: tunelab lint <files…> [options]
 
 Checks JSON Lines fine-tuning datasets: JSON syntax, blank lines, the dataset format's
 schema, duplicates and near-duplicates, and the content rules. Files are read as streams,
-so any size works.
+so any size works; a pipe is read once a program writes to it (<command> | tunelab lint
+/dev/stdin).
 
 Options:
   --format <text|json|sarif>      How to print findings: text (default, path:line:col lines),
@@ -75,7 +85,7 @@ warnings; 2 a usage error or a file that cannot be read.
  */
 export class StreamingLint {
   private linter: DatasetLinter | undefined;
-  private buffer: string[] | undefined;
+  private buffer: HeldLine[] | undefined;
   private records: JsonObject[] = [];
   private pendingBlank = -1;
   private readonly blankLines: boolean;
@@ -85,7 +95,7 @@ export class StreamingLint {
   constructor(
     private readonly settings: LintSettings,
     private readonly context: FormatContext,
-    private readonly options: { readonly nearDuplicates: boolean; readonly tokens: TokenCounter | undefined },
+    private readonly options: { readonly nearDuplicates: boolean; readonly tokens: TokenCounter | undefined; readonly relatedColumns?: boolean },
     private readonly emit: (finding: Finding) => void,
   ) {
     const blank = settings.rules.get('blank-line')?.severity;
@@ -104,15 +114,29 @@ export class StreamingLint {
     return this.linter?.takeErrors() ?? [];
   }
 
-  /** One line of the file, without its line break. */
-  push(line: string): void {
-    const text = this.rows === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  /** One line of the file, without its line break; `bytes` is its UTF-8 size when the reader counted it. */
+  push(line: string, bytes?: number): void {
+    const bom = this.rows === 0 && line.charCodeAt(0) === 0xfeff;
+    const text = bom ? line.slice(1) : line;
+    this.hold({ text, bytes: bytes === undefined ? undefined : bom ? bytes - 3 : bytes });
+  }
+
+  /** One line as the stream reader found it: text, or a line it could not read as text. */
+  pushLine(line: StreamLine): void {
+    if (line.kind === 'text') this.push(line.text, line.bytes);
+    else if (line.kind === 'invalid-utf8') this.hold({ unreadable: { message: invalidUtf8Message(line), start: line.column, end: line.column + 1, bytes: line.bytes } });
+    else this.hold({ unreadable: { message: tooLongLineMessage(line, MAX_LINE_BYTES), start: 0, end: 0, bytes: line.bytes } });
+  }
+
+  private hold(line: HeldLine): void {
     this.rows++;
     if (this.buffer === undefined) {
-      this.feed(text);
+      this.feed(line);
       return;
     }
-    this.buffer.push(text);
+    this.buffer.push(line);
+    if (line.text === undefined) return;
+    const text = line.text;
     const parsed = parseLine(text, 0);
     const record = parsed.kind === 'record' ? parsed.value as JsonObject : undefined;
     if (record !== undefined) this.records.push(record);
@@ -141,7 +165,7 @@ export class StreamingLint {
     this.buffer = undefined;
     this.records = [];
     this.start(format);
-    for (const text of lines) this.feed(text);
+    for (const line of lines) this.feed(line);
   }
 
   private start(format: FormatId | 'auto'): void {
@@ -150,16 +174,20 @@ export class StreamingLint {
       context: this.context,
       nearDuplicates: this.options.nearDuplicates,
       ...(this.options.tokens === undefined ? {} : { tokens: this.options.tokens }),
+      // Each line's findings are emitted as it is appended: keep no line's text after that.
+      streaming: true,
+      // Only SARIF prints where a duplicate's earlier line is; the others print its number alone.
+      relatedColumns: this.options.relatedColumns === true,
     });
   }
 
-  private feed(text: string): void {
+  private feed(line: HeldLine): void {
     const linter = this.linter as DatasetLinter;
     const index = linter.lineCount;
-    const found = linter.appendLine(text);
+    const found = line.text === undefined ? linter.appendUnreadable(line.unreadable) : linter.appendLine(line.text, line.bytes);
     if (this.pendingBlank >= 0) this.confirmBlank();
     for (const f of found) this.emit(f);
-    if (text === '' && this.blankLines && !found.some((f) => f.rule === 'blank-line')) this.pendingBlank = index;
+    if (line.text === '' && this.blankLines && !found.some((f) => f.rule === 'blank-line')) this.pendingBlank = index;
   }
 
   /** Checks the pending empty line again now that it is no longer the last one. */
@@ -173,6 +201,9 @@ export class StreamingLint {
   }
 }
 
+/** A line held back while the format is detected. */
+type HeldLine = { readonly text: string; readonly bytes: number | undefined; readonly unreadable?: undefined } | { readonly text?: undefined; readonly unreadable: UnreadableLine };
+
 type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean; readonly errors: readonly string[] } | { readonly ok: false; readonly message: string };
 
 interface Sink {
@@ -181,43 +212,21 @@ interface Sink {
 }
 
 /** Streams one file through a `StreamingLint`, pausing while the output asks to wait. */
-async function lintFile(file: string, shown: string, settings: LintSettings, context: FormatContext, options: { nearDuplicates: boolean; tokens: TokenCounter | undefined }, sink: Sink): Promise<FileOutcome> {
-  let handle: FileHandle;
+async function lintFile(file: string, shown: string, settings: LintSettings, context: FormatContext, options: { nearDuplicates: boolean; tokens: TokenCounter | undefined; relatedColumns: boolean }, sink: Sink): Promise<FileOutcome> {
+  const opened = await openSource(file, shown);
+  if (!opened.ok) return opened;
+  const source: Source = opened.source;
   try {
-    handle = await open(file, 'r');
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const hint = code === 'ENOENT' ? 'Check the path (it is relative to the current directory).' : 'Check the file\'s permissions.';
-    return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. ${hint}` };
-  }
-  try {
-    if ((await handle.stat()).isDirectory()) {
-      return { ok: false, message: `${shown} is a directory. Name the dataset files in it, e.g. ${path.join(shown, '*.jsonl')}.` };
-    }
     const lint = new StreamingLint(settings, context, options, sink.emit);
-    const input = handle.createReadStream({ encoding: 'utf8', autoClose: false, highWaterMark: 256 * 1024 });
-    await new Promise<void>((resolve, reject) => {
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      const fail = (e: unknown): void => {
-        lines.close();
-        input.destroy();
-        reject(e instanceof Error ? e : new Error(String(e)));
-      };
-      lines.on('line', (line) => {
-        try {
-          lint.push(line);
-        } catch (e) {
-          fail(e);
-          return;
-        }
-        if (sink.output.blocked) {
-          lines.pause();
-          void sink.output.drained().then(() => { lines.resume(); });
-        }
-      });
-      lines.on('close', () => { resolve(); });
-      input.on('error', fail);
-    });
+    const splitter = new LineSplitter(MAX_LINE_BYTES);
+    const take = async (lines: readonly StreamLine[]): Promise<void> => {
+      for (const line of lines) {
+        lint.pushLine(line);
+        if (sink.output.blocked) await sink.output.drained();
+      }
+    };
+    for await (const chunk of source.chunks) await take(splitter.push(chunk));
+    await take(splitter.end());
     lint.end();
     return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens, errors: lint.takeErrors() };
   } catch (e) {
@@ -225,7 +234,7 @@ async function lintFile(file: string, shown: string, settings: LintSettings, con
     if (typeof code === 'string') return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. Check the file and try again.` };
     throw e;
   } finally {
-    await handle.close();
+    await source.close();
   }
 }
 
@@ -280,7 +289,7 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
   const env = io.env ?? process.env;
   const notices: Sarif.Notification[] = [];
   const warn = (message: string): void => {
-    io.err(`tunelab: warning: ${message}\n`);
+    io.err(`tunelab: warning: ${printable(message)}\n`);
     notices.push({ level: 'warning', message: { text: message } });
   };
 
@@ -318,15 +327,15 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
       else totals.hints++;
       if (args.output === 'text') output.write(textLine(name, f, colors));
       else if (args.output === 'json') output.write(jsonLine(name, f));
-      else output.write(`${sarifCount++ === 0 ? '' : ','}${JSON.stringify(sarifResult(artifact, f))}`);
+      else output.write(`${sarifCount++ === 0 ? '' : ','}${printableJson(sarifResult(artifact, f))}`);
     };
     // A validation set is told by its name (core/limits/split.ts); the dataset checks differ for it.
     const fileSettings: LintSettings = { ...settings, split: splitOf(file) };
-    const outcome = await lintFile(file, name, fileSettings, template.context, { nearDuplicates: args.nearDuplicates, tokens }, { output, emit });
+    const outcome = await lintFile(file, name, fileSettings, template.context, { nearDuplicates: args.nearDuplicates, tokens, relatedColumns: args.output === 'sarif' }, { output, emit });
     if (!outcome.ok) {
       unreadable = true;
       output.flush();
-      io.err(`tunelab lint: ${outcome.message}\n`);
+      io.err(`tunelab lint: ${printable(outcome.message)}\n`);
       notices.push({ level: 'error', message: { text: outcome.message } });
       continue;
     }
@@ -365,7 +374,7 @@ async function settingsFor(args: LintArgs, cwd: string, io: CliIo, warn: (messag
     const config = await readProjectConfig(configFile, cwd);
     if (!config.ok) {
       if (args.config !== undefined) {
-        io.err(`tunelab lint: ${config.message}\n`);
+        io.err(`tunelab lint: ${printable(config.message)}\n`);
         return undefined;
       }
       warn(config.message);

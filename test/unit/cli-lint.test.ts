@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -491,5 +491,122 @@ void describe('tunelab lint', () => {
   void it('colours only on a terminal: piped output has no escape codes even without NO_COLOR', () => {
     const r = tunelab(['lint', fixture('warnings.jsonl')], { env: { NO_COLOR: '' } });
     assert.ok(!r.stdout.includes('\u001b['), 'no ANSI escapes when stdout is a pipe');
+  });
+});
+
+void describe('tunelab lint on large and strange inputs', () => {
+  let dir = '';
+  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'tunelab-cli-strange-')); });
+  after(() => { rmSync(dir, { recursive: true, force: true }); });
+  const filler = 'The office reviews each application in the order it arrives and writes back by mail. ';
+  const record = (i: number, answer?: string): string => JSON.stringify({
+    instruction: `Question ${i}: which office handles permit request ${i % 97} for district ${Math.floor(i / 97)}?`,
+    context: '',
+    response: answer ?? `Request ${i}: ${filler.repeat(8)}`,
+  });
+  /** Characters a terminal obeys instead of showing (NUL, ESC, C1 controls such as U+009B, separators, bidi controls), line feeds apart. */
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const OBEYED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  void it('keeps no line\'s text once it is checked: 40,000 rows of 800 bytes lint in a 100 MB heap, duplicates still found', () => {
+    // Keeping each row's text, parsed value and view took about 2.8 KB of heap a row (this file
+    // did not fit in 192 MB); what later lines need of a row (index keys, size) is a few hundred bytes.
+    const n = 40_000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(record(i));
+    lines.push(record(0), record(1, 'Another answer to the same question, which teaches the model a second answer.'));
+    const file = path.join(dir, 'many.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = tunelab(['lint', '--format', 'json', '--no-near-duplicates', file], { env: { NODE_OPTIONS: '--max-old-space-size=100' } });
+    assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+    const findings = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonFinding);
+    assert.deepEqual(findings.map((f) => [f.line, f.rule]), [[n + 1, 'duplicate'], [n + 2, 'duplicate-prompt']]);
+    assert.match(findings[0]?.message ?? '', /^Same record as line 1\b/);
+    assert.match(findings[1]?.message ?? '', /^Same prompt as line 2 with a different answer/);
+    assert.match(r.stderr, new RegExp(`· ${n + 2} rows`));
+  });
+
+  void it('a line too long to hold (over 512 MiB, here 600 MB of NUL bytes) is one json-syntax error and the lines after it are linted', () => {
+    // A sparse file: the hole reads as zeros and takes no disk. Reading the line as a string threw
+    // an uncaught RangeError (exit 1, no findings); the heap cap keeps that failure small.
+    const file = path.join(dir, 'huge-line.jsonl');
+    const fd = openSync(file, 'w');
+    const size = 600_000_000;
+    writeSync(fd, `${record(1)}\n`);
+    const head = Buffer.byteLength(`${record(1)}\n`);
+    const last = record(3, '### Answer: the office at the end handles it.');
+    writeSync(fd, `\n${last}\n`, head + size);
+    closeSync(fd);
+    const r = tunelab(['lint', file], { env: { NODE_OPTIONS: '--max-old-space-size=200' } });
+    assert.equal(r.status, 1, r.stderr.slice(0, 2000));
+    assert.deepEqual(locations(r.stdout), [`${file}:2:1 error json-syntax`, `${file}:3:${last.indexOf('### Answer:') + 1} warning leaked-header`]);
+    assert.match(findingLines(r.stdout)[0] ?? '', /This line is 600,000,000 bytes, too long to be one training example \(the longest line tunelab reads is [\d,]+ bytes/);
+    assert.match(summary(r.stdout), / · 3 rows$/);
+  });
+
+  void it('a line that is not UTF-8 is a json-syntax error at the bad byte, with its offset and what to do', () => {
+    const file = path.join(dir, 'latin1.jsonl');
+    const good = record(1);
+    // "café" saved as Windows-1252: 0xE9 alone.
+    const bad = Buffer.concat([Buffer.from('{"instruction":"Where is the caf'), Buffer.from([0xe9]), Buffer.from('?","context":"","response":"On the corner of Main Street and Elm."}')]);
+    writeFileSync(file, Buffer.concat([Buffer.from(`${good}\n`), bad, Buffer.from('\n')]));
+    const r = tunelab(['lint', '--rule', 'too-few-examples=off', file]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(locations(r.stdout), [`${file}:2:33 error json-syntax`]);
+    assert.match(findingLines(r.stdout)[0] ?? '', /not valid UTF-8: the byte 0xE9 at byte 32 of the line is not a UTF-8 character\. .*Re-save the file as UTF-8/);
+  });
+
+  void it('a named pipe with no writer is reported (exit 2) instead of waiting forever, and the other files are linted', () => {
+    const fifo = path.join(dir, 'nobody.jsonl');
+    spawnSync('mkfifo', [fifo]);
+    const other = path.join(dir, 'other.jsonl');
+    writeFileSync(other, `${record(1, '### Answer: here.')}\n`);
+    // Opening a FIFO the usual way blocks until a writer comes: the old CLI hung until killed here.
+    const r = spawnSync(process.execPath, [cliPath, 'lint', '--rule', 'too-few-examples=off', fifo, other], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.signal, null, 'ended on its own');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /nothing is writing to .*nobody\.jsonl, a pipe: no program opened it for writing within 2 s.*<command> \| tunelab lint \/dev\/stdin/);
+    assert.deepEqual(locations(r.stdout).map((l) => l.replace(/:\d+ /, ' ')), [`${other}:1 warning leaked-header`]);
+  });
+
+  void it('a named pipe with a writer is read as a stream', async () => {
+    const fifo = path.join(dir, 'piped.jsonl');
+    spawnSync('mkfifo', [fifo]);
+    const data = path.join(dir, 'piped-data.jsonl');
+    writeFileSync(data, `${record(1)}\n${record(2, '### Answer: here.')}\n`);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', data, fifo], { stdio: 'ignore' });
+    const done = new Promise((resolve) => writer.on('exit', resolve));
+    const r = spawnSync(process.execPath, [cliPath, 'lint', '--rule', 'too-few-examples=off', fifo], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+    await done;
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(locations(r.stdout).map((l) => l.replace(/:\d+ /, ' ')), [`${fifo}:2 warning leaked-header`]);
+    assert.match(summary(r.stdout), / · 2 rows$/);
+  });
+
+  void it('a device is refused with what to name instead (exit 2), never read: /dev/zero would never end', () => {
+    const r = tunelab(['lint', '/dev/zero'], { env: { NODE_OPTIONS: '--max-old-space-size=200' } });
+    assert.equal(r.status, 2, r.stderr.slice(0, 2000));
+    assert.match(r.stderr, /tunelab lint: \/dev\/zero is a device .*not a dataset file\. Name a \.jsonl file, or pipe the data in: <command> \| tunelab lint \/dev\/stdin\./);
+  });
+
+  void it('every reporter escapes NUL, ESC, C1 controls and bidi controls from the data and the path', () => {
+    const file = path.join(dir, 'ctl\u001b[2J.jsonl');
+    // An unknown word quoted in the message carries the raw characters.
+    writeFileSync(file, '{"instruction":"x", "context": "", "response": nul\u0000\u001b\u009b\u202el}\n');
+    const text = tunelab(['lint', '--rule', 'too-few-examples=off', file]);
+    assert.equal(text.status, 1, text.stderr);
+    assert.ok(!OBEYED.test(text.stdout), JSON.stringify(text.stdout));
+    assert.match(text.stdout, /ctl\\u001b\[2J\.jsonl:1:\d+: error json-syntax: Unknown word 'nul\\u0000\\u001b\\u009b\\u202el'/);
+    for (const format of ['json', 'sarif']) {
+      const r = tunelab(['lint', '--format', format, '--rule', 'too-few-examples=off', file]);
+      assert.ok(!OBEYED.test(r.stdout), `${format}: ${JSON.stringify(r.stdout)}`);
+      const message = format === 'json'
+        ? (JSON.parse(r.stdout) as JsonFinding).message
+        : (JSON.parse(r.stdout) as { runs: { results: { message: { text: string } }[] }[] }).runs[0]?.results[0]?.message.text;
+      assert.ok((message ?? '').startsWith('Unknown word \'nul\u0000\u001b\u009b\u202el\''), `${format}: the same text once parsed`);
+    }
+    const missing = tunelab(['lint', path.join(dir, 'gone\u001b]0;x\u0007.jsonl')]);
+    assert.equal(missing.status, 2);
+    assert.ok(!OBEYED.test(missing.stderr), JSON.stringify(missing.stderr));
   });
 });

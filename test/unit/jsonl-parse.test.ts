@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { firstInvalidUtf8, invalidUtf8Message, LineSplitter, tooLongLineMessage, type StreamLine } from '../../src/core/jsonl/lines';
 import { parseDocument, parseLine, splitLines, type ParsedLine } from '../../src/core/jsonl/parse';
 
 /** The error a line gives, or a failed assertion naming what it gave instead. */
@@ -209,5 +210,81 @@ void describe('parseLine: properties', () => {
         for (const k of r.duplicateKeys) assert.ok(k.start >= 0 && k.start <= k.end && k.end <= text.length);
       }
     }), { numRuns: 300 });
+  });
+});
+
+void describe('LineSplitter: a byte stream cut into lines, strict UTF-8, a line too long to hold reported by its size', () => {
+  const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+  /** Every line of the chunks, as the splitter returns them. */
+  const split = (chunks: readonly Uint8Array[], max = 1024): StreamLine[] => {
+    const s = new LineSplitter(max);
+    return [...chunks.flatMap((c) => s.push(c)), ...s.end()];
+  };
+  const texts = (lines: readonly StreamLine[]): string[] => lines.map((l) => (l.kind === 'text' ? l.text : l.kind));
+
+  void it('cuts where VS Code does (\\n, \\r\\n, a lone \\r), keeps empty lines, and the text after the last break only when there is some', () => {
+    assert.deepEqual(texts(split([bytes('a\nb\r\nc\rd\n\ne')])), ['a', 'b', 'c', 'd', '', 'e']);
+    assert.deepEqual(texts(split([bytes('a\n')])), ['a']);
+    assert.deepEqual(texts(split([bytes('a\n\n')])), ['a', '']);
+    assert.deepEqual(texts(split([])), []);
+  });
+
+  void it('gives the same lines however the stream is chunked: a \\r\\n or a character split between chunks', () => {
+    const text = '{"q":"é"}\r\n{"q":"日本"}\r\r\n{"q":"😀"}\nlast';
+    const all = bytes(text);
+    const whole = split([all]);
+    assert.deepEqual(texts(whole), ['{"q":"é"}', '{"q":"日本"}', '', '{"q":"😀"}', 'last']);
+    for (let size = 1; size <= 7; size++) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < all.length; i += size) chunks.push(all.subarray(i, i + size));
+      assert.deepEqual(split(chunks), whole, `chunks of ${size} bytes`);
+    }
+    assert.deepEqual(whole.map((l) => l.bytes), [10, 14, 0, 12, 4], 'each line\'s size in bytes, without its break');
+  });
+
+  void it('keeps a BOM for the reader to remove (the first line only)', () => {
+    assert.deepEqual(texts(split([bytes('\uFEFF{"a":1}\n')])), ['\uFEFF{"a":1}']);
+  });
+
+  void it('a line that is not UTF-8 gives the first bad sequence, its byte offset in the line and its UTF-16 column', () => {
+    // "café" written in Windows-1252 (0xE9 alone), after a character of two UTF-16 units.
+    const line = Uint8Array.from([...bytes('{"q":"😀caf'), 0xe9, ...bytes('"}')]);
+    const [bad, next] = split([line, bytes('\n{"q":"ok"}\n')]);
+    assert.deepEqual(bad, { kind: 'invalid-utf8', bytes: 16, offset: 13, column: 11, sequence: [0xe9] });
+    assert.deepEqual(next, { kind: 'text', text: '{"q":"ok"}', bytes: 10 });
+    assert.ok(bad.kind === 'invalid-utf8');
+    assert.match(invalidUtf8Message(bad), /^This line is not valid UTF-8: the byte 0xE9 at byte 13 of the line is not a UTF-8 character\. .*Re-save the file as UTF-8/);
+  });
+
+  void it('finds every kind of invalid UTF-8 that RFC 3629 names: stray continuation, truncated, overlong, surrogate, above U+10FFFF', () => {
+    const cases: readonly (readonly [number[], number, number])[] = [
+      [[0x61, 0x80, 0x61], 1, 1], // a continuation byte with no lead
+      [[0x61, 0xc3], 1, 1], // a lead byte at the end
+      [[0xe2, 0x82, 0x61], 0, 2], // three-byte form cut after two
+      [[0xc0, 0xaf], 0, 1], // overlong '/'
+      [[0xe0, 0x80, 0xaf], 0, 1], // overlong, three bytes
+      [[0xed, 0xa0, 0x80], 0, 1], // U+D800, a surrogate
+      [[0xf4, 0x90, 0x80, 0x80], 0, 1], // above U+10FFFF
+      [[0xff], 0, 1],
+      [[0x61, 0xf0, 0x9f, 0x98, 0x80], 5, 0], // valid: U+1F600
+    ];
+    for (const [input, offset, length] of cases) {
+      assert.deepEqual(firstInvalidUtf8(Uint8Array.from(input)), { offset, length }, input.map((b) => b.toString(16)).join(' '));
+      const decodes = ((): boolean => { try { new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(input)); return true; } catch { return false; } })();
+      assert.equal(decodes, length === 0, 'agrees with the platform decoder on what is valid');
+    }
+  });
+
+  void it('a line over the limit is counted as it streams past, not kept, and the lines after it are read', () => {
+    const chunks = [bytes('{"a":1}\n{"long":"'), bytes('x'.repeat(3000)), bytes('x'.repeat(3000)), bytes('"}\n{"b":2}\n')];
+    const lines = split(chunks, 4096);
+    assert.deepEqual(lines.map((l) => [l.kind, l.bytes]), [['text', 7], ['too-long', 6011], ['text', 7]]);
+    const long = lines[1];
+    assert.ok(long?.kind === 'too-long');
+    assert.match(tooLongLineMessage(long, 4096), /^This line is 6,011 bytes, too long to be one training example \(the longest line tunelab reads is 4,096 bytes/);
+    // A last line without a break is over the limit too.
+    assert.deepEqual(split([bytes('{"a":1}\n'), bytes('y'.repeat(5000))], 4096).map((l) => l.kind), ['text', 'too-long']);
+    // Exactly at the limit is read.
+    assert.deepEqual(split([bytes(`${'z'.repeat(4096)}\n`)], 4096).map((l) => l.kind), ['text']);
   });
 });

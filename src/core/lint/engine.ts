@@ -33,7 +33,10 @@ const enum Stage { Parse, Check, Near, Done }
 export interface Row {
   /** The row's current line number; kept true as rows are inserted and removed above it. */
   index: number;
-  readonly text: string;
+  /** The line's text; '' once a streaming linter has forgotten it (see `LinterOptions.streaming`). */
+  text: string;
+  /** The line's length in UTF-16 units, kept when the text is forgotten. */
+  readonly units: number;
   stage: Stage;
   parsed: ParsedLine | undefined;
   /** The first format (in detection order) the record matches, null for none. */
@@ -67,6 +70,26 @@ export interface LinterOptions {
   /** Near-duplicate detection (MinHash/LSH) costs far more than the rest; a host may leave it off. */
   readonly nearDuplicates?: boolean;
   readonly tokens?: TokenCounter;
+  /**
+   * For a host that only appends (the CLI, reading a file as a stream) and reads each line's
+   * findings as it appends it: once `appendLine` returns, the row keeps only what later lines'
+   * duplicate checks and the file's own findings need (its index keys, its size), not its text,
+   * parsed value or view, so memory grows by a few hundred bytes a line whatever their length.
+   * Its rows are never checked again; a later duplicate's related line is the whole line unless
+   * `relatedColumns` is set.
+   */
+  readonly streaming?: boolean;
+  /** Streaming: keep where each row's prompt is, for later duplicates' related lines (costs one more parse of each line). */
+  readonly relatedColumns?: boolean;
+}
+
+/** A line the host could not read as text (not UTF-8, or too long to hold): a json-syntax error. */
+export interface UnreadableLine {
+  readonly message: string;
+  readonly start: number;
+  readonly end: number;
+  /** Its size in the file, for the file's size limits. */
+  readonly bytes: number;
 }
 
 export interface DatasetStats {
@@ -152,14 +175,46 @@ export class DatasetLinter {
     this.parseQueue += added.length;
   }
 
-  /** Appends one line and brings it fully up to date; for streaming (the CLI) with a fixed format. */
-  appendLine(text: string): Finding[] {
+  /**
+   * Appends one line and brings it fully up to date; for streaming (the CLI) with a fixed format.
+   * `bytes`, the line's UTF-8 size, saves measuring it when the reader counted it.
+   */
+  appendLine(text: string, bytes?: number): Finding[] {
     const row = newRow(text, this.rows.length);
+    if (bytes !== undefined) row.bytes = bytes;
     this.rows.push(row);
     this.pending.push(row);
     this.parseQueue++;
+    return this.settleAppended(row);
+  }
+
+  /** Appends a line the host could not read as text; it is a json-syntax error and counts only its size. */
+  appendUnreadable(line: UnreadableLine): Finding[] {
+    // Its UTF-16 length is unknown; its byte size is within what `fileUnits` promises (1 to 3 bytes a unit).
+    const row: Row = { ...newRow('', this.rows.length), units: line.bytes, bytes: line.bytes, stage: Stage.Check };
+    row.parsed = { kind: 'error', line: row.index, start: line.start, end: line.end, message: line.message };
+    this.rows.push(row);
+    this.pending.push(row);
+    return this.settleAppended(row);
+  }
+
+  private settleAppended(row: Row): Finding[] {
     this.step(Infinity);
-    return this.rowFindings(row, new Map());
+    if (this.options.streaming !== true) return this.rowFindings(row, new Map());
+    // Duplicate groups compare rows by their keys from now on: the texts are about to go.
+    if (row.view !== undefined && (row.promptKey !== undefined || row.recordKey !== undefined)) {
+      row.normPrompt = row.promptKey ?? '';
+      row.normRecord = recordKey(row.view);
+    }
+    const found = this.rowFindings(row, new Map());
+    if (row.bytes < 0) row.bytes = utf8Length(row.text);
+    row.promptRange ??= this.options.relatedColumns === true ? this.promptRange(row) : wholeLine(row);
+    row.text = '';
+    row.view = undefined;
+    row.issues = [];
+    row.nearText = undefined;
+    if (row.parsed?.kind === 'record') row.parsed = FORGOTTEN_RECORD;
+    return found;
   }
 
   /** Changes settings or the format context; everything is checked again. */
@@ -541,12 +596,12 @@ export class DatasetLinter {
       });
     } catch (err) {
       this.logError(first, err);
-      return [{ rule: 'unchecked', severity: 'error', line: 0, start: 0, end: first.text.length, message: uncheckedFileMessage(err) }];
+      return [{ rule: 'unchecked', severity: 'error', line: 0, start: 0, end: first.units, message: uncheckedFileMessage(err) }];
     }
     const out: Finding[] = [];
     for (const issue of issues) {
       const severity = this.severity(issue.rule);
-      if (severity !== undefined) out.push({ rule: issue.rule, severity, line: 0, start: 0, end: first.text.length, message: issue.message });
+      if (severity !== undefined) out.push({ rule: issue.rule, severity, line: 0, start: 0, end: first.units, message: issue.message });
     }
     return out;
   }
@@ -554,7 +609,7 @@ export class DatasetLinter {
   /** The file's length in UTF-16 units, line breaks included (a bound on its UTF-8 size, with no measuring). */
   private fileUnits(): number {
     let units = Math.max(0, this.rows.length - 1);
-    for (const row of this.rows) units += row.text.length;
+    for (const row of this.rows) units += row.units;
     return units;
   }
 
@@ -749,9 +804,12 @@ export class DatasetLinter {
   }
 }
 
+/** A streamed record's parse result once its value is forgotten: only "it was a record" is still needed. */
+const FORGOTTEN_RECORD: ParsedLine = { kind: 'record', line: -1, value: {}, duplicateKeys: [] };
+
 function newRow(text: string, index: number): Row {
   return {
-    index, text, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
+    index, text, units: text.length, stage: Stage.Parse, parsed: undefined, match: null, view: undefined, issues: [],
     promptKey: undefined, recordKey: undefined, normPrompt: undefined, normRecord: undefined, promptRange: undefined, dup: undefined, inNear: false, nearText: undefined, wantsTokens: false, parseFailure: undefined, bytes: -1,
   };
 }
@@ -762,7 +820,7 @@ function firstMatch(record: JsonObject, ctx: FormatContext): FormatId | null {
 }
 
 function wholeLine(row: Row): { start: number; end: number } {
-  return { start: 0, end: row.text.length };
+  return { start: 0, end: row.units };
 }
 
 /**
