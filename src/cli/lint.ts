@@ -39,6 +39,9 @@ export const DETECTION_LINES = 1000;
  */
 export const MAX_LINE_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
+/** The paths of a process's own input and open descriptors (Linux and macOS). */
+const STREAM_PATH = /^\/(dev\/(stdin|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/;
+
 export const LINT_HELP = `Usage: tunelab lint <files…> [options]
 
 Checks JSON Lines fine-tuning datasets: JSON syntax, blank lines, the dataset format's
@@ -330,7 +333,8 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
       else output.write(`${sarifCount++ === 0 ? '' : ','}${printableJson(sarifResult(artifact, f))}`);
     };
     // A validation set is told by its name (core/limits/split.ts); the dataset checks differ for it.
-    const fileSettings: LintSettings = { ...settings, split: splitOf(file) };
+    // A stream (/dev/stdin, /dev/fd/N from <(…)) has no name to tell; its "dev" folder is not a dev set.
+    const fileSettings: LintSettings = { ...settings, split: STREAM_PATH.test(file) ? 'train' : splitOf(file) };
     const outcome = await lintFile(file, name, fileSettings, template.context, { nearDuplicates: args.nearDuplicates, tokens, relatedColumns: args.output === 'sarif' }, { output, emit });
     if (!outcome.ok) {
       unreadable = true;

@@ -36,6 +36,10 @@ export async function openSource(file: string, shown: string, writerWaitMs = PIP
     return { ok: false, message: `${shown} is a directory. Name the dataset files in it, e.g. ${path.join(shown, '*.jsonl')}.` };
   }
   if (info.isFIFO()) return openPipe(file, shown, writerWaitMs);
+  // A parent process may hand over its pipe as a socket (Node's child_process does): a socket
+  // cannot be opened by path, but the descriptor the path names is already open.
+  const fd = info.isSocket() ? descriptorOf(file) : undefined;
+  if (fd !== undefined) return { ok: true, source: socketSource(new Socket({ fd, readable: true, writable: false }), new Uint8Array(0)) };
   if (!info.isFile()) {
     const what = info.isCharacterDevice() ? 'a device (a terminal, or one like /dev/zero that never ends)' : info.isBlockDevice() ? 'a block device' : 'a socket';
     return { ok: false, message: `${shown} is ${what}, not a dataset file. Name a .jsonl file, or pipe the data in: <command> | tunelab lint /dev/stdin.` };
@@ -93,11 +97,21 @@ async function openPipe(file: string, shown: string, writerWaitMs: number): Prom
     closeSync(fd);
     return cannotRead(e, shown);
   }
-  const socket = new Socket({ fd, readable: true, writable: false });
-  const head = probe.subarray(0, first);
+  return { ok: true, source: socketSource(new Socket({ fd, readable: true, writable: false }), probe.subarray(0, first)) };
+}
+
+/** What was read already (`head`), then the socket's data. */
+function socketSource(socket: Socket, head: Uint8Array): Source {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     if (head.length > 0) yield head;
     for await (const chunk of socket) yield chunk as Uint8Array;
   }
-  return { ok: true, source: { chunks: chunks(), close: () => { socket.destroy(); return Promise.resolve(); } } };
+  return { chunks: chunks(), close: () => { socket.destroy(); return Promise.resolve(); } };
+}
+
+/** The descriptor a path of the process's own descriptors names: /dev/stdin, /dev/fd/N, /proc/self/fd/N. */
+function descriptorOf(file: string): number | undefined {
+  if (file === '/dev/stdin') return 0;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(file);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
 }

@@ -583,6 +583,13 @@ void describe('tunelab lint on large and strange inputs', () => {
     assert.match(summary(r.stdout), / · 2 rows$/);
   });
 
+  void it('data piped to /dev/stdin is linted as it streams, as a training file (its /dev folder is not a dev set)', () => {
+    const chat = (i: number): string => JSON.stringify({ messages: [{ role: 'user', content: `How do I renew permit ${i}?` }, { role: 'assistant', content: `Bring form ${i} to the district office.` }] });
+    const r = spawnSync(process.execPath, [cliPath, 'lint', '/dev/stdin'], { encoding: 'utf8', input: `${[1, 2, 3].map(chat).join('\n')}\n`, timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(locations(r.stdout), ['/dev/stdin:1:1 error too-few-examples']);
+  });
+
   void it('a device is refused with what to name instead (exit 2), never read: /dev/zero would never end', () => {
     const r = tunelab(['lint', '/dev/zero'], { env: { NODE_OPTIONS: '--max-old-space-size=200' } });
     assert.equal(r.status, 2, r.stderr.slice(0, 2000));
