@@ -128,8 +128,14 @@ export class StreamingLint {
   pushLine(line: StreamLine): void {
     if (line.kind === 'text') this.push(line.text, line.bytes);
     else if (line.kind === 'invalid-utf8') this.hold({ unreadable: { message: invalidUtf8Message(line), start: line.column, end: line.column + 1, bytes: line.bytes } });
-    else this.hold({ unreadable: { message: tooLongLineMessage(line, MAX_LINE_BYTES), start: 0, end: 0, bytes: line.bytes } });
+    else {
+      this.unreadableLines.push(this.rows + 1);
+      this.hold({ unreadable: { message: tooLongLineMessage(line, MAX_LINE_BYTES), start: 0, end: 0, bytes: line.bytes } });
+    }
   }
+
+  /** 1-based numbers of the lines too long to read at all: the file was not fully read (exit 2). */
+  readonly unreadableLines: number[] = [];
 
   private hold(line: HeldLine): void {
     this.rows++;
@@ -207,7 +213,7 @@ export class StreamingLint {
 /** A line held back while the format is detected. */
 type HeldLine = { readonly text: string; readonly bytes: number | undefined; readonly unreadable?: undefined } | { readonly text?: undefined; readonly unreadable: UnreadableLine };
 
-type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean; readonly errors: readonly string[] } | { readonly ok: false; readonly message: string };
+type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean; readonly errors: readonly string[]; readonly unreadableLines: readonly number[] } | { readonly ok: false; readonly message: string };
 
 interface Sink {
   readonly output: BufferedOutput;
@@ -231,7 +237,7 @@ async function lintFile(file: string, shown: string, settings: LintSettings, con
     for await (const chunk of source.chunks) await take(splitter.push(chunk));
     await take(splitter.end());
     lint.end();
-    return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens, errors: lint.takeErrors() };
+    return { ok: true, rows: lint.rows, neededTokens: lint.neededTokens, errors: lint.takeErrors(), unreadableLines: lint.unreadableLines };
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return { ok: false, message: `cannot read ${shown}: ${errorText(e)}. Check the file and try again.` };
@@ -347,6 +353,15 @@ export async function runLint(argv: readonly string[], io: CliIo): Promise<numbe
     totals.rows += outcome.rows;
     neededTokens ||= outcome.neededTokens;
     for (const e of outcome.errors) warn(`a check failed on ${name}, ${e}; that line was not fully checked. Please report this.`);
+    if (outcome.unreadableLines.length > 0) {
+      // The rest of the file was linted, but part of it could not be read at all: as for a missing file, exit 2.
+      unreadable = true;
+      const which = outcome.unreadableLines.slice(0, 5).join(', ') + (outcome.unreadableLines.length > 5 ? ` and ${outcome.unreadableLines.length - 5} more` : '');
+      const message = `${name}: line ${which} ${outcome.unreadableLines.length === 1 ? 'is' : 'are'} longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes and could not be read (see the json-syntax finding); the rest of the file was linted. Split such a line into one record per line, or remove it.`;
+      output.flush();
+      io.err(`tunelab lint: ${printable(message)}\n`);
+      notices.push({ level: 'error', message: { text: message } });
+    }
   }
 
   if (neededTokens && tokens === undefined) {

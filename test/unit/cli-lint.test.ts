@@ -334,7 +334,7 @@ void describe('tunelab lint', () => {
       const r = tunelab(['lint', file]);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(locations(r.stdout), [`${file}:2:1 warning too-long`]);
-      assert.match(findingLines(r.stdout)[0] ?? '', /about [\d,]+ tokens \(Llama 3 tokenizer, counting JumpStart's built-in template filled with the record, "### Response:" and the begin and end tokens\), over max_input_length, 1,024/);
+      assert.match(findingLines(r.stdout)[0] ?? '', /more than [\d,]+ tokens \(counting stopped there\) \(Llama 3 tokenizer, counting JumpStart's built-in template filled with the record, "### Response:" and the begin and end tokens\), over max_input_length, 1,024/);
     });
 
     void it('an empty line before the final newline is a blank line; the final newline is not', () => {
@@ -526,7 +526,7 @@ void describe('tunelab lint on large and strange inputs', () => {
     assert.match(r.stderr, new RegExp(`· ${n + 2} rows`));
   });
 
-  void it('a line too long to hold (over 512 MiB, here 600 MB of NUL bytes) is one json-syntax error and the lines after it are linted', () => {
+  void it('a line too long to hold (over 512 MiB, here 600 MB of NUL bytes) is one json-syntax error, the lines after it are linted, and the exit is 2 with a message', () => {
     // A sparse file: the hole reads as zeros and takes no disk. Reading the line as a string threw
     // an uncaught RangeError (exit 1, no findings); the heap cap keeps that failure small.
     const file = path.join(dir, 'huge-line.jsonl');
@@ -538,7 +538,8 @@ void describe('tunelab lint on large and strange inputs', () => {
     writeSync(fd, `\n${last}\n`, head + size);
     closeSync(fd);
     const r = tunelab(['lint', file], { env: { NODE_OPTIONS: '--max-old-space-size=200' } });
-    assert.equal(r.status, 1, r.stderr.slice(0, 2000));
+    assert.equal(r.status, 2, r.stderr.slice(0, 2000));
+    assert.match(r.stderr, /huge-line\.jsonl: line 2 is longer than 536,870,888 bytes and could not be read \(see the json-syntax finding\); the rest of the file was linted\./);
     assert.deepEqual(locations(r.stdout), [`${file}:2:1 error json-syntax`, `${file}:3:${last.indexOf('### Answer:') + 1} warning leaked-header`]);
     assert.match(findingLines(r.stdout)[0] ?? '', /This line is 600,000,000 bytes, too long to be one training example \(the longest line tunelab reads is [\d,]+ bytes/);
     assert.match(summary(r.stdout), / · 3 rows$/);
