@@ -73,7 +73,7 @@ val, valid, validation, eval or dev is a validation set.
 Rules: ${wrapList(RULES.map((r) => r.id), 7)}
 
 Exit codes: 0 no errors and no more warnings than --max-warnings allows; 1 errors, or too many
-warnings; 2 a usage error or a file that cannot be read.
+warnings; 2 a usage error, or a file or a line that cannot be read.
 `;
 
 // ---------------------------------------------------------------------------------------------
