@@ -137,7 +137,8 @@ suite('The judge in the extension host', () => {
     const sidecar = vscode.Uri.joinPath(folder, '.tunelab', 'repointed.results.jsonl.verdicts.json');
     await vscode.workspace.fs.writeFile(sidecar, new TextEncoder().encode(sidecarFor(questions, old)));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(results));
-    await waitFor('the CodeLens: nothing judged by the current judge', () => lensTitles(results), (t) => t.includes('Run (2 not judged)'));
+    // With the old model's verdicts taken as the current judge's, the lens would show their win rate instead.
+    await waitFor('the CodeLens: nothing judged by the current judge', () => lensTitles(results), (t) => t.some((x) => x.startsWith('$(law) Judge 2 question(s)')));
     const before = peer.chatBodies.length;
     await vscode.commands.executeCommand('tunelab.judgeFile', results);
     assert.equal(peer.chatBodies.length - before, 4, 'both questions in both orders, asked of the model the endpoint names now');
