@@ -156,3 +156,13 @@ export function chooseKey(config: EndpointConfig, env: Env, all: readonly Endpoi
   }
   return {};
 }
+
+/** The help paragraph on keys that `tunelab generate` and `tunelab judge` share. */
+export const KEYS_HELP = `API keys come from the environment, never from files, and go only where they belong: an
+endpoint's own TUNELAB_API_KEY_<ID> (the id in upper case, other characters as _) to its url;
+TUNELAB_API_KEY and OPENAI_API_KEY only to OpenAI's own API (https://api.openai.com), never
+to another url; Azure OpenAI only its own variable (AZURE_OPENAI_API_KEY is not read). No key
+goes over plain http except to this machine (localhost, 127.0.0.1, [::1]), and ids that
+differ only in case and punctuation (a-b, a.b, A_B) may not share one variable. SageMaker and
+Bedrock endpoints use your AWS credentials. Keys (and their first 8 or more characters) and
+"headers" values are masked in everything printed.`;

@@ -59,6 +59,7 @@ import {
   writeAtomically,
   type OpenedEndpoint,
 } from './endpointSetup';
+import { KEYS_HELP } from './endpointKeys';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { parseError } from './args';
 import { wrapList } from './output';
@@ -118,14 +119,7 @@ Options:
                               ("Benefits/Utility bill help"), in any case; repeat for several
   -h, --help                  Show this help
 
-API keys come from the environment, never from files, and go only where they belong: an
-endpoint's own TUNELAB_API_KEY_<ID> (the id in upper case, other characters as _) to its url;
-TUNELAB_API_KEY and OPENAI_API_KEY only to OpenAI's own API (https://api.openai.com), never
-to another url; Azure OpenAI only its own variable (AZURE_OPENAI_API_KEY is not read). No key
-goes over plain http except to this machine (localhost, 127.0.0.1, [::1]), and ids that
-differ only in case and punctuation (a-b, a.b, A_B) may not share one variable. SageMaker and
-Bedrock endpoints use your AWS credentials. Each endpoint's "rateLimits" apply. Keys (and their
-first 8 or more characters) and "headers" values are masked in everything printed.
+${KEYS_HELP} Each endpoint's "rateLimits" apply.
 
 Progress goes to stderr, one line per subtopic; a summary line goes to stdout. Ctrl+C stops the
 run: the pairs already answered are kept, and --resume adds the rest later.

@@ -28,6 +28,7 @@ import type { SchedulerOptions } from '../endpoints/scheduler';
 import { parseError } from './args';
 import type { CliIo } from './cli';
 import { EXIT_INTERRUPTED, interruptible, isFileError, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically, type TerminalControl } from './endpointSetup';
+import { KEYS_HELP } from './endpointKeys';
 import { displayPath, errorText } from './projectConfig';
 import { printable } from './reporters';
 
@@ -73,14 +74,7 @@ Options:
                               works as is). Default: your VS Code user settings
   -h, --help                  Show this help
 
-API keys come from the environment, never from files, and go only where they belong: an
-endpoint's own TUNELAB_API_KEY_<ID> (the id in upper case, other characters as _) to its url;
-TUNELAB_API_KEY and OPENAI_API_KEY only to OpenAI's own API (https://api.openai.com), never
-to another url; Azure OpenAI only its own variable (AZURE_OPENAI_API_KEY is not read). No key
-goes over plain http except to this machine (localhost, 127.0.0.1, [::1]), and ids that
-differ only in case and punctuation (a-b, a.b, A_B) may not share one variable. SageMaker and
-Bedrock endpoints use your AWS credentials. Keys (and their first 8 or more characters) and
-"headers" values are masked in everything printed.
+${KEYS_HELP}
 
 Lines whose answers failed or are missing are skipped and listed, as are questions the judge
 could not give a verdict on. Ctrl+C stops the run; the verdicts given so far are kept.
