@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { repoFile } from '../harness/repoFile';
 import fc from 'fast-check';
 import { resolveSettings, type ConfigLayer } from '../../src/core/lint/config';
 import { DatasetLinter, type LinterOptions } from '../../src/core/lint/engine';
+import { SLICE_MS, SliceRunner, type SlicedLinter } from '../../src/core/lint/schedule';
 import type { Finding, FormatContext, TokenCounter } from '../../src/core/lint/types';
 import { isRefusal } from '../../src/core/rules/index';
+import { generateRows, type GeneratedRow } from '../../bench/dataset';
 
 function linter(text: string, layers: ConfigLayer[] = [], context: FormatContext = {}, extra: Partial<LinterOptions> = {}): DatasetLinter {
   const l = new DatasetLinter({ settings: resolveSettings(layers).settings, context, nearDuplicates: true, ...extra });
@@ -261,5 +266,128 @@ void describe('DatasetLinter: no row is reported clean that was not checked', ()
     const f = linter(line).findings();
     // Before, the schema check's locator overflowed the stack and the row was reported clean.
     assert.deepEqual(summary(f), ['1:unused-field', '1:leaked-header', '1:pii', '1:pii']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The editor's order: the lines in view first, the rest in slices bounded by time
+
+void describe('DatasetLinter.checkFirst and SliceRunner: visible lines first, same findings in the end', () => {
+  /** A 3,000-row JumpStart file with findings spread through it, some in the "visible" lines 1500–1530. */
+  const mixedFile = (): string => {
+    const train = readFileSync(repoFile('samples/train.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i % 997 === 5) lines.push('');
+      else if (i === 1510) lines.push(row(Q[0] ?? '', `### Answer: ${A}`));
+      else if (i === 1520) lines.push('{"instruction": "x"');
+      else if (i % 500 === 7) lines.push(train[0] ?? ''); // exact duplicates of the sample's first row, across the file
+      else lines.push(i < train.length ? train[i] ?? '' : row(`${Q[i % Q.length] ?? ''} (case ${i})`, `${A} Reference ${i}.`));
+    }
+    return `${lines.join('\n')}\n`;
+  };
+
+  void it('the visible lines have their findings before the rest of the file is parsed', () => {
+    const l = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    l.setText(mixedFile());
+    l.checkFirst(1500, 1530);
+    assert.equal(l.done, false);
+    assert.deepEqual(summary(l.findingsOnLine(1510)), ['1511:leaked-header']);
+    assert.deepEqual(summary(l.findingsOnLine(1520)), ['1521:json-syntax']);
+    assert.deepEqual(summary(l.findingsOnLine(100)), [], 'a line out of view is not checked yet');
+  });
+
+  void it('ends with exactly the findings of a plain run, on the sample data and when the visible lines are of another format', () => {
+    const reference = (text: string): string[] => linter(text).findings().map((f) => JSON.stringify(f));
+    const chatMinority = (): string => {
+      const lines = mixedFile().split('\n');
+      // The visible lines are OpenAI chat, the file is JumpStart: the provisional format is wrong.
+      for (let i = 1500; i < 1530; i++) lines[i] = chatRow(`Question number ${i}: ${Q[i % Q.length] ?? ''}`);
+      return lines.join('\n');
+    };
+    for (const text of [mixedFile(), chatMinority(), readFileSync(repoFile('samples/train.jsonl'), 'utf8')]) {
+      const l = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+      l.setText(text);
+      l.checkFirst(1500, 1530);
+      l.checkFirst(0, 5);
+      l.step(Infinity);
+      assert.deepEqual(l.findings().map((f) => JSON.stringify(f)), reference(text));
+    }
+    const l = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    l.setText(chatMinority());
+    l.checkFirst(1500, 1530);
+    assert.equal(l.findingsOnLine(1500).some((f) => f.rule === 'mixed-format'), false, 'checked against the visible lines\' format at first');
+    l.step(Infinity);
+    assert.deepEqual(summary(l.findingsOnLine(1500)), ['1501:mixed-format']);
+  });
+
+  void it('SliceRunner keeps each slice within its time and ends with the same findings', () => {
+    // A simulated clock: each row the engine is handed costs 3 ms, so the test does not depend on the machine.
+    let clock = 0;
+    const real = new DatasetLinter({ settings: resolveSettings([]).settings, context: {}, nearDuplicates: true });
+    const text = mixedFile();
+    real.setText(text);
+    const timed: SlicedLinter = {
+      step: (budget: number) => { clock += 3 * Math.min(budget, 3000); return real.step(budget); },
+      checkFirst: (start: number, end: number) => real.checkFirst(start, end),
+      get done() { return real.done; },
+    };
+    const runner = new SliceRunner(timed, () => clock, SLICE_MS);
+    runner.visibleFirst([{ start: 1500, end: 1530 }]);
+    assert.deepEqual(summary(real.findingsOnLine(1510)), ['1511:leaked-header']);
+    let longest = 0;
+    let slices = 0;
+    for (let done = false; !done; slices++) {
+      const t0 = clock;
+      done = runner.slice();
+      longest = Math.max(longest, clock - t0);
+    }
+    assert.ok(longest <= SLICE_MS, `a slice took ${longest} ms of simulated time`);
+    assert.ok(slices > 100, `the work was cut into ${slices} slices`);
+    assert.deepEqual(real.findings().map((f) => JSON.stringify(f)), linter(text).findings().map((f) => JSON.stringify(f)));
+  });
+});
+
+/**
+ * The findings of a large generated dataset, pinned: every speed-up of the engine must leave them
+ * exactly as they were. The digest was taken before the engine's hot paths were rewritten
+ * (duplicate-key counting, line splitting, locating prompts, reading findings); a change to any
+ * finding's rule, line, columns, message, related lines or fix changes it.
+ */
+void describe('the findings of 12,000 generated rows, with planted problems, stay exactly the same', () => {
+  /** Realistic rows with, every 37th, one of the problems a user's file has. */
+  function plantedDataset(): string {
+    const rows = generateRows(12_000, 29, { nearDuplicateShare: 0.05, exactDuplicateShare: 0.02 });
+    const plants: ((r: GeneratedRow) => string)[] = [
+      (r) => r.line.replace('"response":', '"response" : "first",  "response"  :'), // a repeated key, spaced
+      (r) => r.line.slice(0, -2), // cut short
+      () => '', // blank
+      (r) => r.line.replace('"response":"', '"response":"Call me at (612) 845-0187 or mail dana.whitfield@gmail.com. '),
+      (r) => r.line.replace('"response":"', '"response":"### Response:\\n<|eot_id|> [TODO] {{name}} '),
+      (r) => r.line.replace('"context":""', '"context":"", "notes": {"a": 1, "a" :2}'), // nested repeated key, unused field
+      (r) => JSON.stringify({ messages: [{ role: 'user', content: r.instruction }, { role: 'assistant', content: r.response }] }), // another format
+      (r) => r.line.replace('"response":"', '"response":"I\'m sorry, but I can\'t help with that. '),
+      (r) => r.line.replace(/"response":"[^"]*"/, '"response":"Yes."'),
+      (r) => `${r.line}\r`, // a lone CR: one more (blank) line
+    ];
+    const lines = rows.map((r, i) => (i % 37 === 5 ? (plants[Math.floor(i / 37) % plants.length] as (r: GeneratedRow) => string)(r) : r.line));
+    // Part of the file with CRLF line ends, as an editor on Windows saves it.
+    return `${lines.slice(0, 6000).join('\n')}\n${lines.slice(6000).join('\r\n')}\r\n`;
+  }
+
+  function digest(findings: readonly Finding[]): string {
+    return createHash('sha256').update(JSON.stringify(findings)).digest('hex');
+  }
+
+  void it('full lint with near-duplicates, as the editor runs it', () => {
+    const l = linter(plantedDataset());
+    const f = l.findings();
+    const byRule = new Map<string, number>();
+    for (const x of f) byRule.set(x.rule, (byRule.get(x.rule) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries([...byRule].sort()), {
+      'blank-line': 49, duplicate: 231, 'duplicate-key': 65, 'duplicate-prompt': 48, 'json-syntax': 33, 'leaked-header': 66,
+      'mixed-format': 32, 'near-duplicate': 710, pii: 66, 'too-short': 32, 'unfilled-placeholder': 66, 'unused-field': 32,
+    });
+    assert.equal(digest(f), '0123e448296b7d965a47e8d0eecd7f22f18e78ca78bc32c7a0ad8b58ad9f20fd');
   });
 });
