@@ -273,28 +273,55 @@ export class DatasetLinter {
     return this.pending.length === 0;
   }
 
+  /**
+   * Parses and checks the rows from `start` to `end` (exclusive) ahead of the others, so a host
+   * can show the lines in view first; returns the rows worked. While other rows are unparsed,
+   * these are checked against the format the rows parsed so far point to; once every row is
+   * parsed, `step` decides the format from all of them and checks everything again if it
+   * differs, so the findings in the end are the same as without this call. Near-duplicates
+   * are indexed in the usual order, after every row is checked.
+   */
+  checkFirst(start: number, end: number): number {
+    const rows = this.rows.slice(Math.max(0, start), Math.min(end, this.rows.length));
+    let n = 0;
+    for (const row of rows) if (row.stage === Stage.Parse) { this.parseRow(row); n++; }
+    this.decideFormat(); // provisional while rows are unparsed; a change requeues the rows checked so far
+    const near = this.options.nearDuplicates === true;
+    for (const row of rows) {
+      if (row.stage !== Stage.Check) continue; // still in `pending`, which drops it once Done
+      this.checkSafely(row);
+      row.stage = near ? Stage.Near : Stage.Done;
+      n++;
+    }
+    return n;
+  }
+
   private parsePending(budget: number): number {
     let n = 0;
     for (const row of this.pending) {
       if (n >= budget) break;
       if (row.stage !== Stage.Parse) continue;
-      row.parseFailure = undefined;
-      try {
-        row.parsed = parseLine(row.text, row.index);
-        row.match = row.parsed.kind === 'record' ? firstMatch(row.parsed.value as JsonObject, this.options.context) : null;
-      } catch (err) {
-        // Counted as no format; the check stage reports it (a row is never left clean unchecked).
-        row.match = null;
-        row.parseFailure = uncheckedIssue('Format detection', err, wholeLine(row));
-        this.logError(row, err);
-      }
-      if (row.match !== null) this.counts.set(row.match, (this.counts.get(row.match) ?? 0) + 1);
-      row.stage = Stage.Check;
-      this.parseQueue--;
+      this.parseRow(row);
       n++;
     }
     if (n === 0) this.parseQueue = 0; // nothing left to parse whatever the count said
     return Math.max(n, 1);
+  }
+
+  private parseRow(row: Row): void {
+    row.parseFailure = undefined;
+    try {
+      row.parsed = parseLine(row.text, row.index);
+      row.match = row.parsed.kind === 'record' ? firstMatch(row.parsed.value as JsonObject, this.options.context) : null;
+    } catch (err) {
+      // Counted as no format; the check stage reports it (a row is never left clean unchecked).
+      row.match = null;
+      row.parseFailure = uncheckedIssue('Format detection', err, wholeLine(row));
+      this.logError(row, err);
+    }
+    if (row.match !== null) this.counts.set(row.match, (this.counts.get(row.match) ?? 0) + 1);
+    row.stage = Stage.Check;
+    this.parseQueue--;
   }
 
   /** The file's format: the setting, else a template.json beside the file, else the majority. */
@@ -320,9 +347,14 @@ export class DatasetLinter {
   }
 
   private recheckAll(): void {
-    this.pending = this.pending.filter((r) => r.stage === Stage.Parse);
+    // The whole queue in line order: near-duplicates are indexed in queue order and their groups
+    // depend on it, so rows checked ahead (checkFirst) must not move behind the unparsed ones.
+    this.pending = [];
+    this.parseQueue = 0;
     for (const row of this.rows) {
-      if (row.stage !== Stage.Parse) { row.stage = Stage.Check; this.pending.push(row); }
+      if (row.stage === Stage.Parse) this.parseQueue++;
+      else row.stage = Stage.Check;
+      this.pending.push(row);
     }
   }
 
