@@ -23,6 +23,13 @@ export interface SchedulerOptions {
   readonly requestsPerMinute?: number;
   /** Model tokens per minute, as estimated by callers; unset means no limit. */
   readonly tokensPerMinute?: number;
+  /**
+   * How much of each budget's refill the scheduler keeps in hand, in milliseconds (default 1 000,
+   * `DEFAULT_HEADROOM_MS`): the spread it allows between when it sends a request and when the
+   * server counts it (see scheduler/bucket.ts). At 600 requests/min, 1 s holds back 10 requests of
+   * the opening burst and nothing after it. 0 paces at the server's exact budget.
+   */
+  readonly headroomMs?: number;
   /** Attempts per call, the first included (default 4; 1 turns retries off). */
   readonly maxAttempts?: number;
   /** Backoff before the first retry, before jitter (default 1 000 ms); it doubles on each retry. */
@@ -111,6 +118,18 @@ export function cancelledError(): EndpointError {
   return new EndpointError('cancelled', 'The request was cancelled.');
 }
 
+/**
+ * The default `headroomMs`. OpenAI counts requests and tokens per minute (RPM, TPM) at its end
+ * (https://platform.openai.com/docs/guides/rate-limits) and refuses what goes over with 429, so a
+ * client pacing at the exact budget from its own send times has no room for the send-to-arrival
+ * spread; a second covers a cold connection and a busy event loop with room to spare. (OpenAI also
+ * says a limit "can be quantized", e.g. 60,000 requests/minute enforced as 1,000 a second, so a
+ * burst under the minute's budget may still be refused:
+ * https://help.openai.com/en/articles/6891753-what-are-the-best-practices-for-managing-my-rate-limits-in-the-api;
+ * the headroom does not model that, and Retry-After handles it.)
+ */
+export const DEFAULT_HEADROOM_MS = 1_000;
+
 export class Scheduler {
   private readonly clock: Clock;
   private readonly maxConcurrent: number;
@@ -141,8 +160,9 @@ export class Scheduler {
     this.timeoutMs = Math.max(0, options.timeoutMs ?? DEFAULT_TOTAL_MS);
     this.maxTimeouts = atLeast(1, options.maxTimeouts ?? DEFAULT_MAX_TIMEOUTS);
     const now = this.clock.now();
-    this.requests = budget(options.requestsPerMinute, now);
-    this.tokens = budget(options.tokensPerMinute, now);
+    const headroomMs = options.headroomMs ?? DEFAULT_HEADROOM_MS;
+    this.requests = budget(options.requestsPerMinute, now, headroomMs);
+    this.tokens = budget(options.tokensPerMinute, now, headroomMs);
   }
 
   get stats(): SchedulerStats {
@@ -366,6 +386,6 @@ function atLeast(min: number, value: number): number {
   return Number.isFinite(value) ? Math.max(min, Math.floor(value)) : min;
 }
 
-function budget(perMinute: number | undefined, now: number): TokenBucket | undefined {
-  return perMinute === undefined || !Number.isFinite(perMinute) || perMinute <= 0 ? undefined : new TokenBucket(perMinute, now);
+function budget(perMinute: number | undefined, now: number, headroomMs: number): TokenBucket | undefined {
+  return perMinute === undefined || !Number.isFinite(perMinute) || perMinute <= 0 ? undefined : new TokenBucket(perMinute, now, headroomMs);
 }

@@ -164,9 +164,12 @@ void describe('Scheduler: concurrency', () => {
 });
 
 void describe('Scheduler: rate budgets', () => {
-  /** Runs calls that finish at once and records when each started. */
+  /**
+   * Runs calls that finish at once and records when each started. The bucket's own arithmetic, at
+   * the exact budget (headroomMs 0); the headroom is tested below, against a server's bucket.
+   */
   async function startTimes(options: SchedulerOptions, tokens: readonly number[], horizon: number): Promise<number[]> {
-    const { scheduler, clock } = make({ maxConcurrent: 100, ...options });
+    const { scheduler, clock } = make({ maxConcurrent: 100, headroomMs: 0, ...options });
     const times: number[] = [];
     tokens.forEach((estimatedTokens, i) => {
       void scheduler.run(() => {
@@ -412,7 +415,7 @@ void describe('Scheduler: cancellation', () => {
   });
 
   void it('cancels a call waiting for the rate budget and lets the next one take its place', async () => {
-    const { scheduler, clock } = make({ tokensPerMinute: 600 });
+    const { scheduler, clock } = make({ tokensPerMinute: 600, headroomMs: 0 });
     const times: string[] = [];
     void scheduler.run(() => Promise.resolve(), { estimatedTokens: 600 });
     const controller = new AbortController();
@@ -736,5 +739,70 @@ void describe('reply timeouts: idle and total, per endpoint', () => {
     await clock.advance(200_000);
     assert.match(messageOf(failed.error), /no data for 30 s \(idle timeout of endpoint judge; raise tunelab\.endpoints\[\]\.timeouts\.idleSeconds/);
     assert.equal(quiet.calls, 2, 'a whole-reply call is retried once after a timeout');
+  });
+});
+
+void describe('Scheduler: staying inside the server\'s budget', () => {
+  /**
+   * The server's side of a requests/min limit as the OpenAI peer (test/peers/openaiPeer.ts) and
+   * OpenAI count it: a token bucket of `rpm` that starts full at the first request to arrive and
+   * refills continuously, measured when each request ARRIVES. Returns how many it would refuse.
+   */
+  function serverRefusals(rpm: number, arrivals: readonly number[]): number {
+    const perMs = rpm / 60_000;
+    let level = rpm;
+    let last: number | undefined;
+    let refused = 0;
+    for (const at of [...arrivals].sort((a, b) => a - b)) {
+      level = Math.min(rpm, level + (at - (last ?? at)) * perMs);
+      last = at;
+      if (level >= 1 - 1e-9) level -= 1;
+      else refused++;
+    }
+    return refused;
+  }
+
+  /**
+   * Sends `count` calls at once through a scheduler at `rpm` and returns when each reaches the
+   * server: the requests of the opening burst take `burstDelayMs` to arrive (connections being
+   * opened, the event loop busy with the burst), the paced ones after it `pacedDelayMs`.
+   */
+  async function arrivals(options: SchedulerOptions, count: number, burstDelayMs: number, pacedDelayMs: number): Promise<number[]> {
+    const { scheduler, clock } = make({ maxConcurrent: 1_000, ...options });
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      void scheduler.run(() => {
+        const now = clock.now();
+        times.push(now + (now === 0 ? burstDelayMs : pacedDelayMs));
+        return Promise.resolve();
+      });
+    }
+    await clock.advance(10 * 60_000);
+    assert.equal(times.length, count);
+    return times;
+  }
+
+  void it('sends nothing into a 429 when the opening burst reaches the server later than the paced requests after it', async () => {
+    // Measured from when it sends, the client is exactly within the budget; the server counts from
+    // arrival, so a paced request that arrives faster than the burst did looks early by the difference.
+    for (const rpm of [60, 600, 3_500]) {
+      const times = await arrivals({ requestsPerMinute: rpm }, rpm + 40, 250, 5);
+      assert.equal(serverRefusals(rpm, times), 0, `${rpm}/min`);
+    }
+  });
+
+  void it('gives up only the headroom: the long-run rate is still the budget', async () => {
+    // 600/min with 1 s of headroom: 590 at once, then one every 100 ms, so the 650th goes at 6 s.
+    const { scheduler, clock } = make({ maxConcurrent: 1_000, requestsPerMinute: 600 });
+    const times: number[] = [];
+    for (let i = 0; i < 650; i++) void scheduler.run(() => Promise.resolve(void times.push(clock.now())));
+    await clock.advance(60_000);
+    assert.equal(times.filter((t) => t === 0).length, 590);
+    assert.equal(times[649], 6_000);
+  });
+
+  void it('keeps the old arithmetic with headroomMs 0, which a 250 ms arrival spread turns into 429s', async () => {
+    const times = await arrivals({ requestsPerMinute: 600, headroomMs: 0 }, 640, 250, 5);
+    assert.ok(serverRefusals(600, times) > 0);
   });
 });
