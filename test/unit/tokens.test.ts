@@ -8,7 +8,10 @@ import { tooLong } from '../../src/core/rules/index';
 import { utf8Length, utf8LengthUpTo } from '../../src/core/tokens/bytes';
 import { countTokensUpTo, PIECE_SIZES } from '../../src/core/tokens/countUpTo';
 import { lazyCounter } from '../../src/core/tokens/load';
-import { tokenizers } from '../../src/core/tokens/tokenizers';
+import { libraryTokenizers, tokenizers } from '../../src/core/tokens/tokenizers';
+import { generateRows, generateTemplatedRows } from '../../bench/dataset';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 
 /** Any UTF-16 units, lone surrogates included (what a JSON string may decode to). */
 const units = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 200 }).map((codes) => String.fromCharCode(...codes));
@@ -201,5 +204,72 @@ void describe('counting in pieces, with an early stop (huge rows)', () => {
     assert.equal(issues.length, 1);
     assert.match(issues[0]?.message ?? '', /^This record is more than [\d,]+ tokens \(counting stopped there\) \(Llama 3 tokenizer.*over max_input_length, 1,024/);
     assert.ok(chars < 100_000, `${chars} characters tokenized`);
+  });
+});
+
+void describe('the fast counter gives the libraries\' counts exactly', () => {
+  /** Every line of every JSONL file under these folders, and every line of the docs. */
+  function corpus(): string[] {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const file = path.join(dir, name);
+        if (statSync(file).isDirectory()) walk(file);
+        else if (/\.(jsonl|md|json|jsonc|tlprompt)$/.test(name)) out.push(...readFileSync(file, 'utf8').split('\n'));
+      }
+    };
+    walk('samples');
+    walk('test/fixtures');
+    out.push(...readFileSync('README.md', 'utf8').split('\n'), ...readFileSync('CHANGELOG.md', 'utf8').split('\n'));
+    return out;
+  }
+
+  void it('on the samples, the fixtures, the docs and 3,000 generated records (JumpStart and template lines), for both families', () => {
+    const texts = [
+      ...corpus(),
+      ...generateRows(1500, 15).flatMap((r) => [`${r.instruction}\n\n${r.response}`, r.line]),
+      ...generateTemplatedRows(1500, 16).map((r) => r.line),
+    ];
+    let tokens = 0;
+    for (const family of ['llama3', 'o200k'] as const) {
+      for (const text of texts) {
+        const want = libraryTokenizers.count(text, family);
+        assert.equal(tokenizers.count(text, family), want, `${family}: ${JSON.stringify(text.slice(0, 300))}`);
+        tokens += want;
+      }
+    }
+    assert.ok(tokens > 1_000_000, `a large corpus (${tokens} tokens)`);
+  });
+
+  /** Text that leaves ASCII at every kind of place the hand-written pre-tokenizer decides at. */
+  const mixed = fc.array(fc.constantFrom(
+    'Hello', ' world', 'WORLD', 'HTTPServer', ' iPhone', "'s", "'LL", "'ve", " don't", "'x", 'é', 'É', 'ñ', 'caf', 'é', 'naïve', 'Straße', 'ǅ', '\u0301', '\u0345',
+    '市役所', 'はい', '😀', '👍🏽', '\ud800', '\udfff', '١٢٣', '²', '½', '123', '4567', ' 89', '\u00a0', '\u2003', '\u3000', '\u2028', '\u0085', '\ufeff',
+    ' ', '  ', '   ', '\t', '\n', '\r\n', '\n\n', ' \n ', '\v', '\f', '\u001c', '.', '...', ' (', '),', '//', ' /', '/\n', '#', '—', '«', '»', '€',
+    '<|eot_id|>', '<|endoftext|>', '<|', '|>', '\\', '"', '{', '}', '_', '-', '\u0000',
+  ), { maxLength: 60 }).map((a) => a.join(''));
+
+  void it('property: any mix of ASCII, letters and digits of other scripts, Unicode spaces, marks and special spellings', () => {
+    fc.assert(fc.property(fc.oneof(mixed, pieces, units, fc.string({ unit: 'grapheme', maxLength: 80 })), (text) => {
+      for (const family of ['llama3', 'o200k'] as const) {
+        assert.equal(tokenizers.count(text, family), libraryTokenizers.count(text, family), `${family}: ${JSON.stringify(text)}`);
+      }
+    }), { numRuns: 3000 });
+  });
+
+  void it('text without spaces (Japanese, a long URL list) is counted exactly, not cut every 1,024 characters', () => {
+    // The library on the whole text is the exact count; the old path cut such a run every 1,024
+    // characters and counted the URLs 2,207 tokens instead of 2,200.
+    const japanese = 'パスポートの更新は、申請書に記入し、写真と手数料を添えて郵送してください。'.repeat(120);
+    const urls = Array.from({ length: 200 }, (_, i) => `https://example.gov/forms/ds-${i}.pdf;`).join('');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const llama3 = (require('llama3-tokenizer-js') as { default: { encode(t: string, o: object): number[] } }).default;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { countTokens } = require('gpt-tokenizer/encoding/o200k_base') as { countTokens: (t: string, o: object) => number };
+    for (const text of [japanese, urls]) {
+      assert.ok(text.length > 4000);
+      assert.equal(tokenizers.count(text, 'llama3'), llama3.encode(text, { bos: false, eos: false }).length);
+      assert.equal(tokenizers.count(text, 'o200k'), countTokens(text, { disallowedSpecial: new Set() }));
+    }
   });
 });

@@ -10,7 +10,9 @@
 import type { Llama3Tokenizer } from 'llama3-tokenizer-js';
 import type { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { TokenCounter, TokenizerFamily } from '../lint/types';
+import { llama3PretokenEnd, o200kPretokenEnd } from './asciiPretokens';
 import { countTokensUpTo } from './countUpTo';
+import { pretokenizedCounter, type PretokenizedCounter } from './pretokenCache';
 
 /**
  * Dataset text is content, not control: special-token spellings in it (`<|endoftext|>`) are
@@ -43,7 +45,7 @@ function loadO200k(): typeof countTokens {
 }
 
 /** One call into a library, on text short enough for it (see countUpTo.ts). */
-const whole: TokenCounter = {
+const library: TokenCounter = {
   count(text: string, family: TokenizerFamily): number {
     if (text === '') return 0;
     if (family === 'o200k') return (o200k ??= loadO200k())(text, O200K_AS_TEXT);
@@ -52,12 +54,36 @@ const whole: TokenCounter = {
 };
 
 /**
- * Counts the tokens of `text` alone (no special tokens added around it). Text is handed to the
- * libraries in pieces cut where their pre-tokenizers cut anyway, so a long run without a space
- * neither overflows Llama 3's stack nor takes o200k quadratic time.
+ * The libraries' pre-tokenizer patterns, copied from their sources (they do not export them):
+ * llama3-tokenizer-js 1.2.0 `src/llama3-tokenizer.js` (`CLEAN_LLAMA3_REGEX_STRING`: Llama 3's
+ * tokenizer.json `pat_str`, its `(?i:…)` contractions spelled out for JavaScript) and its
+ * `specialTokenRegex`; gpt-tokenizer 4.0.0 `src/encodingParams/constants.ts`
+ * (`O200K_TOKEN_SPLIT_PATTERN`, tiktoken's o200k_base `pat_str`).
+ */
+const LLAMA3_PATTERN = /(?:'([sS]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD]))|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
+const LLAMA3_SPECIAL = /<\|(?:begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|eom_id|python_tag|finetune_right_pad_id|reserved_special_token_(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-3][0-9]|24[0-7]))\|>/g;
+const CONTRACTION = String.raw`'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])`;
+const O200K_PATTERN = new RegExp(String.raw`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?:${CONTRACTION})?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?:${CONTRACTION})?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`, 'gu');
+
+const fast: Record<TokenizerFamily, PretokenizedCounter> = {
+  llama3: pretokenizedCounter({ pattern: LLAMA3_PATTERN, special: LLAMA3_SPECIAL, pretokenEnd: llama3PretokenEnd, countPiece: (piece) => library.count(piece, 'llama3') }),
+  o200k: pretokenizedCounter({ pattern: O200K_PATTERN, pretokenEnd: o200kPretokenEnd, countPiece: (piece) => library.count(piece, 'o200k') }),
+};
+
+/**
+ * Counts the tokens of `text` alone (no special tokens added around it), pre-token by pre-token
+ * with each distinct pre-token's count remembered (pretokenCache.ts), so a long run without a
+ * space neither overflows Llama 3's stack nor takes o200k quadratic time.
  */
 export const tokenizers: TokenCounter = {
   count(text: string, family: TokenizerFamily): number {
-    return countTokensUpTo(whole, text, family, Infinity).tokens;
+    return fast[family].count(text);
+  },
+};
+
+/** The libraries' own counts, each text in one call per piece and nothing remembered: the reference the tests and the benchmark compare with. */
+export const libraryTokenizers: TokenCounter = {
+  count(text: string, family: TokenizerFamily): number {
+    return countTokensUpTo(library, text, family, Infinity).tokens;
   },
 };
