@@ -315,3 +315,45 @@ export function generateTemplatedRows(n: number, seed: number): GeneratedRow[] {
   }
   return rows;
 }
+
+/** The system prompt of the generated chat rows. */
+export const CHAT_SYSTEM_PROMPT = 'You help residents with public services.';
+
+const CHAT_EXTRAS: readonly string[] = [
+  'Before you start, check that the name on every document matches the name on your application exactly, including middle names and suffixes, because a mismatch is the most common reason a request is sent back.',
+  'If you are applying on behalf of someone else, bring a signed letter of authorization and a copy of their photo ID, and be ready to show your own identification at the counter.',
+  'Many offices now offer text or email reminders; opting in means you will hear about missing documents within a day or two instead of finding out by mail a week later.',
+  'Fee waivers are usually available for people who receive public assistance, for seniors on a fixed income and for veterans, but you must ask for the waiver form when you submit the request.',
+  'When you submit by mail, use a trackable service and write your phone number on the first page, so staff can reach you quickly if a page is missing or a signature is unclear.',
+  'Busy periods are the first and last weeks of each month and the days after a holiday; mid-week mornings usually have the shortest lines and the quickest phone answers.',
+  'If your request is denied, the letter will explain why and how long you have to appeal, which is often thirty days; a written appeal that addresses each reason has the best chance.',
+  'Accessible services are available on request, including interpreters, large-print forms and help filling in the application, and asking for them does not delay your request.',
+  'Keep the confirmation number somewhere safe: it is the fastest way for staff to find your file, and you will need it to check the status online or over the phone.',
+  'Some steps can be combined: for example, you can often update your address and request a replacement at the same visit, which saves a second trip and a second fee.',
+];
+
+/**
+ * `n` OpenAI chat SFT rows (`{"messages": [system, user, assistant]}`, the format of
+ * https://platform.openai.com/docs/guides/supervised-fine-tuning) with answers of 1,080–1,550
+ * characters (about 1,300 on average, so 100k rows are 155 MB, the file of issue 15): the
+ * questions of `generateRows(n, seed, options)` (so the same planted near and exact
+ * duplicates), each answer that row's answer followed by extra sentences picked by the row it
+ * copies, so an exact duplicate stays an exact duplicate.
+ */
+export function generateChatRows(n: number, seed: number, options: DatasetOptions = {}): GeneratedRow[] {
+  // The row whose extras a row takes: its own, or for an exact duplicate its original's (through chains).
+  const origin: number[] = [];
+  return generateRows(n, seed, options).map((row, i) => {
+    origin[i] = row.kind === 'exact' && row.source !== undefined ? origin[row.source] ?? row.source : i;
+    const rng = random(seed * 1_000_003 + (origin[i] ?? i));
+    const target = 1080 + Math.floor(rng() * 250);
+    let response = row.response;
+    for (let k = 0; response.length < target && k < 40; k++) response += `${k === 0 ? '\n\n' : ' '}${pick(rng, CHAT_EXTRAS)}`;
+    const line = JSON.stringify({ messages: [
+      { role: 'system', content: CHAT_SYSTEM_PROMPT },
+      { role: 'user', content: row.instruction },
+      { role: 'assistant', content: response },
+    ] });
+    return { ...row, line, response };
+  });
+}

@@ -35,10 +35,18 @@ try {
     packages: 'external',
     sourcemap: 'inline',
   });
+  // The CLI and its tokenizers, as dist/ ships them but here, for the cases that run the whole
+  // `tunelab lint` process (bench/cli.bench.ts reads TUNELAB_BENCH_CLI).
+  await esbuild.build({
+    ...nodeBundle,
+    entryPoints: { cli: join(root, 'src/cli/main.ts'), tokenizers: join(root, 'src/core/tokens/tokenizers.ts') },
+    outdir: dir,
+    minify: true,
+  });
   const r = spawnSync(process.execPath, ['--expose-gc', '--enable-source-maps', outfile, ...process.argv.slice(2)], {
     stdio: 'inherit',
     cwd: root,
-    env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+    env: { ...process.env, NODE_PATH: join(root, 'node_modules'), TUNELAB_BENCH_CLI: join(dir, 'cli.js') },
   });
   process.exitCode = r.status ?? 1;
 } finally {
