@@ -79,7 +79,7 @@ function describe(value: unknown): string {
  * exceeds the keys that survived parsing can a key be repeated, and only then is the line visited.
  */
 function duplicateKeys(text: string, value: object): KeyIssue[] {
-  const candidates = countMatches(text, /"\s*:/g);
+  const candidates = keyTokenBound(text);
   if (candidates <= countKeys(value)) return [];
   const issues: KeyIssue[] = [];
   const seen: Set<string>[] = [];
@@ -100,11 +100,27 @@ function duplicateKeys(text: string, value: object): KeyIssue[] {
   return issues;
 }
 
-function countMatches(text: string, re: RegExp): number {
+/**
+ * The number of matches of /"\s*:/g in `text`, without the regular expression: it jumps from quote
+ * to quote with `indexOf` (a vectorized search) instead of trying the pattern at every
+ * character, which was a twentieth of a full lint. Two matches never share a quote, so each
+ * quote is tried on its own.
+ */
+function keyTokenBound(text: string): number {
   let n = 0;
-  re.lastIndex = 0;
-  while (re.exec(text) !== null) n++;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    let j = i + 1;
+    while (j < text.length && isJsSpace(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) === 0x3a) n++;
+  }
   return n;
+}
+
+/** `\s` of JavaScript regular expressions: WhiteSpace and LineTerminator (ECMA-262, CharacterClassEscape). */
+function isJsSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** The number of properties in the value and every object nested in it. */
