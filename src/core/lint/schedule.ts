@@ -24,43 +24,24 @@ export interface LineRange { readonly start: number; readonly end: number }
 export type SlicedLinter = Pick<DatasetLinter, 'step' | 'checkFirst' | 'done'>;
 
 /**
- * Works on the linter for about `sliceMs` (by `now`, in milliseconds) and returns true when
- * nothing is left. The engine counts work in rows; rows are handed to it in chunks that grow
- * while a chunk takes under a tenth of the slice and shrink when one takes more, so a slice
- * overshoots by at most about one chunk (or one row that alone is slow), and a slice of short
- * rows does not pay the per-call cost a thousand times.
+ * Works on the linter for about `sliceMs` by `now` (milliseconds): the engine reads the clock
+ * every 16 rows and stops once the slice is used up, so a slice overshoots by at most 16 rows
+ * (or one row that alone is slow: a row of megabytes is not split).
  */
 export class SliceRunner {
-  private chunk = 1;
-
   constructor(private readonly linter: SlicedLinter, private readonly now: () => number, private readonly sliceMs = SLICE_MS) {}
 
-  /** The visible lines first (after parsing a format sample), within one slice's time where possible. */
+  /** The visible lines first, after parsing a format sample in at most half a slice. */
   visibleFirst(visible: readonly LineRange[]): void {
-    const started = this.now();
-    let parsed = 0;
     // Parsing runs front to back through the queue, which after opening a file is line order.
-    while (parsed < FORMAT_SAMPLE_ROWS && !this.linter.done && this.now() - started < this.sliceMs / 2) {
-      const n = Math.min(Math.max(this.chunk, 16), FORMAT_SAMPLE_ROWS - parsed);
-      this.linter.step(n);
-      parsed += n;
-    }
+    const until = this.now() + this.sliceMs / 2;
+    if (!this.linter.done) this.linter.step(FORMAT_SAMPLE_ROWS, () => this.now() >= until);
     for (const r of visible) this.linter.checkFirst(r.start, r.end);
   }
 
   /** One slice of the remaining work; true when the linter is done. */
   slice(): boolean {
-    const started = this.now();
-    for (;;) {
-      const t0 = this.now();
-      if (this.linter.step(this.chunk)) return true;
-      const t1 = this.now();
-      const took = t1 - t0;
-      const rows = this.chunk;
-      if (took < this.sliceMs / 10) this.chunk = Math.min(this.chunk * 2, 1 << 16);
-      else if (took > this.sliceMs / 4) this.chunk = Math.max(1, Math.floor(this.chunk / 2));
-      // The next chunk is not started when, at this chunk's pace, it would not fit.
-      if (t1 - started + (took * this.chunk) / rows > this.sliceMs) return false;
-    }
+    const until = this.now() + this.sliceMs;
+    return this.linter.step(Number.POSITIVE_INFINITY, () => this.now() >= until);
   }
 }
