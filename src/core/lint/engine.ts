@@ -383,7 +383,8 @@ export class DatasetLinter {
     }
     // Near-duplicates only after every row is checked, so the findings a user fixes first come first.
     if (i === this.pending.length && near) {
-      for (i = 0; i < this.pending.length && n < budget && !(n > 0 && this.stopNow(n)); i++) { // n grows by 8 here
+      // The clock is read every 8 queue entries here: n may start at any count and grows by 8.
+      for (i = 0; i < this.pending.length && n < budget && !(n > 0 && (i & 7) === 0 && this.stopNow(0)); i++) {
         const row = this.pending[i] as Row;
         if (row.index >= 0 && row.stage === Stage.Near) { this.indexNear(row); n += 8; }
         if (row.stage === Stage.Near) row.stage = Stage.Done;
