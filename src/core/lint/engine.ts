@@ -493,8 +493,14 @@ export class DatasetLinter {
     // Without a view (reading it threw, and said so) the content rules cannot run.
     if (view === undefined) return;
     this.currentWantsTokens = false;
+    // `guarded`, written out: a closure per rule and row was garbage on every line of a large file.
     for (const { rule, setting } of this.enabledRules) {
-      this.guarded(row, rule.id, push, () => { for (const issue of rule.check(view, at, setting.options, this.env)) push(issue); }, undefined);
+      try {
+        for (const issue of rule.check(view, at, setting.options, this.env)) push(issue);
+      } catch (err) {
+        push(uncheckedIssue(rule.id, err, wholeLine(row)));
+        this.logError(row, err);
+      }
     }
     row.wantsTokens = this.currentWantsTokens;
     this.guarded(row, 'The duplicate checks', push, () => { this.indexExact(row, view); }, undefined);
