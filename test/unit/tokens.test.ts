@@ -71,6 +71,14 @@ void describe('tokenizers (the real vocabularies)', () => {
     assert.equal(tokenizers.count('a <|eot_id|> b <|im_start|>', 'llama3'), 9);
   });
 
+  void it('the bytes bound cannot be tightened without reading the text: 200 control characters are 200 tokens in both vocabularies', () => {
+    // Every single byte is a token of both byte-level vocabularies and these bytes have no merges,
+    // so a bound below one token a byte would skip records that are really over the limit.
+    const controls = Array.from({ length: 200 }, (_, i) => String.fromCharCode(1 + ((i * 7) % 8))).join('');
+    assert.equal(tokenizers.count(controls, 'llama3'), 200);
+    assert.equal(tokenizers.count(controls, 'o200k'), 200);
+  });
+
   void it('property: never more tokens than UTF-8 bytes (the bound too-long relies on), for both families', () => {
     fc.assert(fc.property(fc.oneof(pieces, units), (text) => {
       const bytes = utf8Length(text);
