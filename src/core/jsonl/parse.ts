@@ -78,9 +78,12 @@ function describe(value: unknown): string {
  * colon, so the number of `"…:` matches bounds the keys in the text from above; only when it
  * exceeds the keys that survived parsing can a key be repeated, and only then is the line visited.
  */
-function duplicateKeys(text: string, value: object): KeyIssue[] {
+/** Shared by every line without a repeated key (nearly all): one empty array, not one per line. */
+const NO_KEY_ISSUES: readonly KeyIssue[] = Object.freeze([]);
+
+function duplicateKeys(text: string, value: object): readonly KeyIssue[] {
   const candidates = keyTokenBound(text);
-  if (candidates <= countKeys(value)) return [];
+  if (candidates <= countKeys(value)) return NO_KEY_ISSUES;
   const issues: KeyIssue[] = [];
   const seen: Set<string>[] = [];
   try {

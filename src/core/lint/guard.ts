@@ -37,17 +37,38 @@ export function uncheckedFileMessage(err: unknown): string {
  * with the whole line as its range is still a finding; a check that throws is none.
  */
 export function safeLocator(at: LineLocator, whole: { start: number; end: number }): LineLocator {
-  const guard = (find: () => { start: number; end: number }): { start: number; end: number } => {
+  return new SafeLocator(at, whole);
+}
+
+/** A class rather than closures: one is made for every row checked. */
+class SafeLocator implements LineLocator {
+  constructor(private readonly at: LineLocator, private readonly whole: { start: number; end: number }) {}
+
+  get text(): string {
+    return this.at.text;
+  }
+
+  valueRange(path: JsonPath): { start: number; end: number } {
     try {
-      return find();
+      return this.at.valueRange(path);
     } catch {
-      return whole;
+      return this.whole;
     }
-  };
-  return {
-    text: at.text,
-    valueRange: (path: JsonPath) => guard(() => at.valueRange(path)),
-    keyRange: (path: JsonPath) => guard(() => at.keyRange(path)),
-    stringRange: (path: JsonPath, from: number, to: number) => guard(() => at.stringRange(path, from, to)),
-  };
+  }
+
+  keyRange(path: JsonPath): { start: number; end: number } {
+    try {
+      return this.at.keyRange(path);
+    } catch {
+      return this.whole;
+    }
+  }
+
+  stringRange(path: JsonPath, from: number, to: number): { start: number; end: number } {
+    try {
+      return this.at.stringRange(path, from, to);
+    } catch {
+      return this.whole;
+    }
+  }
 }
