@@ -188,6 +188,15 @@ void describe('counting in pieces, with an early stop (huge rows)', () => {
     assert.ok(chars < 100_000, `only the start of the text is tokenized (${chars} characters)`);
   });
 
+  void it('a record\'s long run without a space (a list of URLs) is counted exactly, as too-long and the hover count it', () => {
+    // 8,000 characters without a space: the counter splits them itself, so countUpTo need not cut
+    // them every 1,024 characters (which counted 2,207 tokens here instead of 2,200).
+    const urls = Array.from({ length: 200 }, (_, i) => `https://example.gov/forms/ds-${i}.pdf;`).join('');
+    for (const family of ['llama3', 'o200k'] as const) {
+      assert.deepEqual(countTokensUpTo(tokenizers, urls, family, Infinity), { tokens: tokenizers.count(urls, family), complete: true }, family);
+    }
+  });
+
   void it('never hands a library more than a piece, whatever the text', () => {
     fc.assert(fc.property(fc.oneof(prose, units), fc.nat({ max: 5 }), (text, copies) => {
       const long = text.repeat(copies * 300 + 1);

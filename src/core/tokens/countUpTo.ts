@@ -38,10 +38,12 @@ export interface PieceSizes {
 }
 
 /**
- * 8,192 characters a call keeps the calls few; a run is cut every 1,024 characters, where o200k's
- * quadratic merge still takes well under a millisecond.
+ * 8,192 characters a call keeps the calls few and the early stop close to the limit. A run without
+ * a space is cut only at a piece's size too: the counter (tokenizers.ts) splits it into pre-tokens
+ * itself and hands a library no pre-token longer than 1,024 characters (pretokenCache.ts), so only
+ * a run of more than 8,192 characters may be cut inside one of its pre-tokens.
  */
-export const PIECE_SIZES: PieceSizes = { piece: 8192, run: 1024 };
+export const PIECE_SIZES: PieceSizes = { piece: 8192, run: 8192 };
 
 function isSpaceLike(c: number): boolean {
   // The characters \s matches that can appear next to a cut: ASCII whitespace and the Unicode spaces.
