@@ -46,7 +46,8 @@ function fullLint(text: string, nearDuplicates: boolean): DatasetLinter {
 const full: BenchCase = {
   name: '(a) lint: 100k rows, full (no token stats, no near-duplicates)',
   floorName: 'JSON.parse of the 100k lines',
-  target: { ratio: 2 },
+  // Issue 15's engine target (its moonshot is 2×).
+  target: { ratio: 4 },
   setup: setup100k,
   run: () => fullLint(text100k, false).findings().length,
   floor() {
