@@ -49,7 +49,10 @@ const LONGEST_CACHED = 64;
  * count is approximate (by about a token at each cut), as it was before (countUpTo.ts `run`).
  */
 const LONGEST_AT_ONCE = 1024;
-/** The Map is emptied when it holds this many pre-tokens, which bounds its memory (a few MB). */
+/**
+ * The Map is emptied when it holds this many pre-tokens, which bounds its memory: about 8 MB of
+ * words of a few characters, 20 MB at most (pre-tokens of up to 64 characters), per family.
+ */
 const MOST_CACHED = 200_000;
 
 export function pretokenizedCounter(spec: PretokenizerSpec): PretokenizedCounter {
