@@ -772,7 +772,8 @@ export class DatasetLinter {
     const key = row.promptKey ?? row.recordKey;
     if (key === undefined) return;
     const index = row.promptKey !== undefined ? this.promptIndex : this.recordIndex;
-    for (const m of index.members(key) ?? []) m.dup = undefined;
+    // Only a group of two or more has other rows to clear; `members` would build a Set for every row alone under its key.
+    for (const m of index.group(key) ?? []) m.dup = undefined;
   }
 
   /**
