@@ -343,7 +343,9 @@ void describe('DatasetLinter.checkFirst and SliceRunner: visible lines first, sa
       longest = Math.max(longest, clock - t0);
     }
     assert.ok(longest <= SLICE_MS + 2, `a slice read the clock ${longest} times`);
-    assert.ok(slices >= 10, `the work was cut into ${slices} slices`);
+    // 37 with the clock read in every loop (checking and near-duplicate indexing); 19 when the
+    // near-duplicate loop missed its clock reads and ran a whole phase in one slice.
+    assert.ok(slices >= 30, `the work was cut into ${slices} slices`);
     assert.deepEqual(real.findings().map((f) => JSON.stringify(f)), linter(text).findings().map((f) => JSON.stringify(f)));
   });
 });
