@@ -76,6 +76,18 @@ function unusedMessage(key: string, keys: readonly string[], ctx: FormatContext)
   return `"${key}" is not a placeholder of ${template} (${placeholders(keys)}): JumpStart fills the template with Python's str.format, which ignores keys it does not name, so this text is never trained on. Remove it, or ${fix}.`;
 }
 
+/** One path per key, shared by every row's view (paths are read-only): three fewer arrays a row. Only template keys get here. */
+const keyPaths = new Map<string, JsonPath>();
+
+function keyPath(key: string): JsonPath {
+  let path = keyPaths.get(key);
+  if (path === undefined) {
+    path = [key];
+    keyPaths.set(key, path);
+  }
+  return path;
+}
+
 function roleOf(key: string, completion: readonly string[]): FieldRole {
   if (completion.includes(key)) return 'answer';
   if (key === 'context' || key === 'input') return 'context';
@@ -110,7 +122,7 @@ export const jumpstartInstruction: FormatModule = {
     const completion = completionKeys(ctx);
     const fields = new Fields();
     for (const k of Object.keys(record)) {
-      if (keys.includes(k)) fields.add([k], roleOf(k, completion), record[k]);
+      if (keys.includes(k)) fields.add(keyPath(k), roleOf(k, completion), record[k]);
     }
     return fields.view('jumpstart-instruction');
   },
