@@ -678,6 +678,8 @@ export class DatasetLinter {
     const out: Finding[] = this.datasetFindings();
     const firsts: GroupMemo = new Map();
     for (const row of this.rows) {
+      // Decided here (and cached) so a row alone under its key is skipped on the first read too.
+      if (row.issues.length === 0) row.dup ??= this.decideDuplicate(row, firsts);
       if (row.issues.length === 0 && row.dup === null && !this.inNearGroup(row)) continue; // the common case: nothing to say
       for (const f of this.rowFindings(row, firsts)) out.push(f);
     }
