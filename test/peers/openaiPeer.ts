@@ -95,8 +95,10 @@ export interface PeerRateLimit {
    * How early, in milliseconds, a request may come by the bucket's clock and still pass (default
    * 0: exact). A client that paces itself at exactly the limit sees its requests arrive a little
    * later than it sent them, and its first one later still (the connection is set up first), so
-   * by the server's clock some arrive a few milliseconds early; real servers measure loosely
-   * enough not to refuse those. The rate over time stays exactly `requestsPerMinute`.
+   * by the server's clock some arrive a few milliseconds early. The scheduler's headroom
+   * (src/endpoints/scheduler/bucket.ts) keeps those inside the bucket, so the generation bench
+   * counts exactly (0); a grace only makes the peer more lenient than a server need be. The rate
+   * over time stays exactly `requestsPerMinute`.
    */
   readonly graceMs?: number;
 }
