@@ -109,7 +109,8 @@ interface AttemptLimits { readonly idleMs: number; readonly totalMs: number; rea
 interface Waiter {
   readonly id: number;
   readonly tokens: number;
-  readonly admit: () => void;
+  /** `opening`: admitted while the budgets hold their refill for a reply (see TokenBucket.holdIfFull). */
+  readonly admit: (opening: boolean) => void;
 }
 
 type Phase = 'queued' | 'running';
@@ -145,6 +146,8 @@ export class Scheduler {
   private readonly waiting: Waiter[] = [];
   private readonly listeners = new Set<SchedulerListener>();
   private inFlight = 0;
+  /** Whether the budgets hold their refill until a reply (see TokenBucket.holdIfFull). */
+  private holding = false;
   private lastId = 0;
   /** Cancels the timer that wakes the queue when the budget at its head will have refilled. */
   private wake: AbortController | undefined;
@@ -199,14 +202,16 @@ export class Scheduler {
     this.emit({ type: 'queued', id });
     try {
       for (;;) {
-        await this.admit(id, tokens, signal);
+        const opening = await this.admit(id, tokens, signal);
+        // A reply to a request sent while the budgets hold proves the server has seen it.
+        const heard = opening ? (): void => { this.resumeBudgets(); } : undefined;
         attempt++;
         phase = this.move(phase, 'running');
         this.counts.sent++;
         this.emit({ type: 'started', id, attempt });
         let error: unknown;
         try {
-          const value = await this.attempt(task, attempt, signal, limits);
+          const value = await this.attempt(task, attempt, signal, limits, heard);
           this.counts.running--;
           this.counts.succeeded++;
           this.emit({ type: 'succeeded', id, attempts: attempt });
@@ -214,6 +219,7 @@ export class Scheduler {
         } catch (e) {
           error = e;
         } finally {
+          heard?.();
           this.release();
         }
         if (aborted(signal)) throw cancelledError();
@@ -251,13 +257,14 @@ export class Scheduler {
    * signal aborts and the attempt rejects at once, without waiting for the task to notice: the slot
    * is freed and the caller hears back even from a task that ignores its signal.
    */
-  private async attempt<T>(task: Task<T>, attempt: number, signal: AbortSignal | undefined, limits: AttemptLimits): Promise<T> {
+  private async attempt<T>(task: Task<T>, attempt: number, signal: AbortSignal | undefined, limits: AttemptLimits, heard: (() => void) | undefined): Promise<T> {
     const controller = new AbortController();
     const done = new AbortController();
     let lastProgress = this.clock.now();
     // Cheap on purpose (it runs per chunk): the idle timer reads it when it wakes, not the reverse.
     const progress = (): void => {
       lastProgress = this.clock.now();
+      heard?.();
     };
     const interrupted = new Promise<never>((_resolve, reject) => {
       const stop = (error: EndpointError): void => {
@@ -296,8 +303,8 @@ export class Scheduler {
   }
 
   /** Waits until call `id` may start an attempt, taking a slot and its share of both budgets. */
-  private admit(id: number, tokens: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  private admit(id: number, tokens: number, signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
       if (aborted(signal)) {
         reject(cancelledError());
         return;
@@ -311,9 +318,9 @@ export class Scheduler {
       const waiter: Waiter = {
         id,
         tokens,
-        admit: () => {
+        admit: (opening) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve();
+          resolve(opening);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -322,6 +329,16 @@ export class Scheduler {
       this.waiting.splice(at, 0, waiter);
       this.pump();
     });
+  }
+
+  /** The first reply of a busy stretch: the budgets refill again from now. */
+  private resumeBudgets(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    const now = this.clock.now();
+    this.requests?.resume(now);
+    this.tokens?.resume(now);
+    this.pump();
   }
 
   private release(): void {
@@ -350,11 +367,15 @@ export class Scheduler {
         }, () => undefined);
         return;
       }
+      // A full bucket opens a busy stretch: hold its refill until a reply (see holdIfFull).
+      const heldRequests = this.requests?.holdIfFull(now) ?? false;
+      const heldTokens = this.tokens?.holdIfFull(now) ?? false;
+      this.holding ||= heldRequests || heldTokens;
       this.requests?.take(1, now);
       this.tokens?.take(head.tokens, now);
       this.waiting.shift();
       this.inFlight++;
-      head.admit();
+      head.admit(this.holding);
     }
   }
 

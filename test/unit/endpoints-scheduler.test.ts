@@ -806,3 +806,33 @@ void describe('Scheduler: staying inside the server\'s budget', () => {
     assert.ok(serverRefusals(600, times) > 0);
   });
 });
+
+void describe('Scheduler: a cold first request', () => {
+  void it('starts refilling only once the server has surely seen a request, so a slow first connection costs no 429', async () => {
+    // 600/min. Nothing reaches the server before 1.5 s (a cold connection on a busy machine), more
+    // than the 1 s of headroom; after that a request takes 5 ms. Replies come 300 ms after arrival.
+    const rpm = 600;
+    const { scheduler, clock } = make({ maxConcurrent: 1_000, requestsPerMinute: rpm });
+    const arrived: number[] = [];
+    for (let i = 0; i < rpm + 100; i++) {
+      void scheduler.run(async () => {
+        await clock.sleep(Math.max(5, 1_500 - clock.now()));
+        arrived.push(clock.now());
+        await clock.sleep(300);
+      });
+    }
+    await clock.advance(5 * 60_000);
+    assert.equal(arrived.length, rpm + 100);
+    // The server's bucket: full at the first arrival, refilled continuously, counted on arrival.
+    let level = rpm;
+    let last = arrived[0] ?? 0;
+    let refused = 0;
+    for (const at of [...arrived].sort((a, b) => a - b)) {
+      level = Math.min(rpm, level + (at - last) * (rpm / 60_000));
+      last = at;
+      if (level >= 1 - 1e-9) level -= 1;
+      else refused++;
+    }
+    assert.equal(refused, 0);
+  });
+});

@@ -21,6 +21,8 @@ export class TokenBucket {
   private last: number;
   /** The most the bucket holds, in the same units: a minute's budget less the headroom's refill. */
   private readonly capacity: number;
+  /** Not refilling, see `holdIfFull`. */
+  private held = false;
 
   constructor(private readonly perMinute: number, now: number, headroomMs = 0) {
     const headroom = Math.min(MS_PER_MINUTE, Math.max(0, Number.isFinite(headroomMs) ? headroomMs : 0));
@@ -39,6 +41,25 @@ export class TokenBucket {
     return this.level >= need ? 0 : Math.ceil((need - this.level) / this.perMinute);
   }
 
+  /**
+   * Stops the refill, when the bucket is full, until `resume`. A full bucket means a new busy
+   * stretch, and the server's refill for it starts only when its first request ARRIVES, which the
+   * client cannot see: only a reply (its first byte, or its end) proves it has happened. Refilling
+   * from the send instead would run ahead of the server by however long a cold connection took.
+   * Returns whether it now holds.
+   */
+  holdIfFull(now: number): boolean {
+    this.refill(now);
+    if (this.level >= this.capacity) this.held = true;
+    return this.held;
+  }
+
+  /** Refills again from `now`; nothing accrues for the time it was held. */
+  resume(now: number): void {
+    this.refill(now);
+    this.held = false;
+  }
+
   /** Spends `cost`; the level may go negative, which makes later calls wait for what was overspent. */
   take(cost: number, now: number): void {
     this.refill(now);
@@ -46,7 +67,7 @@ export class TokenBucket {
   }
 
   private refill(now: number): void {
-    const elapsed = Math.max(0, now - this.last);
+    const elapsed = this.held ? 0 : Math.max(0, now - this.last);
     this.level = Math.min(this.capacity, this.level + elapsed * this.perMinute);
     this.last = now;
   }
