@@ -1,10 +1,10 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { rubricNameProblem, verdictsPathFor, type JudgeSetup } from '../core/judge/cache';
 import { columnName, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
 import { summarize } from '../core/judge/aggregate';
 import { outcomesOf, rubricError, verdictLabel } from '../core/judge/run';
+import { insideFolder } from '../core/workspacePath';
 import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
 import { runEvalBatch } from '../host/evalBatch';
@@ -78,8 +78,7 @@ async function rubricText(name: string): Promise<string | { error: string }> {
     // A link inside the folder may still lead out of it: follow it and check again.
     if (uri.scheme === 'file' && folder.scheme === 'file') {
       const [real, root] = await Promise.all([realpath(uri.fsPath), realpath(folder.fsPath)]);
-      const inside = relative(root, real);
-      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return { error: `The rubric ${name} leads outside the workspace folder (to ${real}). Use a rubric file inside the folder.` };
+      if (insideFolder(vscode.Uri.file(root).path, vscode.Uri.file(real).path) === undefined) return { error: `The rubric ${name} leads outside the workspace folder (to ${real}). Use a rubric file inside the folder.` };
     }
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
