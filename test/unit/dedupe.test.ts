@@ -33,6 +33,21 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   return inter / (a.size + b.size - inter);
 }
 
+/** Applies the operations to an index and to a plain map of texts. */
+function replay(index: NearDuplicateIndex<number>, pool: readonly string[], ops: readonly { op: 'set' | 'delete'; id: number; source: number }[]): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const { op, id, source } of ops) {
+    if (op === 'set') {
+      const text = pool[source % pool.length] ?? '';
+      index.set(id, text);
+      texts.set(id, text);
+    } else {
+      assert.equal(index.delete(id), texts.delete(id));
+    }
+  }
+  return texts;
+}
+
 void describe('normalizeText', () => {
   const cases: readonly (readonly [string, string, string])[] = [
     ['lowercases', 'Renew My PASSPORT', 'renew my passport'],
@@ -364,16 +379,7 @@ void describe('NearDuplicateIndex against brute force', () => {
     fc.assert(fc.property(fc.nat(), fc.array(operation, { maxLength: 60 }), fc.constantFrom(0.5, 0.7, 0.8, 0.9), fc.constantFrom(1, 2, 3), (seed, ops, threshold, shingleSize) => {
       const pool = corpus(random(seed), 12, 1, 14);
       const index = new NearDuplicateIndex<number>({ threshold, shingleSize });
-      const texts = new Map<number, string>();
-      for (const { op, id, source } of ops) {
-        if (op === 'set') {
-          const text = pool[source % pool.length] ?? '';
-          index.set(id, text);
-          texts.set(id, text);
-        } else {
-          assert.equal(index.delete(id), texts.delete(id));
-        }
-      }
+      const texts = replay(index, pool, ops);
       assert.equal(index.size, texts.size);
       // A fresh index of the final texts must agree: edits leave nothing behind.
       const fresh = new NearDuplicateIndex<number>({ threshold, shingleSize });
@@ -500,20 +506,6 @@ void describe('NearDuplicateIndex groups against brute force', () => {
     fc.record({ op: fc.constant('delete' as const), id: fc.nat(15), source: fc.constant(0) }),
   );
 
-  /** Applies the operations to an index and to a plain map of texts. */
-  function replay(index: NearDuplicateIndex<number>, pool: readonly string[], ops: readonly { op: 'set' | 'delete'; id: number; source: number }[]): Map<number, string> {
-    const texts = new Map<number, string>();
-    for (const { op, id, source } of ops) {
-      if (op === 'set') {
-        const text = pool[source % pool.length] ?? '';
-        index.set(id, text);
-        texts.set(id, text);
-      } else {
-        assert.equal(index.delete(id), texts.delete(id));
-      }
-    }
-    return texts;
-  }
 
   /**
    * The reference: rows that share an LSH bucket (an uncapped index of the final texts says
