@@ -13,7 +13,7 @@
  * Pure: text in, data out; the model is reached through the `ask` it is given, and the caller
  * reads and writes the files.
  */
-import { sidecarPathFor } from '../sidecar';
+import { hasConflictMarkers, sidecarPathFor } from '../sidecar';
 import { hashHex } from '../dedupe/exact';
 import { promptError, renderPrompt, type RenderedPrompt } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
@@ -272,10 +272,8 @@ export function readScoreCache(text: string | undefined): ScoreCacheRead {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    // Git brackets a conflict with lines starting `<<<<<<<`, `=======`, `>>>>>>>` (and `|||||||`
-    // in diff3 style; git-merge-file(1), https://git-scm.com/docs/git-merge-file, default
-    // --marker-size 7). A line of our JSON never starts with them: JSON.stringify indents by spaces.
-    if (/^(?:<{7}|\|{7}|={7}|>{7})(?: |\r?$)/m.test(text)) {
+    // A line of our JSON never starts with Git's markers: JSON.stringify indents by spaces.
+    if (hasConflictMarkers(text)) {
       return refused(`It has merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the conflict by keeping one side's file, ${orDelete}.`);
     }
     return refused(`It is not valid JSON (${e instanceof Error ? e.message : String(e)}): fix it ${orDelete}.`);
