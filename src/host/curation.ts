@@ -22,6 +22,7 @@ import { endpointErrorKind } from '../endpoints/types';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
+import { writeAtomically } from './writeAtomically';
 
 /**
  * Pointwise curation in the editor: scores of a dataset's rows, kept in a sidecar beside it
@@ -267,13 +268,9 @@ export class ScoreStore implements vscode.Disposable {
     const merged = new Map(disk.scores);
     for (const [k, v] of state.scores) merged.set(k, v);
     for (const [k, v] of state.unsaved) merged.set(k, v);
-    const temp = target.with({ path: `${target.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
     try {
-      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-      await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(writeScoreCache(merged, state.setup)));
-      await vscode.workspace.fs.rename(temp, target, { overwrite: true });
+      await writeAtomically(target, new TextEncoder().encode(writeScoreCache(merged, state.setup)));
     } catch (e) {
-      await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
       return { saved: false, reason: `It could not be written (${messageOf(e)}).` };
     }
     for (const [k, v] of merged) state.scores.set(k, v);
@@ -569,15 +566,7 @@ async function appendOnDisk(target: vscode.Uri, appendedFor: (existing: string |
   const after = new Uint8Array((before?.length ?? 0) + appended.length);
   if (before !== undefined) after.set(before);
   after.set(appended, before?.length ?? 0);
-  const temp = target.with({ path: `${target.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
-  try {
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-    await vscode.workspace.fs.writeFile(temp, after);
-    await vscode.workspace.fs.rename(temp, target, { overwrite: true });
-  } catch (e) {
-    await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
-    throw e;
-  }
+  await writeAtomically(target, after);
   if (!sameBytes(await vscode.workspace.fs.readFile(target), after)) throw new Error(`${baseName(target)} did not hold the rows when read back`);
 }
 

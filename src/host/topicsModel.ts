@@ -4,6 +4,7 @@ import { coverage, provenancePathFor, readProvenance, updatedProvenanceText, typ
 import { parseTopicsFile, type TopicsFile } from '../core/topics/topicsFile';
 import type { Config } from './config';
 import { findTopicsFile } from './topicsFile';
+import { writeAtomically } from './writeAtomically';
 
 const TARGET_KEY = 'tunelab.generate.target';
 
@@ -24,19 +25,6 @@ async function readDisk(uri: vscode.Uri): Promise<string | undefined | SidecarUn
   } catch (e) {
     if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
     return { reason: `could not be read (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the file and its permissions' };
-  }
-}
-
-/** Writes a file whole: aside under a temporary name, then renamed over, so no reader sees half of it. */
-async function writeAtomically(uri: vscode.Uri, text: string): Promise<void> {
-  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
-  const temp = uri.with({ path: `${uri.path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp` });
-  try {
-    await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode(text));
-    await vscode.workspace.fs.rename(temp, uri, { overwrite: true });
-  } catch (e) {
-    await Promise.resolve(vscode.workspace.fs.delete(temp)).catch(() => undefined);
-    throw e;
   }
 }
 
@@ -128,7 +116,7 @@ export class TopicsModel implements vscode.Disposable {
     const update = updatedProvenanceText(read, change);
     if (!update.ok) return { ok: false, file, reason: update.reason, fix: update.fix };
     try {
-      await writeAtomically(uri, update.text);
+      await writeAtomically(uri, new TextEncoder().encode(update.text));
     } catch (e) {
       return { ok: false, file, reason: `could not be written (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the folder and its permissions' };
     }
