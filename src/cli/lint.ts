@@ -98,7 +98,7 @@ export class StreamingLint {
   constructor(
     private readonly settings: LintSettings,
     private readonly context: FormatContext,
-    private readonly options: { readonly nearDuplicates: boolean; readonly tokens: TokenCounter | undefined; readonly relatedColumns?: boolean },
+    private readonly options: { readonly nearDuplicates: boolean; readonly tokens: TokenCounter | undefined; readonly relatedColumns?: boolean; readonly readAt?: (start: number, length: number) => Uint8Array | undefined },
     private readonly emit: (finding: Finding) => void,
   ) {
     const blank = settings.rules.get('blank-line')?.severity;
@@ -117,16 +117,19 @@ export class StreamingLint {
     return this.linter?.takeErrors() ?? [];
   }
 
-  /** One line of the file, without its line break; `bytes` is its UTF-8 size when the reader counted it. */
-  push(line: string, bytes?: number): void {
+  /**
+   * One line of the file, without its line break; `bytes` is its UTF-8 size when the reader
+   * counted it, `start` where it begins in the file when it can be read there again.
+   */
+  push(line: string, bytes?: number, start?: number): void {
     const bom = this.rows === 0 && line.charCodeAt(0) === 0xfeff;
     const text = bom ? line.slice(1) : line;
-    this.hold({ text, bytes: bytes === undefined ? undefined : bom ? bytes - 3 : bytes });
+    this.hold({ text, bytes: bytes === undefined ? undefined : bom ? bytes - 3 : bytes, start: start === undefined ? undefined : bom ? start + 3 : start });
   }
 
   /** One line as the stream reader found it: text, or a line it could not read as text. */
   pushLine(line: StreamLine): void {
-    if (line.kind === 'text') this.push(line.text, line.bytes);
+    if (line.kind === 'text') this.push(line.text, line.bytes, this.options.readAt === undefined ? undefined : line.start);
     else if (line.kind === 'invalid-utf8') this.hold({ unreadable: { message: invalidUtf8Message(line), start: line.column, end: line.column + 1, bytes: line.bytes } });
     else {
       this.unreadableLines.push(this.rows + 1);
@@ -187,12 +190,42 @@ export class StreamingLint {
       streaming: true,
       // Only SARIF prints where a duplicate's earlier line is; the others print its number alone.
       relatedColumns: this.options.relatedColumns === true,
+      ...(this.options.readAt === undefined ? {} : { recall: (index: number) => this.recall(index) }),
     });
+  }
+
+  /** Where each line fed to the linter begins in the file and its size (-1: not known), by line index. */
+  private places = new Float64Array(2048);
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  private place(index: number, start: number | undefined, bytes: number | undefined): void {
+    if (2 * index + 1 >= this.places.length) {
+      const grown = new Float64Array(this.places.length * 2);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    this.places[2 * index] = start ?? -1;
+    this.places[2 * index + 1] = start === undefined ? -1 : bytes ?? -1;
+  }
+
+  /** A line the linter has forgotten, read again from the file. */
+  private recall(index: number): string | undefined {
+    const start = this.places[2 * index] ?? -1;
+    const bytes = this.places[2 * index + 1] ?? -1;
+    if (start < 0 || bytes < 0 || this.options.readAt === undefined) return undefined;
+    const read = this.options.readAt(start, bytes);
+    if (read === undefined) return undefined;
+    try {
+      return this.utf8.decode(read);
+    } catch {
+      return undefined;
+    }
   }
 
   private feed(line: HeldLine): void {
     const linter = this.linter as DatasetLinter;
     const index = linter.lineCount;
+    if (this.options.readAt !== undefined) this.place(index, line.start, line.bytes);
     const found = line.text === undefined ? linter.appendUnreadable(line.unreadable) : linter.appendLine(line.text, line.bytes);
     if (this.pendingBlank >= 0) this.confirmBlank();
     for (const f of found) this.emit(f);
@@ -211,7 +244,7 @@ export class StreamingLint {
 }
 
 /** A line held back while the format is detected. */
-type HeldLine = { readonly text: string; readonly bytes: number | undefined; readonly unreadable?: undefined } | { readonly text?: undefined; readonly unreadable: UnreadableLine };
+type HeldLine = { readonly text: string; readonly bytes: number | undefined; readonly start?: number | undefined; readonly unreadable?: undefined } | { readonly text?: undefined; readonly start?: undefined; readonly bytes?: undefined; readonly unreadable: UnreadableLine };
 
 type FileOutcome = { readonly ok: true; readonly rows: number; readonly neededTokens: boolean; readonly errors: readonly string[]; readonly unreadableLines: readonly number[] } | { readonly ok: false; readonly message: string };
 
@@ -226,7 +259,7 @@ async function lintFile(file: string, shown: string, settings: LintSettings, con
   if (!opened.ok) return opened;
   const source: Source = opened.source;
   try {
-    const lint = new StreamingLint(settings, context, options, sink.emit);
+    const lint = new StreamingLint(settings, context, source.readAt === undefined ? options : { ...options, readAt: source.readAt }, sink.emit);
     const splitter = new LineSplitter(MAX_LINE_BYTES);
     const take = async (lines: readonly StreamLine[]): Promise<void> => {
       for (const line of lines) {

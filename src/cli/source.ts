@@ -19,6 +19,11 @@ const CHUNK_BYTES = 256 * 1024;
 
 export interface Source {
   readonly chunks: AsyncIterable<Uint8Array>;
+  /**
+   * A regular file's bytes `[start, start + length)`, read again (a pipe's are gone): undefined
+   * for a pipe, or when the file is shorter now.
+   */
+  readonly readAt?: (start: number, length: number) => Uint8Array | undefined;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,16 @@ export async function openSource(file: string, shown: string, writerWaitMs = PIP
   try {
     const handle = await open(file, 'r');
     const stream = handle.createReadStream({ autoClose: false, highWaterMark: CHUNK_BYTES });
-    return { ok: true, source: { chunks: stream, close: async () => { stream.destroy(); await handle.close(); } } };
+    // A positioned read (pread) leaves the descriptor's offset, which the stream reads from, alone.
+    const readAt = (start: number, length: number): Uint8Array | undefined => {
+      const out = Buffer.allocUnsafe(length);
+      try {
+        return readSync(handle.fd, out, 0, length, start) === length ? out : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    return { ok: true, source: { chunks: stream, readAt, close: async () => { stream.destroy(); await handle.close(); } } };
   } catch (e) {
     return cannotRead(e, shown);
   }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Ajv from 'ajv';
-import { runLint } from '../../src/cli/lint';
+import { runLint, StreamingLint } from '../../src/cli/lint';
+import { LineSplitter } from '../../src/core/jsonl/lines';
+import { resolveSettings } from '../../src/core/lint/config';
 import type { OutStream } from '../../src/cli/output';
 
 /** The repo root: above the compiled test (out/test/unit), else the current directory's (test bundles built elsewhere). */
@@ -582,6 +584,62 @@ void describe('tunelab lint on large and strange inputs', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(locations(r.stdout).map((l) => l.replace(/:\d+ /, ' ')), [`${fifo}:2 warning leaked-header`]);
     assert.match(summary(r.stdout), / · 2 rows$/);
+  });
+
+  void describe('repeated records: a row is read again from the file only when a later row shares its prompt', () => {
+    const chat = (prompt: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: prompt }, { role: 'assistant', content: answer }] });
+    const rows: string[] = [];
+    for (let i = 0; i < 300; i++) rows.push(chat(`How do I renew permit ${i} at the district ${i % 7} office?`, `Bring form ${i} and ${filler}`));
+    // Line 301 repeats line 3's record (case, spacing and punctuation aside); 302 asks line 5's
+    // question with another answer; 303 and 304 repeat line 10 twice; 305 repeats 302's record.
+    rows.push(
+      chat('HOW do I renew permit 2 at the district 2 office', `bring FORM 2 and  ${filler}`),
+      chat('How do I renew permit 4 at the district 4 office?', 'Call the office first.'),
+      chat('How do I renew permit 9 at the district 2 office?', `Bring form 9 and ${filler}`),
+      chat('How do I renew permit 9 at the district 2 office?', `Bring form 9 and ${filler}`),
+      chat('how do i renew permit 4 at the district 4 office', 'Call the office first!'),
+    );
+    const text = `\uFEFF${rows.join('\r\n')}\r\n`;
+    const expected = [[301, 'duplicate', 3], [302, 'duplicate-prompt', 5], [303, 'duplicate', 10], [304, 'duplicate', 10], [305, 'duplicate', 302]];
+    const shown = (findings: readonly { line: number; rule: string; message: string }[]): (string | number)[][] => findings
+      .filter((f) => f.rule === 'duplicate' || f.rule === 'duplicate-prompt')
+      .map((f) => [f.line, f.rule, Number(/line (\d+)/.exec(f.message)?.[1])]);
+
+    void it('the same findings from a file (read again) as from a pipe (every record keyed as it streams)', () => {
+      const file = path.join(dir, 'repeated.jsonl');
+      writeFileSync(file, text);
+      const fromFile = tunelab(['lint', '--format', 'json', '--no-near-duplicates', file]);
+      const fromPipe = spawnSync(process.execPath, [cliPath, 'lint', '--format', 'json', '--no-near-duplicates', '/dev/stdin'], { encoding: 'utf8', input: text, timeout: 20_000 });
+      const parse = (out: string): JsonFinding[] => out.trim().split('\n').map((l) => JSON.parse(l) as JsonFinding);
+      assert.deepEqual(shown(parse(fromFile.stdout)), expected);
+      assert.deepEqual(shown(parse(fromPipe.stdout)), expected);
+    });
+
+    const stream = (readAt: ((start: number, length: number) => Uint8Array | undefined) | undefined): { line: number; rule: string; message: string }[] => {
+      const found: { line: number; rule: string; message: string }[] = [];
+      const { settings } = resolveSettings([{ source: 'test', format: 'openai-chat' }]);
+      const lint = new StreamingLint(settings, {}, { nearDuplicates: false, tokens: undefined, ...(readAt === undefined ? {} : { readAt }) }, (f) => { found.push({ ...f, line: f.line + 1 }); });
+      const splitter = new LineSplitter(1 << 20);
+      for (const line of [...splitter.push(new TextEncoder().encode(text)), ...splitter.end()]) lint.pushLine(line);
+      lint.end();
+      return found;
+    };
+
+    void it('reads back only the first row of each repeated prompt, once (no answer of a row alone is hashed)', () => {
+      const bytes = new TextEncoder().encode(text);
+      const reads: number[] = [];
+      const found = stream((start, length) => { reads.push(start); return bytes.subarray(start, start + length); });
+      assert.deepEqual(shown(found), expected);
+      const lineAt = (start: number): number => new TextDecoder().decode(bytes.subarray(0, start)).split('\r\n').length;
+      assert.deepEqual(reads.map(lineAt), [3, 5, 10]);
+    });
+
+    void it('a line that cannot be read back (the file changed) makes a repeated prompt, never a wrong repeated record', () => {
+      const found = stream(() => undefined);
+      assert.deepEqual(shown(found), [[301, 'duplicate-prompt', 3], [302, 'duplicate-prompt', 5], [303, 'duplicate-prompt', 10], [304, 'duplicate', 303], [305, 'duplicate', 302]]);
+      const changed = stream((start, length) => new TextEncoder().encode(chat('Something else entirely', 'x')).subarray(0, length));
+      assert.deepEqual(shown(changed).map((f) => f[1]), ['duplicate-prompt', 'duplicate-prompt', 'duplicate-prompt', 'duplicate', 'duplicate']);
+    });
   });
 
   void it('data piped to /dev/stdin is linted as it streams, as a training file (its /dev folder is not a dev set)', () => {

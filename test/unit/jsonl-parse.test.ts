@@ -242,6 +242,20 @@ void describe('LineSplitter: a byte stream cut into lines, strict UTF-8, a line 
     assert.deepEqual(whole.map((l) => l.bytes), [10, 14, 0, 12, 4], 'each line\'s size in bytes, without its break');
   });
 
+  void it('gives each line\'s byte offset in the stream, however it is chunked, so a reader can read the line again', () => {
+    const text = '{"q":"é"}\r\n{"q":"日本"}\r\r\n{"q":"😀"}\n\rlast';
+    const all = bytes(text);
+    for (let size = 1; size <= all.length; size++) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < all.length; i += size) chunks.push(all.subarray(i, i + size));
+      const lines = split(chunks);
+      assert.deepEqual(lines.map((l) => (l.kind === 'text' ? l.start : -1)), [0, 12, 27, 29, 42, 43], `chunks of ${size} bytes`);
+      for (const l of lines) {
+        if (l.kind === 'text') assert.equal(new TextDecoder().decode(all.subarray(l.start, l.start + l.bytes)), l.text);
+      }
+    }
+  });
+
   void it('keeps a BOM for the reader to remove (the first line only)', () => {
     assert.deepEqual(texts(split([bytes('\uFEFF{"a":1}\n')])), ['\uFEFF{"a":1}']);
   });
@@ -251,7 +265,7 @@ void describe('LineSplitter: a byte stream cut into lines, strict UTF-8, a line 
     const line = Uint8Array.from([...bytes('{"q":"😀caf'), 0xe9, ...bytes('"}')]);
     const [bad, next] = split([line, bytes('\n{"q":"ok"}\n')]);
     assert.deepEqual(bad, { kind: 'invalid-utf8', bytes: 16, offset: 13, column: 11, sequence: [0xe9] });
-    assert.deepEqual(next, { kind: 'text', text: '{"q":"ok"}', bytes: 10 });
+    assert.deepEqual(next, { kind: 'text', text: '{"q":"ok"}', bytes: 10, start: 17 });
     assert.ok(bad.kind === 'invalid-utf8');
     assert.match(invalidUtf8Message(bad), /^This line is not valid UTF-8: the byte 0xE9 at byte 13 of the line is not a UTF-8 character\. .*Re-save the file as UTF-8/);
   });

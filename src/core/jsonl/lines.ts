@@ -9,8 +9,8 @@
 
 /** What one line of the stream turned out to be. */
 export type StreamLine =
-  /** A line decoded as UTF-8, without its line break; `bytes` is its size in the file. */
-  | { readonly kind: 'text'; readonly text: string; readonly bytes: number }
+  /** A line decoded as UTF-8, without its line break; `bytes` is its size in the file, `start` the offset of its first byte in the stream. */
+  | { readonly kind: 'text'; readonly text: string; readonly bytes: number; readonly start: number }
   /** A line whose bytes are not UTF-8: the first bad sequence, at `offset` bytes into the line and `column` UTF-16 units. */
   | { readonly kind: 'invalid-utf8'; readonly bytes: number; readonly offset: number; readonly column: number; readonly sequence: readonly number[] }
   /** A line of more than the reader's limit: only its size is known, its bytes were not kept. */
@@ -31,6 +31,10 @@ export class LineSplitter {
   private partBytes = 0;
   /** The last chunk ended with `\r`: a `\n` at the start of the next one belongs to that break. */
   private afterCr = false;
+  /** Bytes of the stream before the chunk being cut. */
+  private position = 0;
+  /** Where the line being read began in the stream. */
+  private lineStart = 0;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(private readonly maxLineBytes: number) {}
@@ -38,10 +42,12 @@ export class LineSplitter {
   /** The lines completed by this chunk. */
   push(chunk: Uint8Array): StreamLine[] {
     const out: StreamLine[] = [];
+    const base = this.position;
+    this.position += chunk.length;
     let pos = 0;
     if (this.afterCr && chunk.length > 0) {
       this.afterCr = false;
-      if (chunk[0] === LF) pos = 1;
+      if (chunk[0] === LF) { pos = 1; this.lineStart = base + 1; }
     }
     let nextLf = -2;
     let nextCr = -2;
@@ -59,6 +65,7 @@ export class LineSplitter {
         if (pos === chunk.length) this.afterCr = true;
         else if (chunk[pos] === LF) pos++;
       }
+      this.lineStart = base + pos;
     }
     return out;
   }
@@ -76,13 +83,14 @@ export class LineSplitter {
 
   private finish(last: Uint8Array): StreamLine {
     const bytes = this.partBytes + last.length;
+    const start = this.lineStart;
     const parts = this.parts;
     this.parts = [];
     this.partBytes = 0;
     if (bytes > this.maxLineBytes) return { kind: 'too-long', bytes };
     const line = parts.length === 0 ? last : concat(parts, last, bytes);
     try {
-      return { kind: 'text', text: this.decoder.decode(line), bytes };
+      return { kind: 'text', text: this.decoder.decode(line), bytes, start };
     } catch {
       const bad = firstInvalidUtf8(line);
       return { kind: 'invalid-utf8', bytes, offset: bad.offset, column: this.decoder.decode(line.subarray(0, bad.offset)).length, sequence: Array.from(line.subarray(bad.offset, bad.offset + bad.length)) };

@@ -81,6 +81,13 @@ export interface LinterOptions {
   readonly streaming?: boolean;
   /** Streaming: keep where each row's prompt is, for later duplicates' related lines (costs one more parse of each line). */
   readonly relatedColumns?: boolean;
+  /**
+   * Streaming: the text of an earlier line, read again (the CLI reading a regular file), or
+   * undefined when it cannot be. With it, a row's whole-record key (a hash of every answer, most
+   * of a dataset's text) is made only once another row shares its prompt; without it, for every
+   * row, since the text is gone by then.
+   */
+  readonly recall?: (line: number) => string | undefined;
 }
 
 /** A line the host could not read as text (not UTF-8, or too long to hold): a json-syntax error. */
@@ -205,7 +212,10 @@ export class DatasetLinter {
     // Duplicate groups compare rows by their keys from now on: the texts are about to go.
     if (row.view !== undefined && (row.promptKey !== undefined || row.recordKey !== undefined)) {
       row.normPrompt = row.promptKey ?? '';
-      row.normRecord = recordKey(row.view);
+      const group = row.promptKey === undefined ? undefined : this.promptIndex.group(row.promptKey);
+      if (this.options.recall === undefined || row.recordKey !== undefined || group !== undefined) row.normRecord = row.recordKey ?? recordKey(row.view);
+      // The rows this one joins may have left their record key for later: it is needed now.
+      for (const m of group ?? []) if (m.normRecord === undefined) m.normRecord = this.recalledRecordKey(m);
     }
     const found = this.rowFindings(row, new Map());
     if (row.bytes < 0) row.bytes = utf8Length(row.text);
@@ -216,6 +226,27 @@ export class DatasetLinter {
     row.nearText = undefined;
     if (row.parsed?.kind === 'record') row.parsed = FORGOTTEN_RECORD;
     return found;
+  }
+
+  /**
+   * The whole-record key of a streamed row whose text is gone, from its line read again through
+   * `recall` and viewed in the format it was checked in. A line that cannot be read back, or no
+   * longer parses as a record (the file changed underneath), gets a key no other row has: it is
+   * then reported as a repeated prompt, never as a repeated record it may not be.
+   */
+  private recalledRecordKey(row: Row): string {
+    const unmatched = `\u0000${row.index}`;
+    const text = this.options.recall?.(row.index);
+    if (text === undefined) return unmatched;
+    const format = row.match !== null ? formatById(row.match) : this.effective;
+    try {
+      const parsed = parseLine(text, row.index);
+      if (parsed.kind !== 'record' || format === undefined) return unmatched;
+      const view = format.view(parsed.value as JsonObject, this.options.context);
+      return view.prompt.trim() !== '' && exactKey(view.prompt) === row.promptKey ? recordKey(view) : unmatched;
+    } catch {
+      return unmatched;
+    }
   }
 
   /** Changes settings or the format context; everything is checked again. */
