@@ -8,6 +8,7 @@ import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { editorBundles } from './editorBundles.mjs';
 import { nodeBundle } from './esbuild-node.mjs';
 import { build as viteBuild } from 'vite';
 
@@ -33,8 +34,9 @@ const common = nodeBundle;
 const targets = [
   {
     ...common,
-    // The model clients are their own bundle, loaded on the first endpoint call (src/endpoints/backends.ts).
-    entryPoints: { extension: join(root, 'src/extension.ts'), endpoints: join(root, 'src/endpoints/backends.ts') },
+    // The model clients (src/endpoints/backends.ts) and the judge, curation, Prompt Lab and
+    // generation (src/features/) are bundles of their own, loaded on first use (editorBundles.mjs).
+    entryPoints: Object.fromEntries(Object.entries(editorBundles).map(([name, path]) => [name, join(root, path)])),
     outdir: join(root, 'dist'),
     minify: !watch,
     sourcemap: watch ? 'inline' : false,

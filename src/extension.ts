@@ -1,18 +1,17 @@
+// First: its body marks when this bundle began to evaluate (see activate's measure below).
+import { evaluationStart } from './host/activationClock';
 import * as vscode from 'vscode';
-import { registerCuration } from './commands/curation';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
-import { registerJudgeCommands } from './commands/judge';
-import { registerPromptLabCommands } from './commands/promptLab';
 import { moveHandler, registerTopicsCommands, type TopicsCommandServices } from './commands/topics';
 import { VERSION } from './core/version';
+import { lazyCuration, lazyGeneration, lazyJudge, lazyPromptLab, loadPromptFileParser } from './features/lazyFeatures';
 import { Config } from './host/config';
 import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
-import { JudgeModel } from './host/judgeModel';
+import { bundlesInMemory } from './host/lazyBundle';
 import { LintSettingsSource } from './host/lintSettings';
-import { PromptLabStore } from './host/promptLabStore';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { TopicsModel } from './host/topicsModel';
@@ -20,18 +19,28 @@ import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
 import { DatasetLinting } from './providers/datasetLinting';
-import { JudgeCodeLens } from './providers/judgeCodeLens';
-import { JudgeDecorations } from './providers/judgeDecorations';
 import { PromptDiagnostics } from './providers/promptDiagnostics';
 import { DatasetStatsPanel } from './views/datasetStatsPanel';
 import { DatasetStatus } from './views/datasetStatus';
-import { JUDGE_RUNS_VIEW_ID, JudgeRunsView } from './views/judgeRunsView';
-import { JudgeStatus } from './views/judgeStatus';
-import { PROMPT_LAB_VIEW_ID, PromptLabViewProvider } from './views/promptLabView';
 import { TOPICS_VIEW_ID, TopicsTreeProvider } from './views/topicsView';
 
+/** How activation went, measured in the extension host itself (the integration tests read it). */
+export interface ActivationRecord {
+  /** From this bundle's first module evaluating to the end of activate(), in milliseconds (performance.now()). */
+  readonly ms: number;
+  /** The dist/ bundles evaluated when activate() ended, by file name. */
+  readonly bundles: readonly string[];
+}
+
+/** What activate() returns: `vscode.extensions.getExtension('tunelab.tunelab').exports`. */
+export interface TuneLabApi {
+  readonly activation: ActivationRecord;
+  /** The dist/ bundles evaluated now: the judge, curation, Prompt Lab and generation load on first use. */
+  loadedBundles(): string[];
+}
+
 /** The composition root: builds the services and registers them; every registration is disposed on deactivate. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): TuneLabApi {
   const log = vscode.window.createOutputChannel('TuneLab', { log: true });
   context.subscriptions.push(log);
   try {
@@ -50,14 +59,17 @@ export function activate(context: vscode.ExtensionContext): void {
       linting,
       stats,
       new DatasetStatus(linting),
-      new PromptDiagnostics(),
+      new PromptDiagnostics(() => loadPromptFileParser(context.extensionUri), log),
       vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands({ linting, stats }),
     );
     const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
-    context.subscriptions.push(...registerCuration({ endpoints, lintSettings, log, state: context.workspaceState }));
+    // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
+    // use: only their command stand-ins and cheap provider shells are registered here.
+    const lazy = { extensionUri: context.extensionUri, log };
+    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};
@@ -68,34 +80,15 @@ export function activate(context: vscode.ExtensionContext): void {
     const topicsView = vscode.window.createTreeView(TOPICS_VIEW_ID, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true });
     const topicsServices: TopicsCommandServices = { config, state: context.workspaceState, view: topicsView, endpoints, linting, lintSettings, model: topics, log };
     services.current = topicsServices;
-    context.subscriptions.push(topics, tree, topicsView, ...registerTopicsCommands(topicsServices));
-    const store = new PromptLabStore(context.workspaceState);
-    const promptLab = new PromptLabViewProvider({ extensionUri: context.extensionUri, log, endpoints, store, linting, lintSettings });
     context.subscriptions.push(
-      store,
-      promptLab,
-      // Kept alive while hidden: answers keep streaming into the panel when the user looks elsewhere.
-      vscode.window.registerWebviewViewProvider(PROMPT_LAB_VIEW_ID, promptLab, { webviewOptions: { retainContextWhenHidden: true } }),
-      ...registerPromptLabCommands({ view: promptLab, store, endpoints, lintSettings, log }),
+      topics, tree, topicsView, ...registerTopicsCommands(topicsServices),
+      ...lazyGeneration(lazy, () => topicsServices),
+      ...lazyPromptLab(lazy, () => ({ extensionUri: context.extensionUri, log, endpoints, linting, lintSettings, state: context.workspaceState })),
+      ...lazyJudge(lazy, () => ({ extensionUri: context.extensionUri, endpoints, lintSettings, state: context.workspaceState, log })),
     );
-    const judge = new JudgeModel(endpoints, log);
-    const codeLens = new JudgeCodeLens(judge);
-    const runsView = new JudgeRunsView(judge);
-    const sidecars = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
-    context.subscriptions.push(
-      judge,
-      codeLens,
-      runsView,
-      sidecars,
-      sidecars.onDidChange((uri) => { judge.sidecarChanged(uri); }),
-      sidecars.onDidCreate((uri) => { judge.sidecarChanged(uri); }),
-      new JudgeDecorations(judge, context.extensionUri),
-      new JudgeStatus(judge),
-      vscode.languages.registerCodeLensProvider({ pattern: '**/*.results.jsonl' }, codeLens),
-      vscode.window.registerTreeDataProvider(JUDGE_RUNS_VIEW_ID, runsView),
-      ...registerJudgeCommands({ model: judge, endpoints, lintSettings, state: context.workspaceState, runsView, log }),
-    );
-    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version}${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
+    const activation: ActivationRecord = { ms: performance.now() - evaluationStart, bundles: bundlesInMemory(context.extensionUri) };
+    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version} in ${activation.ms.toFixed(1)} ms (bundles evaluated: ${activation.bundles.join(', ')})${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
+    return { activation, loadedBundles: () => bundlesInMemory(context.extensionUri) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error(`TuneLab failed to start: ${message}`);

@@ -1,9 +1,15 @@
 import * as vscode from 'vscode';
+import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT, parseQuestions } from '../core/generate';
+import { addSubtopics } from '../core/topics/edits';
 import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
 import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
 import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
+import { trust } from '../host/trust';
 import { isDataset } from '../providers/datasetLinting';
+import type { TopicsNode } from '../views/topicsView';
+import { CommandId } from './ids';
+import { editTopics, nodeOf, type TopicsCommandServices } from './topics';
 
 /** The dataset generation writes to: the remembered one, else the active dataset, else the user picks. */
 async function pickTarget(services: GenerationServices, ask: boolean): Promise<vscode.Uri | undefined> {
@@ -107,4 +113,90 @@ export async function generateFor(services: GenerationServices, state: vscode.Me
   } catch (err) {
     void vscode.window.showErrorMessage(`TuneLab: generation failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => { if (c !== undefined) services.log.show(); });
   }
+}
+
+async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | undefined): Promise<void> {
+  if (node?.kind !== 'category') return;
+  const category = node.category;
+  if (!trust.isTrusted) {
+    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to ask for suggestions.');
+    return;
+  }
+  const options = readOptions(s.state, s.endpoints.endpoints[0]?.id);
+  if (s.endpoints.get(options.questionsEndpoint) === undefined) {
+    const choice = await vscode.window.showWarningMessage('TuneLab: suggesting subtopics needs an endpoint to ask.', 'Add Endpoint…');
+    if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
+    return;
+  }
+  const existing = category.subtopics.map((t) => t.name);
+  const suggestions = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: asking for subtopics of ${category.name}…`, cancellable: true }, async (_p, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => { controller.abort(); });
+    try {
+      const stream = await s.endpoints.chat(options.questionsEndpoint, {
+        json: true, temperature: 0.7,
+        messages: [
+          { role: 'system', content: 'You help plan a fine-tuning dataset for a public-services assistant. Reply with JSON only.' },
+          { role: 'user', content: `The category "${category.name}"${category.notes === undefined ? '' : ` (${category.notes})`} has these subtopics: ${JSON.stringify(existing)}. Suggest up to 10 more specific subtopics residents ask about that are not already covered. Reply as {"questions": ["subtopic", …]} with short names.` },
+        ],
+      }, controller.signal, { retry: true });
+      if (stream === undefined) return undefined;
+      let text = '';
+      for await (const chunk of stream) if (chunk.type === 'text') text += chunk.text;
+      return text;
+    } finally {
+      sub.dispose();
+    }
+  });
+  if (suggestions === undefined) return;
+  const parsed = parseQuestions(suggestions, 10);
+  if (!parsed.ok) {
+    s.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
+    void vscode.window.showWarningMessage(`TuneLab: the model's suggestions could not be read (${parsed.message}). Try again.`);
+    return;
+  }
+  const taken = new Set(existing.map((e) => e.toLowerCase()));
+  const fresh = parsed.questions.filter((q) => !taken.has(q.toLowerCase()));
+  if (fresh.length === 0) {
+    void vscode.window.showInformationMessage(`TuneLab: no new subtopics were suggested for ${category.name}.`);
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(fresh.map((label) => ({ label, picked: false })), { canPickMany: true, title: `Suggested subtopics for ${category.name}`, placeHolder: 'Pick the ones to add' });
+  if (picked === undefined || picked.length === 0) return;
+  await editTopics(s, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
+}
+
+/** The commands of generation; topics.ts holds the ones that only edit the topics file. */
+export function registerGenerationCommands(s: TopicsCommandServices): vscode.Disposable[] {
+  const generation: GenerationServices = s;
+  return [
+    vscode.commands.registerCommand(CommandId.generatePairs, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node?.kind !== 'topic') return;
+      await generateFor(generation, s.state, [node.topic], `"${node.topic.name}"`);
+    }),
+    vscode.commands.registerCommand(CommandId.generateForCategory, async (arg?: unknown) => {
+      const node = nodeOf(s, arg);
+      if (node?.kind !== 'category') return;
+      await generateFor(generation, s.state, node.category.subtopics, `${node.category.subtopics.length} subtopic(s) of "${node.category.name}"`);
+    }),
+    vscode.commands.registerCommand(CommandId.suggestSubtopics, (arg?: unknown) => suggestSubtopics(s, nodeOf(s, arg))),
+    vscode.commands.registerCommand(CommandId.copyDefaultPrompts, async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (folder === undefined) return;
+      const written: string[] = [];
+      for (const [name, text] of [['questions.tlprompt', DEFAULT_QUESTIONS_PROMPT], ['answer.tlprompt', DEFAULT_ANSWER_PROMPT]] as const) {
+        const uri = vscode.Uri.joinPath(folder.uri, 'prompts', name);
+        const exists = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(() => true, () => false);
+        if (exists) continue;
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+        written.push(vscode.workspace.asRelativePath(uri));
+      }
+      if (written.length === 0) void vscode.window.showInformationMessage('TuneLab: prompts/questions.tlprompt and prompts/answer.tlprompt are already in the workspace; generation uses them.');
+      else {
+        void vscode.window.showInformationMessage(`TuneLab: wrote ${written.join(' and ')}. Generation uses them from now on; edit them to change how questions and answers are written.`);
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, written[0] ?? ''), { preview: false });
+      }
+    }),
+  ];
 }

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { parseQuestions } from '../core/generate';
 import { addCategory, addSubtopics, deleteCategory, deleteSubtopic, isEditError, moveSubtopic, newTopicsFile, renameCategory, renameSubtopic, type EditResult } from '../core/topics/edits';
 import { importTopics } from '../core/topics/importTopics';
 import { renameTopics } from '../core/topics/provenance';
@@ -7,12 +6,8 @@ import { topicId, type Category } from '../core/topics/topicsFile';
 import type { Config } from '../host/config';
 import { findTopicsFile, topicsFileLocations } from '../host/topicsFile';
 import type { GenerationServices } from '../host/generation';
-import { readOptions } from '../host/generation';
 import type { MoveRequest, TopicsNode } from '../views/topicsView';
-import { generateFor } from './generate';
 import { CommandId } from './ids';
-import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT } from '../core/generate';
-import { trust } from '../host/trust';
 
 export interface TopicsCommandServices extends GenerationServices {
   readonly config: Config;
@@ -26,7 +21,7 @@ function isNode(value: unknown): value is TopicsNode {
 }
 
 /** The node a command is about: the one right-clicked, else the tree's selection. */
-function nodeOf(s: TopicsCommandServices, arg: unknown): TopicsNode | undefined {
+export function nodeOf(s: TopicsCommandServices, arg: unknown): TopicsNode | undefined {
   return isNode(arg) ? arg : s.view.selection[0];
 }
 
@@ -35,7 +30,7 @@ function nodeOf(s: TopicsCommandServices, arg: unknown): TopicsNode | undefined 
  * comments and formatting), computed against the document's current text, and saves it when it
  * had no other unsaved changes.
  */
-async function editTopics(s: TopicsCommandServices, compute: (text: string) => EditResult): Promise<boolean> {
+export async function editTopics(s: TopicsCommandServices, compute: (text: string) => EditResult): Promise<boolean> {
   const uri = s.model.uri ?? await findTopicsFile(s.config);
   if (uri === undefined) {
     void vscode.window.showWarningMessage('TuneLab: there is no topics file. Create one from the Topics view.');
@@ -103,57 +98,6 @@ function categoryOf(s: TopicsCommandServices, node: TopicsNode): Category | unde
   return s.model.file?.categories.find((c) => c.index === index);
 }
 
-async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | undefined): Promise<void> {
-  if (node?.kind !== 'category') return;
-  const category = node.category;
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to ask for suggestions.');
-    return;
-  }
-  const options = readOptions(s.state, s.endpoints.endpoints[0]?.id);
-  if (s.endpoints.get(options.questionsEndpoint) === undefined) {
-    const choice = await vscode.window.showWarningMessage('TuneLab: suggesting subtopics needs an endpoint to ask.', 'Add Endpoint…');
-    if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
-    return;
-  }
-  const existing = category.subtopics.map((t) => t.name);
-  const suggestions = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: asking for subtopics of ${category.name}…`, cancellable: true }, async (_p, token) => {
-    const controller = new AbortController();
-    const sub = token.onCancellationRequested(() => { controller.abort(); });
-    try {
-      const stream = await s.endpoints.chat(options.questionsEndpoint, {
-        json: true, temperature: 0.7,
-        messages: [
-          { role: 'system', content: 'You help plan a fine-tuning dataset for a public-services assistant. Reply with JSON only.' },
-          { role: 'user', content: `The category "${category.name}"${category.notes === undefined ? '' : ` (${category.notes})`} has these subtopics: ${JSON.stringify(existing)}. Suggest up to 10 more specific subtopics residents ask about that are not already covered. Reply as {"questions": ["subtopic", …]} with short names.` },
-        ],
-      }, controller.signal, { retry: true });
-      if (stream === undefined) return undefined;
-      let text = '';
-      for await (const chunk of stream) if (chunk.type === 'text') text += chunk.text;
-      return text;
-    } finally {
-      sub.dispose();
-    }
-  });
-  if (suggestions === undefined) return;
-  const parsed = parseQuestions(suggestions, 10);
-  if (!parsed.ok) {
-    s.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
-    void vscode.window.showWarningMessage(`TuneLab: the model's suggestions could not be read (${parsed.message}). Try again.`);
-    return;
-  }
-  const taken = new Set(existing.map((e) => e.toLowerCase()));
-  const fresh = parsed.questions.filter((q) => !taken.has(q.toLowerCase()));
-  if (fresh.length === 0) {
-    void vscode.window.showInformationMessage(`TuneLab: no new subtopics were suggested for ${category.name}.`);
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(fresh.map((label) => ({ label, picked: false })), { canPickMany: true, title: `Suggested subtopics for ${category.name}`, placeHolder: 'Pick the ones to add' });
-  if (picked === undefined || picked.length === 0) return;
-  await editTopics(s, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
-}
-
 async function createOrImport(s: TopicsCommandServices, importing: boolean): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (folder === undefined) {
@@ -205,19 +149,9 @@ async function createOrImport(s: TopicsCommandServices, importing: boolean): Pro
 }
 
 export function registerTopicsCommands(s: TopicsCommandServices): vscode.Disposable[] {
-  const generation: GenerationServices = s;
+  // Generation's commands (generatePairs, generateForCategory, suggestSubtopics, copyDefaultPrompts) are
+  // in commands/generate.ts: their own bundle, loaded on first use.
   return [
-    vscode.commands.registerCommand(CommandId.generatePairs, async (arg?: unknown) => {
-      const node = nodeOf(s, arg);
-      if (node?.kind !== 'topic') return;
-      await generateFor(generation, s.state, [node.topic], `"${node.topic.name}"`);
-    }),
-    vscode.commands.registerCommand(CommandId.generateForCategory, async (arg?: unknown) => {
-      const node = nodeOf(s, arg);
-      if (node?.kind !== 'category') return;
-      await generateFor(generation, s.state, node.category.subtopics, `${node.category.subtopics.length} subtopic(s) of "${node.category.name}"`);
-    }),
-    vscode.commands.registerCommand(CommandId.suggestSubtopics, (arg?: unknown) => suggestSubtopics(s, nodeOf(s, arg))),
     vscode.commands.registerCommand(CommandId.addCategory, async () => {
       const name = await askName('TuneLab: New category', '', s.model.file?.categories.map((c) => c.name) ?? []);
       if (name !== undefined) await editTopics(s, (text) => addCategory(text, name));
@@ -273,23 +207,6 @@ export function registerTopicsCommands(s: TopicsCommandServices): vscode.Disposa
     vscode.commands.registerCommand(CommandId.createTopicsFile, () => createOrImport(s, false)),
     vscode.commands.registerCommand(CommandId.importTopics, () => createOrImport(s, true)),
     vscode.commands.registerCommand(CommandId.refreshTopics, () => s.model.refresh()),
-    vscode.commands.registerCommand(CommandId.copyDefaultPrompts, async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (folder === undefined) return;
-      const written: string[] = [];
-      for (const [name, text] of [['questions.tlprompt', DEFAULT_QUESTIONS_PROMPT], ['answer.tlprompt', DEFAULT_ANSWER_PROMPT]] as const) {
-        const uri = vscode.Uri.joinPath(folder.uri, 'prompts', name);
-        const exists = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(() => true, () => false);
-        if (exists) continue;
-        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-        written.push(vscode.workspace.asRelativePath(uri));
-      }
-      if (written.length === 0) void vscode.window.showInformationMessage('TuneLab: prompts/questions.tlprompt and prompts/answer.tlprompt are already in the workspace; generation uses them.');
-      else {
-        void vscode.window.showInformationMessage(`TuneLab: wrote ${written.join(' and ')}. Generation uses them from now on; edit them to change how questions and answers are written.`);
-        await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, written[0] ?? ''), { preview: false });
-      }
-    }),
   ];
 }
 

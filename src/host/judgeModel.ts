@@ -31,10 +31,7 @@ function notSavedMessage(uri: vscode.Uri, unreadable: SidecarUnreadable, what: s
 /** Seed of the bootstrap interval: the same verdicts always show the same interval. */
 export const SUMMARY_SEED = 20261124;
 
-/** A results file: Prompt Lab's batch output is named `<eval>.results.jsonl`. */
-export function isResultsFile(document: vscode.TextDocument): boolean {
-  return document.uri.scheme === 'file' && /\.results\.jsonl$/i.test(document.uri.path);
-}
+export { isResultsFile } from './resultsFile';
 
 /** A question's verdicts as the editor shows them. */
 export interface LineVerdict {
