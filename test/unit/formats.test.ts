@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import Ajv from 'ajv';
 import fc from 'fast-check';
 import { detectFormat, FORMAT_IDS, FORMATS, formatById, matchFormat } from '../../src/core/formats/index';
 import { jumpstartHyperparameterHint, jumpstartHyperparameters } from '../../src/core/formats/jumpstartHyperparameters';
+import { madeSchemas } from '../../src/core/formats/schema';
 import { parseTemplate, placeholders } from '../../src/core/formats/template';
 import { createLocator } from '../../src/core/jsonl/locate';
 import type { FieldRole, FormatContext, FormatId, Issue, Json, JsonObject, JsonPath, RuleId } from '../../src/core/lint/types';
@@ -73,6 +75,16 @@ void describe('formats: the registry', () => {
       'bedrock-conversation', 'bedrock-haiku', 'nova', 'trl-sft', 'trl-preference', 'vertex-gemini', 'text',
     ]);
     for (const id of FORMAT_IDS) assert.equal(formatById(id).id, id);
+  });
+
+  void it('every schema the formats check records with is a valid JSON schema (ajv does not check them when it compiles)', () => {
+    // A JumpStart template's keys make a schema of their own: make one.
+    formatById('jumpstart-instruction').check({ question: 'Q?', answer: 'A.' }, createLocator('{"question":"Q?","answer":"A."}'), { templateKeys: ['question', 'answer'], completionKeys: ['answer'] });
+    const schemas = madeSchemas();
+    assert.ok(schemas.length >= 13, `${schemas.length} schemas`);
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+    for (const schema of schemas) assert.equal(ajv.validateSchema(schema), true, `${JSON.stringify(schema).slice(0, 200)}: ${ajv.errorsText()}`);
+    assert.equal(ajv.validateSchema({ type: 'object', required: 'messages' }), false, 'the check itself rejects a broken schema');
   });
 
   void it('every format has a label and a one-line description', () => {
