@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { nodeBundle } from './esbuild-node.mjs';
+import { cliBundles, nodeBundle } from './esbuild-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
@@ -39,7 +39,8 @@ try {
   // `tunelab lint` process (bench/cli.bench.ts reads TUNELAB_BENCH_CLI).
   await esbuild.build({
     ...nodeBundle,
-    entryPoints: { cli: join(root, 'src/cli/main.ts'), tokenizers: join(root, 'src/core/tokens/tokenizers.ts') },
+    entryPoints: { ...cliBundles.entryPoints, tokenizers: join(root, 'src/core/tokens/tokenizers.ts') },
+    plugins: cliBundles.plugins,
     outdir: dir,
     minify: true,
   });

@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { editorBundles } from './editorBundles.mjs';
-import { nodeBundle } from './esbuild-node.mjs';
+import { cliBundles, nodeBundle } from './esbuild-node.mjs';
 import { build as viteBuild } from 'vite';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,11 +43,12 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { cli: join(root, 'src/cli/main.ts') },
+    // `lint` is in cli.js; `generate` and `judge`, with the model clients, load from bundles of their own.
+    entryPoints: cliBundles.entryPoints,
+    plugins: [...cliBundles.plugins, { name: 'executable', setup: (b) => b.onEnd((r) => { if (r.errors.length === 0) chmodSync(join(root, 'dist/cli.js'), 0o755); }) }],
     outdir: join(root, 'dist'),
     banner: { js: '#!/usr/bin/env node' },
     minify: !watch,
-    plugins: [{ name: 'executable', setup: (b) => b.onEnd((r) => { if (r.errors.length === 0) chmodSync(join(root, 'dist/cli.js'), 0o755); }) }],
   },
   {
     ...common,

@@ -24,3 +24,26 @@ export const nodeBundle = {
   logLevel: 'warning',
   define: { __TUNELAB_VERSION__: JSON.stringify(pkg.version) },
 };
+
+/**
+ * The CLI's bundles: `lint` is in cli.js itself, while `generate` and `judge`, with the model
+ * clients (the openai and AWS SDKs: most of the code), are bundles of their own that cli.js loads
+ * only for those commands, so `tunelab lint` in CI does not compile them at every start.
+ * src/cli/cli.ts imports them as './generate' and './judge'; the plugin turns those imports into
+ * requires of the sibling bundles.
+ * @type {{ entryPoints: Record<string, string>; plugins: import('esbuild').Plugin[] }}
+ */
+export const cliBundles = {
+  entryPoints: {
+    cli: join(root, 'src/cli/main.ts'),
+    'cli-generate': join(root, 'src/cli/generate.ts'),
+    'cli-judge': join(root, 'src/cli/judge.ts'),
+  },
+  plugins: [{
+    name: 'cli-commands',
+    setup(build) {
+      const commands = join(root, 'src', 'cli', 'cli.ts');
+      build.onResolve({ filter: /^\.\/(generate|judge)$/ }, (args) => (args.importer === commands ? { path: `./cli-${args.path.slice(2)}.js`, external: true } : undefined));
+    },
+  }],
+};

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -63,6 +63,22 @@ void describe('the tunelab CLI (dist/cli.js)', () => {
     assert.ok(r.stderr.includes('frobnicate'), r.stderr);
     assert.match(r.stderr, /command/);
     assert.ok(r.stderr.includes('tunelab --help'), r.stderr);
+  });
+
+  void it('lint loads no model client: generate and judge, with the openai and AWS clients, come from bundles of their own, which those commands load', () => {
+    // A preload that prints, as the process exits, which of dist's files it loaded.
+    const preload = path.join(repoRoot, 'out', 'cli-loaded-files.cjs');
+    writeFileSync(preload, `process.on('exit', () => { process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(path.join(repoRoot, 'dist'))})).map((f) => require('path').basename(f)).sort()) + '\\n'); });\n`);
+    const loaded = (...args: string[]): string[] => {
+      const r = spawnSync(process.execPath, ['--require', preload, cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+      const m = /^LOADED (.*)$/m.exec(r.stderr);
+      assert.ok(m?.[1] !== undefined, r.stderr);
+      return JSON.parse(m[1]) as string[];
+    };
+    assert.deepEqual(loaded('lint', 'test/fixtures/cli/warnings.jsonl'), ['cli.js']);
+    assert.deepEqual(loaded('generate', '--help'), ['cli-generate.js', 'cli.js']);
+    assert.deepEqual(loaded('judge', '--help'), ['cli-judge.js', 'cli.js']);
+    assert.ok(statSync(cliPath).size < statSync(path.join(repoRoot, 'dist', 'cli-generate.js')).size / 2, 'cli.js is the small one');
   });
 
   void it('refuses an unknown option with exit code 2, naming it as an option', () => {
