@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { editorBundles } from '../../scripts/editorBundles.mjs';
 
 /** The repo root, from the compiled file in out/test/unit. */
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -9,7 +10,12 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
 const SHIPPED_DIRS = ['dist/', 'syntaxes/', 'media/', 'schemas/'];
 const NEVER_SHIPPED = ['src/', 'test/', 'samples/', 'node_modules/', 'out/', 'webview-ui/'];
-const REQUIRED = ['dist/extension.js', 'dist/cli.js', 'dist/tokenizers.js', 'dist/endpoints.js', 'dist/webview/index.js', 'dist/webview/index.css', 'schemas/tunelab.schema.json', 'schemas/topics.schema.json'];
+/** Every bundle the build writes is loaded by something at run time: the editor's (scripts/editorBundles.mjs), the CLI's, the tokenizers. */
+const REQUIRED = [
+  ...Object.keys(editorBundles).map((name) => `dist/${name}.js`),
+  'dist/cli.js', 'dist/cli-generate.js', 'dist/cli-judge.js', 'dist/tokenizers.js',
+  'dist/webview/index.js', 'dist/webview/index.css', 'schemas/tunelab.schema.json', 'schemas/topics.schema.json',
+];
 
 /**
  * The files `vsce package` would put in the .vsix, as vsce itself lists them (offline).
