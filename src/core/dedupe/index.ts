@@ -5,4 +5,5 @@
 export { normalizeText } from './normalize';
 export { ExactIndex, confirmGroup, exactKey, hashKey } from './exact';
 export { NearDuplicateIndex, type NearDuplicateOptions, type NearGroup, type Partner } from './nearIndex';
-export { candidateProbability, chooseBanding, shingleHashes } from './minhash';
+export { candidateProbability, chooseBanding } from './minhash';
+export { shingleHashes } from './shingles';

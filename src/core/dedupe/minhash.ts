@@ -6,9 +6,10 @@
  * because the index hashes every edited line on the editor's thread.
  *
  * A text becomes the set of its word shingles (k consecutive words of its normalized form), each
- * shingle one 32-bit hash. Two sets are compared by exact Jaccard similarity |A ∩ B| / |A ∪ B|
- * over those hashes (two different shingles of a pair of 20-word texts share a 32-bit hash about
- * once in five million pairs, and then the similarity moves by one shingle's worth).
+ * shingle one 32-bit hash (shingles.ts). Two sets are compared by exact Jaccard similarity
+ * |A ∩ B| / |A ∪ B| over those hashes (two different shingles of a pair of 20-word texts share a
+ * 32-bit hash about once in five million pairs, and then the similarity moves by one shingle's
+ * worth).
  */
 
 /** murmur3's 32-bit finalizer: a bijection that spreads every input bit over the whole word. */
@@ -23,61 +24,10 @@ export function fmix32(h: number): number {
 
 /** FNV-1a over the UTF-16 code units `[start, end)` of `text`, finalized with `fmix32`. */
 export function hashRange(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
+  // `| 0`: the seed is above 2^31, and a hash that starts as a double stays one in the loop.
+  let h = 0x811c9dc5 | 0;
   for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return fmix32(h);
-}
-
-/** Reused between calls: word hashes of the text being shingled. */
-let words = new Uint32Array(64);
-
-/**
- * The sorted, duplicate-free 32-bit hashes of the word shingles of an already normalized text
- * (words separated by single spaces, as `normalizeText` leaves them). A text with fewer words
- * than `shingleSize` is one shingle of all its words; an empty text has none.
- */
-export function shingleHashes(normalized: string, shingleSize: number): Uint32Array {
-  let count = 0;
-  let start = 0;
-  const length = normalized.length;
-  for (let i = 0; i <= length; i++) {
-    if (i < length && normalized.charCodeAt(i) !== 0x20) continue;
-    if (i > start) {
-      if (count === words.length) {
-        const grown = new Uint32Array(words.length * 2);
-        grown.set(words);
-        words = grown;
-      }
-      words[count++] = hashRange(normalized, start, i);
-    }
-    start = i + 1;
-  }
-  if (count === 0) return new Uint32Array(0);
-  const width = Math.min(shingleSize, count);
-  const out = new Uint32Array(count - width + 1);
-  for (let i = 0; i < out.length; i++) out[i] = combine(words, i, width);
-  out.sort();
-  return dedupeSorted(out);
-}
-
-/** An order-sensitive hash of `width` word hashes starting at `from`. */
-function combine(hashes: Uint32Array, from: number, width: number): number {
-  let h = 0x9747b28c ^ width;
-  for (let i = from; i < from + width; i++) {
-    h = Math.imul(h ^ (hashes[i] ?? 0), 0x5bd1e995);
-    h ^= h >>> 15;
-  }
-  return fmix32(h);
-}
-
-function dedupeSorted(sorted: Uint32Array): Uint32Array {
-  if (sorted.length < 2) return sorted;
-  let n = 1;
-  for (let i = 1; i < sorted.length; i++) {
-    const v = sorted[i] ?? 0;
-    if (v !== sorted[n - 1]) sorted[n++] = v;
-  }
-  return n === sorted.length ? sorted : sorted.slice(0, n);
 }
 
 /**
@@ -149,36 +99,68 @@ export function popcount32(v: number): number {
  */
 export class MinHasher {
   readonly numHashes: number;
-  private readonly seeds: Uint32Array;
+  /**
+   * Per function, its seed k as k ^ (k >>> 16): `fmix32`'s first step distributes over the xor,
+   * (x ^ k) ^ ((x ^ k) >>> 16) = (x ^ (x >>> 16)) ^ (k ^ (k >>> 16)), so both halves are taken
+   * once, not once per shingle and function.
+   */
+  private readonly mixedSeeds: Int32Array;
+  /** Reused between calls: each shingle hash x as x ^ (x >>> 16). */
+  private mixed = new Int32Array(64);
 
   constructor(numHashes: number, seed = 0x7e57ab1e) {
     this.numHashes = numHashes;
-    this.seeds = new Uint32Array(numHashes);
+    this.mixedSeeds = new Int32Array(numHashes);
     // splitmix32: fixed seeds, so signatures (and benchmark results) are the same on every run.
     let s = seed >>> 0;
     for (let i = 0; i < numHashes; i++) {
       s = (s + 0x9e3779b9) >>> 0;
-      this.seeds[i] = fmix32(s);
+      const k = fmix32(s);
+      this.mixedSeeds[i] = k ^ (k >>> 16);
     }
   }
 
-  /** Writes the signature of the shingle hashes `shingles[start, end)` into `out` (length ≥ numHashes). */
+  /**
+   * Writes the signature of the shingle hashes `shingles[start, end)` into `out` (length ≥ numHashes):
+   * per function i, the least `fmix32(x ^ seed[i])` over the shingles x. One function at a time
+   * over all the shingles, so the running minimum stays in a register; it is kept as the hash
+   * xor 2^31, whose signed order is the hash's unsigned order, so every value stays a 32-bit
+   * integer. Two shingles a step: two independent chains of multiplies for the CPU to overlap.
+   */
   signature(shingles: Uint32Array, start: number, end: number, out: Uint32Array): void {
+    const count = end - start;
+    if (this.mixed.length < count) this.mixed = new Int32Array(Math.max(count, this.mixed.length * 2));
+    const mixed = this.mixed;
+    for (let s = 0; s < count; s++) {
+      const x = shingles[start + s] as number;
+      mixed[s] = x ^ (x >>> 16);
+    }
+    const pairs = count & ~1;
     const n = this.numHashes;
-    const seeds = this.seeds;
-    out.fill(0xffffffff, 0, n);
-    for (let s = start; s < end; s++) {
-      const x = shingles[s] ?? 0;
-      for (let i = 0; i < n; i++) {
-        let h = x ^ (seeds[i] ?? 0);
-        h ^= h >>> 16;
-        h = Math.imul(h, 0x85ebca6b);
+    const seeds = this.mixedSeeds;
+    for (let i = 0; i < n; i++) {
+      const seed = seeds[i] as number;
+      let min = 0x7fffffff; // 0xffffffff ^ 2^31: no shingle yet
+      for (let s = 0; s < pairs; s += 2) {
+        let h = Math.imul((mixed[s] as number) ^ seed, 0x85ebca6b);
+        let g = Math.imul((mixed[s + 1] as number) ^ seed, 0x85ebca6b);
+        h ^= h >>> 13;
+        g ^= g >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        g = Math.imul(g, 0xc2b2ae35);
+        h ^= (h >>> 16) ^ 0x80000000;
+        g ^= (g >>> 16) ^ 0x80000000;
+        if (h < min) min = h;
+        if (g < min) min = g;
+      }
+      if (pairs < count) {
+        let h = Math.imul((mixed[pairs] as number) ^ seed, 0x85ebca6b);
         h ^= h >>> 13;
         h = Math.imul(h, 0xc2b2ae35);
-        h ^= h >>> 16;
-        h >>>= 0;
-        if (h < (out[i] ?? 0)) out[i] = h;
+        h ^= (h >>> 16) ^ 0x80000000;
+        if (h < min) min = h;
       }
+      out[i] = min ^ 0x80000000;
     }
   }
 }

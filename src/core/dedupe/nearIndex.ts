@@ -29,8 +29,8 @@
  *    without reading their shingles; see `partners`.
  */
 import { Buckets } from './buckets';
-import { MinHasher, bandKeys, chooseBanding, intersectAtLeast, jaccard, minIntersection, popcount32, shingleHashes } from './minhash';
-import { normalizeText } from './normalize';
+import { MinHasher, bandKeys, chooseBanding, intersectAtLeast, jaccard, minIntersection, popcount32 } from './minhash';
+import { Shingler } from './shingles';
 
 export interface NearDuplicateOptions<K = unknown> {
   /** The least Jaccard similarity of two rows' shingle sets that makes them near-duplicates, in (0, 1]. Default 0.8. */
@@ -92,6 +92,7 @@ export class NearDuplicateIndex<K> {
   version = 0;
 
   private readonly hasher: MinHasher;
+  private readonly shingler: Shingler;
   private readonly buckets = new Buckets();
   private readonly slots = new Map<K, number>();
   /** The id in each slot; undefined for a free slot. */
@@ -145,6 +146,7 @@ export class NearDuplicateIndex<K> {
     this.bands = bands;
     this.rowsPerBand = numHashes / bands;
     this.hasher = new MinHasher(numHashes);
+    this.shingler = new Shingler(shingleSize);
     this.signatureScratch = new Uint32Array(numHashes);
     this.keyScratch = new Int32Array(bands);
   }
@@ -161,21 +163,23 @@ export class NearDuplicateIndex<K> {
   /** Inserts the row, or replaces its text (it leaves its old buckets). */
   set(id: K, text: string): void {
     this.version++;
-    const shingles = shingleHashes(normalizeText(text), this.shingleSize);
+    // The shingler's buffer holds them until the next text: `store` copies them into the pool.
+    const count = this.shingler.shingle(text);
+    const shingles = this.shingler.hashes;
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.allocate(id);
     } else {
       this.unlink(slot);
     }
-    this.store(slot, shingles);
-    if (shingles.length === 0) return;
-    this.hasher.signature(shingles, 0, shingles.length, this.signatureScratch);
+    this.store(slot, shingles, count);
+    if (count === 0) return;
+    this.hasher.signature(shingles, 0, count, this.signatureScratch);
     bandKeys(this.signatureScratch, this.bands, this.rowsPerBand, this.keyScratch);
     for (let b = 0; b < this.bands; b++) this.buckets.insert(slot * this.bands + b, this.keyScratch[b] ?? 0);
     // A new row goes to the front of each bucket: compare it with the rows behind it there.
-    const count = this.collectCandidates(slot, false);
-    for (let i = 0; i < count; i++) this.link(slot, this.candidateScratch[i] ?? 0);
+    const candidates = this.collectCandidates(slot, false);
+    for (let i = 0; i < candidates; i++) this.link(slot, this.candidateScratch[i] ?? 0);
   }
 
   /** Removes the row; false if it was not there. */
@@ -453,18 +457,22 @@ export class NearDuplicateIndex<K> {
     this.groupsDirty = true;
   }
 
-  private store(slot: number, shingles: Uint32Array): void {
-    if (this.poolUsed + shingles.length > this.pool.length) this.compact(shingles.length);
-    this.pool.set(shingles, this.poolUsed);
-    this.start[slot] = this.poolUsed;
-    this.length[slot] = shingles.length;
-    this.poolUsed += shingles.length;
+  /** Copies `shingles[0, count)` into the pool as the slot's set, and sets its mask. */
+  private store(slot: number, shingles: Uint32Array, count: number): void {
+    if (this.poolUsed + count > this.pool.length) this.compact(count);
+    const pool = this.pool;
+    const at = this.poolUsed;
     let low = 0, high = 0;
-    for (const hash of shingles) {
+    for (let i = 0; i < count; i++) {
+      const hash = shingles[i] as number;
+      pool[at + i] = hash;
       const bit = hash >>> 26;
       if (bit < 32) low |= 1 << bit;
       else high |= 1 << (bit - 32);
     }
+    this.start[slot] = at;
+    this.length[slot] = count;
+    this.poolUsed = at + count;
     this.maskLow[slot] = low;
     this.maskHigh[slot] = high;
   }

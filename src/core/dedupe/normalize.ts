@@ -31,16 +31,18 @@ function normalizeUnicode(text: string): string {
 // The ASCII fast path
 
 /**
- * What each ASCII character becomes: DROP (punctuation and symbols: every printable character
- * that is not a letter, digit or space is `\p{P}` or `\p{S}`), SPACE (space, tab, LF, CR), SLOW
- * (other control characters: rare, left to the Unicode path) or the byte to write (lowercased).
+ * What each byte becomes: DROP (punctuation and symbols: every printable ASCII character that is
+ * not a letter, digit or space is `\p{P}` or `\p{S}`), SPACE (space, tab, LF, CR), SLOW (other
+ * control characters and every byte from 0x80 on: left to the Unicode path) or the byte to write
+ * (lowercased). Every fast path (this file's, `exactKey`'s, the shingler's) reads this one table,
+ * so they cannot disagree about a character.
  */
-const DROP = 0;
-const SPACE = 1;
-const SLOW = 2;
-const ASCII = new Uint8Array(128).map((_, c) => {
+export const DROP = 0;
+export const SPACE = 1;
+export const SLOW = 2;
+export const ASCII_FOLD = new Uint8Array(256).map((_, c) => {
   if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return SPACE;
-  if (c < 0x20 || c === 0x7f) return SLOW;
+  if (c < 0x20 || c >= 0x7f) return SLOW;
   if (c >= 0x41 && c <= 0x5a) return c + 0x20;
   if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) return c;
   return DROP;
@@ -56,6 +58,34 @@ function reserve(length: number): Uint8Array {
 
 /** For bytes below 0x80 this is ASCII, and it yields a flat one-byte string. */
 const decoder = new TextDecoder('latin1');
+
+const encoder = new TextEncoder();
+let encoded = new Uint8Array(1024);
+
+/**
+ * The text's characters as bytes when it is all ASCII, else undefined; the bytes are
+ * `[0, text.length)` of the returned buffer, which is reused by the next call. `encodeInto` copies
+ * ASCII at memory speed, and a loop over a byte array then reads each character for about half
+ * what `charCodeAt` costs (measured in bench/exactDuplicates.bench.ts).
+ */
+export function asciiBytes(text: string): Uint8Array | undefined {
+  const length = text.length;
+  if (encoded.length < length) {
+    if (length > MAX_KEPT) return asciiBytesOnce(text);
+    encoded = new Uint8Array(Math.min(MAX_KEPT, Math.max(length, encoded.length * 2)));
+  }
+  // A character outside ASCII takes two or more bytes, so it shows as fewer characters read or
+  // more bytes written than the text has characters.
+  const { read, written } = encoder.encodeInto(text, encoded);
+  return read === length && written === length ? encoded : undefined;
+}
+
+/** `asciiBytes` for a huge text: a buffer of its own rather than one that pins its size for good. */
+function asciiBytesOnce(text: string): Uint8Array | undefined {
+  const out = new Uint8Array(text.length);
+  const { read, written } = encoder.encodeInto(text, out);
+  return read === text.length && written === text.length ? out : undefined;
+}
 
 /**
  * Most datasets are plain ASCII, which is already NFKC and whose punctuation is a fixed set:
@@ -74,7 +104,7 @@ function normalizeAscii(text: string): string | undefined {
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) return undefined;
-    const mapped = ASCII[c] ?? SLOW;
+    const mapped = ASCII_FOLD[c] ?? SLOW;
     if (mapped === DROP) continue;
     if (mapped === SPACE) {
       space = n > 0;
