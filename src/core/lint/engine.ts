@@ -10,7 +10,7 @@
  * Pure: no `vscode`, no I/O.
  */
 import { ExactIndex, exactKey } from '../dedupe/exact';
-import { NearDuplicateIndex } from '../dedupe/nearIndex';
+import { NearDuplicateIndex, type NearGroup } from '../dedupe/nearIndex';
 import { normalizeText } from '../dedupe/normalize';
 import { FORMATS, formatById } from '../formats/index';
 import { createLocator } from '../jsonl/locate';
@@ -176,6 +176,7 @@ export class DatasetLinter {
     else this.rows = this.rows.slice(0, start).concat(added, this.rows.slice(start + deleteCount));
     if (added.length !== removed.length) {
       for (let i = start + added.length; i < this.rows.length; i++) (this.rows[i] as Row).index = i;
+      this.linesShifted(start);
     }
     // A row that was the final empty line may now be a blank line in the middle, or the reverse.
     this.requeueEdges(start, added.length);
@@ -262,6 +263,7 @@ export class DatasetLinter {
       for (const row of this.rows) { row.inNear = false; row.nearText = undefined; }
     }
     this.effective = undefined;
+    this.staleEverything = true; // severities and the near index may have changed under every finding
     this.recheckAll();
   }
 
@@ -593,10 +595,12 @@ export class DatasetLinter {
     this.nearIndex.set(row, prompt);
     row.inNear = true;
     row.nearText = prompt;
+    this.markStale(row); // its group after joining holds every row whose near-duplicate finding may change
   }
 
   private removeNear(row: Row): void {
     if (!row.inNear) return;
+    this.nearLeaving(row);
     this.nearIndex.delete(row);
     row.inNear = false;
     row.nearText = undefined;
@@ -723,6 +727,127 @@ export class DatasetLinter {
     return row === undefined ? [] : this.rowFindings(row, new Map());
   }
 
+  /**
+   * The findings as `findings()` gives them, the file's own apart and the rest one list per line
+   * that has any, in line order, for a host that reads them again and again while the lint runs
+   * and as the user types (the editor publishes at least every second). Only the rows whose
+   * findings may have changed since they were last read are read again (`readChanged`), and a
+   * line whose findings are unchanged keeps the very same array, so the host can keep what it
+   * made of it. The first call reads every row; a linter has one such reader.
+   *
+   * With `outOfTime`, reading stops when it says so and the lists are `complete: false`: lines
+   * not read yet keep their last lists (a line removed since is left out), as if read a moment
+   * earlier; a later call goes on where this one stopped.
+   */
+  findingLists(outOfTime?: () => boolean): FindingLists {
+    const complete = this.readChanged(outOfTime);
+    if (this.readOrder === undefined) this.readOrder = [...this.lastRead.keys()].sort(byLine);
+    const lines: (readonly Finding[])[] = [];
+    for (const row of this.readOrder) {
+      const list = this.lastRead.get(row);
+      if (list !== undefined && row.index >= 0) lines.push(list);
+    }
+    const dataset = this.datasetFindings();
+    if (!sameFindings(dataset, this.lastDataset)) this.lastDataset = dataset;
+    return { dataset: this.lastDataset, lines, complete };
+  }
+
+  /**
+   * Reads again the findings of the rows that may have changed since they were last read, until
+   * `outOfTime` says stop (asked every 32 rows); true when none are left. The first call reads
+   * every row, whatever the clock says (rows not checked yet cost next to nothing).
+   */
+  readChanged(outOfTime?: () => boolean): boolean {
+    const firsts: GroupMemo = new Map();
+    if (!this.tracking || this.staleEverything) {
+      // From now on edits and checks record the rows they touch (a linter nobody reads this way,
+      // the CLI's, records nothing).
+      this.tracking = true;
+      this.staleEverything = false;
+      this.shiftedFrom = Number.POSITIVE_INFINITY;
+      this.staleNear.clear();
+      this.staleRows.clear();
+      for (const row of this.lastRead.keys()) if (row.index < 0) this.lastRead.delete(row);
+      for (const row of this.rows) this.readRow(row, firsts);
+      this.readOrder = undefined;
+      return true;
+    }
+    if (this.shiftedFrom !== Number.POSITIVE_INFINITY) {
+      // Lines were inserted or deleted: a finding naming a line from there on names the wrong one now.
+      for (const [row, list] of this.lastRead) if (namesLineFrom(list, this.shiftedFrom)) this.staleRows.add(row);
+      this.shiftedFrom = Number.POSITIVE_INFINITY;
+    }
+    if (this.staleNear.size > 0) {
+      // Groups are found only now: finding one after a removal regroups the whole index, once.
+      const groups = new Set<NearGroup<Row>>();
+      for (const row of this.staleNear) {
+        this.staleRows.add(row);
+        const group = row.index >= 0 && row.inNear ? this.nearIndex.group(row) : undefined;
+        if (group !== undefined) groups.add(group);
+      }
+      this.staleNear.clear();
+      for (const group of groups) for (const m of group.members) this.staleRows.add(m);
+    }
+    let n = 0;
+    for (const row of this.staleRows) {
+      if (outOfTime !== undefined && (++n & 31) === 0 && outOfTime()) return false;
+      this.staleRows.delete(row);
+      if (this.readRow(row, firsts)) this.readOrder = undefined;
+    }
+    return true;
+  }
+
+  /** Reads one row's findings again; true when it starts or stops having any. */
+  private readRow(row: Row, firsts: GroupMemo): boolean {
+    const before = this.lastRead.get(row);
+    let found: Finding[] = [];
+    if (row.index >= 0) {
+      if (row.issues.length === 0 && row.dup === undefined) row.dup = this.decideDuplicate(row, firsts);
+      if (row.issues.length > 0 || row.dup !== null || this.inNearGroup(row)) found = this.rowFindings(row, firsts);
+    }
+    if (found.length === 0) return this.lastRead.delete(row);
+    if (before === undefined || !sameFindings(before, found)) this.lastRead.set(row, found);
+    return before === undefined;
+  }
+
+  /** Records that a row's findings may have changed, for `findingLists`. */
+  private markStale(row: Row): void {
+    if (!this.tracking) return;
+    this.staleRows.add(row);
+    // Its near-duplicate partners read its prompt key (a partner with the same prompt is a duplicate instead).
+    if (row.inNear) this.staleNear.add(row);
+  }
+
+  /**
+   * A row is about to leave the near index: its group may split, and the index re-links rows
+   * that shared a bucket with it (its candidates), which may join other groups. Their groups
+   * after the change hold every row whose near-duplicate finding may change.
+   */
+  private nearLeaving(row: Row): void {
+    if (!this.tracking) return;
+    this.staleRows.add(row);
+    for (const p of this.nearIndex.partnerIds(row)) this.staleNear.add(p);
+    for (const c of this.nearIndex.candidates(row)) this.staleNear.add(c);
+  }
+
+  /** Lines from `start` on moved: findings naming them are read again. */
+  private linesShifted(start: number): void {
+    if (this.tracking) this.shiftedFrom = Math.min(this.shiftedFrom, start);
+  }
+
+  /** Rows whose findings may have changed since `findingLists` last read them. */
+  private readonly staleRows = new Set<Row>();
+  /** Rows whose near-duplicate group may have changed; their groups' members are read again. */
+  private readonly staleNear = new Set<Row>();
+  private tracking = false;
+  private staleEverything = false;
+  private shiftedFrom = Number.POSITIVE_INFINITY;
+  /** Each row's findings as last read, for the rows that have any, and those rows in line order. */
+  private readonly lastRead = new Map<Row, Finding[]>();
+  /** The rows of `lastRead` in line order; undefined when rows started or stopped having findings. */
+  private readOrder: Row[] | undefined;
+  private lastDataset: Finding[] = [];
+
   private rowFindings(row: Row, firsts: GroupMemo): Finding[] {
     const out: Finding[] = row.issues.map((i) => ({ ...i, line: row.index }));
     const dup = this.duplicateFinding(row, firsts);
@@ -802,11 +927,12 @@ export class DatasetLinter {
   /** The rows whose duplicate findings may change when `row` joins or leaves the indexes. */
   private staleGroup(row: Row): void {
     row.dup = undefined;
+    this.markStale(row); // every check of a row comes through here
     const key = row.promptKey ?? row.recordKey;
     if (key === undefined) return;
     const index = row.promptKey !== undefined ? this.promptIndex : this.recordIndex;
     // Only a group of two or more has other rows to clear; `members` would build a Set for every row alone under its key.
-    for (const m of index.group(key) ?? []) m.dup = undefined;
+    for (const m of index.group(key) ?? []) { m.dup = undefined; this.markStale(m); }
   }
 
   /**
@@ -937,6 +1063,39 @@ interface DuplicateDecision {
 
 interface GroupFirsts { readonly byPrompt: Map<string, Row>; readonly byRecord: Map<string, Row> }
 type GroupMemo = Map<ReadonlySet<Row>, GroupFirsts>;
+
+/** What `findingLists` reads: the same findings as `findings()`, the file's own apart and the rest by line. */
+export interface FindingLists {
+  /** The findings about the whole file, on line 1 (first in `findings()`). */
+  readonly dataset: readonly Finding[];
+  /** One list per line with findings, in line order; an unchanged line's list is the same array as last time. */
+  readonly lines: readonly (readonly Finding[])[];
+  /** False when reading stopped on time with rows left to read: some lines' lists are from an earlier read. */
+  readonly complete: boolean;
+}
+
+/** True when a finding in the list is on, or names, a line from `line` on. */
+function namesLineFrom(list: readonly Finding[], line: number): boolean {
+  for (const f of list) {
+    if (f.line >= line) return true;
+    for (const r of f.related ?? []) if (r.line >= line) return true;
+  }
+  return false;
+}
+
+/** Findings equal in every field (they are plain data: strings, numbers, arrays and objects of them). */
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  return a === b || sameValue(a, b);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
 
 function normPrompt(row: Row): string {
   row.normPrompt ??= normalizeText(row.view?.prompt ?? '');

@@ -7,6 +7,7 @@
  * Pure: no `vscode`, no I/O; the clock is passed in.
  */
 import type { DatasetLinter } from './engine';
+import type { Finding } from './types';
 
 /** A slice's time budget: well under the 50 ms after which a user notices a frozen editor. */
 export const SLICE_MS = 20;
@@ -43,5 +44,74 @@ export class SliceRunner {
   slice(): boolean {
     const until = this.now() + this.sliceMs;
     return this.linter.step(Number.POSITIVE_INFINITY, () => this.now() >= until);
+  }
+
+  /**
+   * A publish while the lint runs: the changed findings read for at most a slice, the rest left
+   * for the next (a second of checking can leave tens of thousands of rows to read).
+   */
+  publish<T>(publisher: FindingsPublisher<T>): Published<T> {
+    const until = this.now() + this.sliceMs;
+    return publisher.publish(() => this.now() >= until);
+  }
+
+  /** One slice of reading the changed findings, before the last publish; true when all are read. */
+  readChanged(publisher: FindingsPublisher<unknown>): boolean {
+    const until = this.now() + this.sliceMs;
+    return publisher.readChanged(() => this.now() >= until);
+  }
+}
+
+/** What one publish hands the host: every finding in line order and what it made of each, in the same order. */
+export interface Published<T> {
+  /** The same findings, in the same order, as the linter's `findings()`. */
+  readonly findings: Finding[];
+  readonly items: T[];
+  /** False when nothing changed since the last publish: the host may skip handing the items on. */
+  readonly changed: boolean;
+  /** False when the reading stopped on time: some lines are as an earlier publish had them. */
+  readonly complete: boolean;
+}
+
+/**
+ * Keeps what a host makes of the findings (the editor's Diagnostics) in step with a linter for
+ * the host that publishes again and again (at least every second while a lint runs, and after
+ * every edit): the linter reads again only the rows whose findings may have changed
+ * (`findingLists`), and a line whose list of findings is the same array as before keeps the
+ * items made for it, so a publish costs about the findings that changed, not all of them.
+ */
+export class FindingsPublisher<T> {
+  private readonly made = new WeakMap<readonly Finding[], readonly T[]>();
+  private last: readonly (readonly Finding[])[] = [];
+
+  constructor(private readonly linter: Pick<DatasetLinter, 'findingLists' | 'readChanged'>, private readonly make: (finding: Finding) => T) {}
+
+  /** Reads the changed findings until `outOfTime` says stop, without publishing; true when all are read. */
+  readChanged(outOfTime?: () => boolean): boolean {
+    return this.linter.readChanged(outOfTime);
+  }
+
+  /** Every finding, read until `outOfTime` says stop (see `complete`), and the items made of them. */
+  publish(outOfTime?: () => boolean): Published<T> {
+    const { dataset, lines, complete } = this.linter.findingLists(outOfTime);
+    const lists = [dataset, ...lines];
+    let changed = lists.length !== this.last.length;
+    const findings: Finding[] = [];
+    const items: T[] = [];
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i] as readonly Finding[];
+      if (list !== this.last[i]) changed = true;
+      let made = this.made.get(list);
+      if (made === undefined) {
+        made = list.map((f) => this.make(f));
+        this.made.set(list, made);
+      }
+      for (let j = 0; j < list.length; j++) {
+        findings.push(list[j] as Finding);
+        items.push(made[j] as T);
+      }
+    }
+    this.last = lists;
+    return { findings, items, changed, complete };
   }
 }
