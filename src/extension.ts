@@ -29,12 +29,17 @@ const evaluationEnd = performance.now();
 
 /** How activation went, measured in the extension host itself (the integration tests read it). */
 export interface ActivationRecord {
-  /** From this bundle's first module evaluating to the end of activate(), in milliseconds (performance.now()). */
+  /**
+   * TuneLab's activation time in milliseconds (performance.now()): evaluating its bundle plus the
+   * activate() call, the two parts VS Code's Running Extensions view adds up.
+   */
   readonly ms: number;
   /** Of that: evaluating the bundle's modules. */
   readonly evaluateMs: number;
   /** Of that: the activate() call itself. */
   readonly activateMs: number;
+  /** Not in `ms`: the extension host's own time between evaluating the bundle and calling activate(). */
+  readonly hostMs: number;
   /** The dist/ bundles evaluated when activate() ended, by file name. */
   readonly bundles: readonly string[];
 }
@@ -95,8 +100,10 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
       ...lazyJudge(lazy, () => ({ extensionUri: context.extensionUri, endpoints, lintSettings, state: context.workspaceState, log })),
     );
     const end = performance.now();
-    const activation: ActivationRecord = { ms: end - evaluationStart, evaluateMs: evaluationEnd - evaluationStart, activateMs: end - activateStart, bundles: bundlesInMemory(context.extensionUri) };
-    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version} in ${activation.ms.toFixed(1)} ms: ${activation.evaluateMs.toFixed(1)} ms evaluating its code, ${activation.activateMs.toFixed(1)} ms in activate() (bundles evaluated: ${activation.bundles.join(', ')})${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
+    const evaluateMs = evaluationEnd - evaluationStart;
+    const activateMs = end - activateStart;
+    const activation: ActivationRecord = { ms: evaluateMs + activateMs, evaluateMs, activateMs, hostMs: activateStart - evaluationEnd, bundles: bundlesInMemory(context.extensionUri) };
+    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version} in ${activation.ms.toFixed(1)} ms: ${evaluateMs.toFixed(1)} ms evaluating its code, ${activateMs.toFixed(1)} ms in activate() (bundles evaluated: ${activation.bundles.join(', ')})${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
     return { activation, loadedBundles: () => bundlesInMemory(context.extensionUri) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

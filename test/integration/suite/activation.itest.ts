@@ -32,8 +32,9 @@ suite('Activation in the extension host', () => {
     assert.deepEqual(activation.bundles, ['extension.js'], `bundles evaluated at activation: ${activation.bundles.join(', ')}`);
     for (const lazy of LAZY_BUNDLES) assert.ok(!activation.bundles.includes(lazy), `${lazy} was evaluated at activation`);
     // The figure for the README and bench/activation.bench.ts, beside the suite's results.
-    assert.ok(activation.evaluateMs > 0 && activation.activateMs > 0 && activation.evaluateMs + activation.activateMs <= activation.ms + 0.001, JSON.stringify(activation));
-    const record = { ms: activation.ms, evaluateMs: activation.evaluateMs, activateMs: activation.activateMs, bundles: activation.bundles, vscode: vscode.version, at: new Date().toISOString() };
+    assert.ok(activation.evaluateMs > 0 && activation.activateMs > 0 && activation.hostMs >= 0, JSON.stringify(activation));
+    assert.ok(Math.abs(activation.evaluateMs + activation.activateMs - activation.ms) < 0.001, JSON.stringify(activation));
+    const record = { ms: activation.ms, evaluateMs: activation.evaluateMs, activateMs: activation.activateMs, hostMs: activation.hostMs, bundles: activation.bundles, vscode: vscode.version, at: new Date().toISOString() };
     console.log(`TuneLab activation in the extension host: ${activation.ms.toFixed(1)} ms, ${activation.evaluateMs.toFixed(1)} ms evaluating and ${activation.activateMs.toFixed(1)} ms in activate() (${activation.bundles.join(', ')})`);
     const results = process.env.TUNELAB_TEST_RESULTS;
     if (results) writeFileSync(join(dirname(results), 'activation.json'), `${JSON.stringify(record, null, 2)}\n`);
