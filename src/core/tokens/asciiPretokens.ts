@@ -155,3 +155,95 @@ function slashesAndNewlines(text: string, i: number): number {
     i++;
   }
 }
+
+/**
+ * The ASCII units that may lead a word in both patterns (`[^\r\n\p{L}\p{N}]?` before the letters):
+ * not a letter, digit, CR or LF. The apostrophe is left out: Llama 3 tries a contraction first
+ * there (`'s` of `'said`), so a word after it goes to the full matcher.
+ */
+const WORD_LEAD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_LEAD[c] = ((CLASS[c] ?? 0) & (LETTER | DIGIT | NEWLINE)) === 0 && c !== 0x27 ? 1 : 0;
+
+/*
+ * The word fast paths: the pre-token at `p` (< text.length) when it is a word of ASCII letters,
+ * after one sign or space or not, followed by an ASCII unit or the end (so the word cannot go on
+ * in another script). They give -1 for anything else (the caller then uses the *PretokenEnd
+ * functions above). The units they read are packed into `key` as they go, as pretokenTable.ts's
+ * packKey does, so a word of at most 16 units is read once (longer ones leave `key` unusable).
+ * Each index is checked against the length before it is read, so the compiled loops work on
+ * small integers (charCodeAt past the end would give NaN, a double).
+ */
+
+/** Llama 3's `[^\r\n\p{L}\p{N}]?\p{L}+` on ASCII: the end, or -1. */
+export function llama3AsciiWord(text: string, p: number, key: Int32Array): number {
+  const n = text.length;
+  let e = p;
+  let acc = 0;
+  const lead = text.charCodeAt(p);
+  if (lead < 128 && WORD_LEAD[lead] === 1) {
+    acc = lead;
+    e++;
+  }
+  const q = e;
+  let c = 0;
+  for (; e < n; e++) {
+    c = text.charCodeAt(e);
+    if ((c | 0x20) < 0x61 || (c | 0x20) > 0x7a) break;
+    acc = (acc << 7) | c;
+    if (((e - p) & 3) === 3) {
+      key[((e - p) >> 2) & 3] = acc;
+      acc = 0;
+    }
+  }
+  if (e === q || (e < n && c >= 128)) return -1;
+  finishKey(key, e - p, acc);
+  return e;
+}
+
+/**
+ * o200k's `[^\r\n\p{L}\p{N}]?[Lu…]*[Ll…]+` on ASCII, not followed by an apostrophe (a contraction
+ * may follow: left to o200kPretokenEnd): the end, or -1. Capitals with no small letter after them
+ * (`HTTP`) are the pattern's second alternative: -1 too.
+ */
+export function o200kAsciiWord(text: string, p: number, key: Int32Array): number {
+  const n = text.length;
+  let e = p;
+  let acc = 0;
+  const lead = text.charCodeAt(p);
+  if (lead < 128 && WORD_LEAD[lead] === 1) {
+    acc = lead;
+    e++;
+  }
+  let c = 0;
+  for (; e < n; e++) {
+    c = text.charCodeAt(e);
+    if (c < 0x41 || c > 0x5a) break;
+    acc = (acc << 7) | c;
+    if (((e - p) & 3) === 3) {
+      key[((e - p) >> 2) & 3] = acc;
+      acc = 0;
+    }
+  }
+  const lower = e;
+  for (; e < n; e++) {
+    c = text.charCodeAt(e);
+    if (c < 0x61 || c > 0x7a) break;
+    acc = (acc << 7) | c;
+    if (((e - p) & 3) === 3) {
+      key[((e - p) >> 2) & 3] = acc;
+      acc = 0;
+    }
+  }
+  if (e === lower) return -1;
+  if (e < n && (c === 0x27 || c >= 128)) return -1;
+  finishKey(key, e - p, acc);
+  return e;
+}
+
+/** The last, partly filled number of a packed key of `length` units, and zeros after it. */
+function finishKey(key: Int32Array, length: number, acc: number): void {
+  if (length > 16) return;
+  let k = length >> 2;
+  if ((length & 3) !== 0) key[k++] = acc;
+  for (; k < 4; k++) key[k] = 0;
+}

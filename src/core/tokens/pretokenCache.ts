@@ -1,8 +1,9 @@
 /**
  * Fast exact token counts: the tokenizer's own pre-tokenizer, and a count per pre-token kept in a
- * Map, so the byte-pair merges (the slow part) run once per distinct word instead of once per
- * occurrence. Real text repeats its words heavily (a dataset's rows share most of their
- * vocabulary), so nearly every pre-token is a Map hit.
+ * table looked up by the pre-token's place in the text (pretokenTable.ts, no substring), so the
+ * byte-pair merges (the slow part) run once per distinct word instead of once per occurrence.
+ * Real text repeats its words heavily (a dataset's rows share most of their vocabulary), so
+ * nearly every pre-token is a hit.
  *
  * Exactness: a byte-level BPE tokenizer (Llama 3's and o200k's both) splits text with its pattern
  * and merges inside each pre-token independently, so a text's count is the sum of its pre-tokens'
@@ -14,6 +15,8 @@
  * count of the whole text (test/unit/tokens.test.ts holds this against the libraries on a large
  * corpus).
  */
+
+import { asciiPretokenTable, hashRange, LONGEST_PACKED, pretokenTable } from './pretokenTable';
 
 /** Counts one pre-token (or a special token's spelling) the way the real tokenizer does. */
 export type PieceCounter = (piece: string) => number;
@@ -36,12 +39,23 @@ export interface PretokenizerSpec {
    * when that needs the pattern itself (asciiPretokens.ts).
    */
   readonly pretokenEnd?: (text: string, at: number) => number;
-  /** The library's count of one pre-token, used on a Map miss. */
+  /**
+   * The fast path for the commonest pre-token, a word of ASCII letters: where the pattern's match
+   * at a position ends when it is such a word, else -1, with its units packed into `key` as
+   * pretokenTable.ts's packKey does (asciiPretokens.ts). Each family has its own function, so each
+   * stays specialised to its one pattern in the compiled code.
+   */
+  readonly wordEnd?: (text: string, at: number, key: Int32Array) => number;
+  /** The library's count of one pre-token, used on a miss. */
   readonly countPiece: PieceCounter;
 }
 
-/** Pre-tokens longer than this are counted but not remembered: long ones seldom repeat. */
-const LONGEST_CACHED = 32;
+/**
+ * Pre-tokens longer than this are counted but not remembered: long ones seldom repeat. Code's
+ * long identifiers and its comment rules of dashes do (`// ----…`, 90 characters and more), and
+ * Llama 3's library takes tens of microseconds on each.
+ */
+const LONGEST_CACHED = 256;
 /**
  * A pre-token longer than this (a word of a million letters, a long run of spaces) is handed to the
  * library in pieces of this size: Llama 3's library overflows the stack on hundreds of thousands of
@@ -50,15 +64,22 @@ const LONGEST_CACHED = 32;
  */
 const LONGEST_AT_ONCE = 1024;
 /**
- * The Map is emptied when it holds this many pre-tokens, which bounds its memory per family: about
- * 6 MB of words of a few characters, about 21 MB were every one 32 characters long (measured, Node 20).
+ * Each table is emptied when it holds this many pre-tokens (or its pool is full), which bounds their
+ * memory per family to 10 MB, reached only by text of that many distinct pre-tokens: 4 MB of short
+ * ASCII ones, 2 MB of slots and 4 MB of code units for the rest (pretokenTable.ts). They grow from
+ * about 200 KB as they fill.
  */
 const MOST_CACHED = 100_000;
 
 export function pretokenizedCounter(spec: PretokenizerSpec): PretokenizedCounter {
-  const cache = new Map<string, number>();
+  const ascii = asciiPretokenTable(MOST_CACHED);
+  const table = pretokenTable(MOST_CACHED);
   const pattern = new RegExp(spec.pattern.source, 'gu');
   const special = spec.special === undefined ? undefined : new RegExp(spec.special.source, 'g');
+  const endAt = spec.pretokenEnd;
+  const wordEnd = spec.wordEnd;
+  /** Special tokens' counts (one each, but asked of the library once rather than assumed). */
+  const specials = new Map<string, number>();
 
   function countLong(piece: string): number {
     let tokens = 0;
@@ -72,48 +93,79 @@ export function pretokenizedCounter(spec: PretokenizerSpec): PretokenizedCounter
     return tokens;
   }
 
-  function countPiece(piece: string): number {
-    if (piece.length > LONGEST_CACHED) return piece.length > LONGEST_AT_ONCE ? countLong(piece) : spec.countPiece(piece);
-    let n = cache.get(piece);
-    if (n === undefined) {
-      n = spec.countPiece(piece);
-      if (cache.size >= MOST_CACHED) cache.clear();
-      cache.set(piece, n);
+  /** The count of the ASCII pre-token `text[from, to)` whose units are packed in `ascii.key`. */
+  function countPacked(text: string, from: number, to: number): number {
+    let tokens = ascii.getKey(to - from);
+    if (tokens < 0) {
+      tokens = spec.countPiece(text.slice(from, to));
+      ascii.setLast(tokens);
     }
-    return n;
+    return tokens;
   }
 
-  /** The pre-tokens of a text holding no special token; characters the pattern skips are a piece too, as the libraries keep them. */
-  function countPlain(text: string, from: number, to: number): number {
-    const part = from === 0 && to === text.length ? text : text.slice(from, to);
-    const n = part.length;
-    const endAt = spec.pretokenEnd;
+  /** The count of the pre-token `text[from, to)`: remembered, or the library's (then remembered). */
+  function countPiece(text: string, from: number, to: number): number {
+    const n = to - from;
+    if (n <= LONGEST_PACKED) {
+      const known = ascii.get(text, from, to);
+      if (known >= 0) return known;
+      if (known === -1) {
+        const tokens = spec.countPiece(text.slice(from, to));
+        ascii.setLast(tokens);
+        return tokens;
+      }
+    } else if (n > LONGEST_CACHED) {
+      const piece = text.slice(from, to);
+      return n > LONGEST_AT_ONCE ? countLong(piece) : spec.countPiece(piece);
+    }
+    const hash = hashRange(text, from, to);
+    let tokens = table.get(text, from, to, hash);
+    if (tokens < 0) {
+      tokens = spec.countPiece(text.slice(from, to));
+      table.set(text, from, to, hash, tokens);
+    }
+    return tokens;
+  }
+
+  /** The pre-tokens of `text[from, to)`, which holds no special token; characters the pattern skips are a piece too, as the libraries keep them. */
+  function countPlain(whole: string, from: number, to: number): number {
+    // The hand matcher reads to the end of its string, so a part between special tokens is cut out.
+    const text = from === 0 && to === whole.length ? whole : whole.slice(from, to);
+    const n = text.length;
     let tokens = 0;
     let p = 0;
     while (p < n) {
-      const end = endAt === undefined ? -1 : endAt(part, p);
+      if (wordEnd !== undefined) {
+        const word = wordEnd(text, p, ascii.key);
+        if (word > 0) {
+          tokens += word - p <= LONGEST_PACKED ? countPacked(text, p, word) : countPiece(text, p, word);
+          p = word;
+          continue;
+        }
+      }
+      const end = endAt === undefined ? -1 : endAt(text, p);
       if (end > p) {
-        tokens += countPiece(part.slice(p, end));
+        tokens += countPiece(text, p, end);
         p = end;
         continue;
       }
       pattern.lastIndex = p;
-      const m = pattern.exec(part);
+      const m = pattern.exec(text);
       if (m === null) {
-        tokens += countPiece(part.slice(p));
+        tokens += countPiece(text, p, n);
         break;
       }
-      if (m.index > p) tokens += countPiece(part.slice(p, m.index));
-      const matched = m[0];
-      if (matched.length === 0) {
+      if (m.index > p) tokens += countPiece(text, p, m.index);
+      const matched = m[0].length;
+      if (matched === 0) {
         // No alternative of either pattern matches nothing; kept so a change cannot loop forever.
         const stop = Math.min(n, m.index + 1);
-        if (stop > m.index) tokens += countPiece(part.slice(m.index, stop));
+        if (stop > m.index) tokens += countPiece(text, m.index, stop);
         p = stop;
         continue;
       }
-      tokens += countPiece(matched);
-      p = m.index + matched.length;
+      tokens += countPiece(text, m.index, m.index + matched);
+      p = m.index + matched;
     }
     return tokens;
   }
@@ -127,7 +179,10 @@ export function pretokenizedCounter(spec: PretokenizerSpec): PretokenizedCounter
       special.lastIndex = 0;
       for (let m = special.exec(text); m !== null; m = special.exec(text)) {
         if (m.index > prev) tokens += countPlain(text, prev, m.index);
-        tokens += spec.countPiece(m[0]);
+        const spelling = m[0];
+        let n = specials.get(spelling);
+        if (n === undefined) specials.set(spelling, (n = spec.countPiece(spelling)));
+        tokens += n;
         prev = m.index + m[0].length;
       }
       if (prev < text.length) tokens += countPlain(text, prev, text.length);

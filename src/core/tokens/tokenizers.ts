@@ -10,7 +10,7 @@
 import type { Llama3Tokenizer } from 'llama3-tokenizer-js';
 import type { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { TokenCounter, TokenizerFamily } from '../lint/types';
-import { llama3PretokenEnd, o200kPretokenEnd } from './asciiPretokens';
+import { llama3AsciiWord, llama3PretokenEnd, o200kAsciiWord, o200kPretokenEnd } from './asciiPretokens';
 import { countTokensUpTo } from './countUpTo';
 import { pretokenizedCounter, type PretokenizedCounter } from './pretokenCache';
 
@@ -65,9 +65,12 @@ const LLAMA3_SPECIAL = /<\|(?:begin_of_text|end_of_text|start_header_id|end_head
 const CONTRACTION = String.raw`'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])`;
 const O200K_PATTERN = new RegExp(String.raw`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?:${CONTRACTION})?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?:${CONTRACTION})?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`, 'gu');
 
+/** The pre-tokenizer patterns and Llama 3's special spellings, for the tests that hold the fast paths to them. */
+export const PRETOKENIZERS = { llama3: LLAMA3_PATTERN, o200k: O200K_PATTERN, llama3Special: LLAMA3_SPECIAL } as const;
+
 const fast: Record<TokenizerFamily, PretokenizedCounter> = {
-  llama3: pretokenizedCounter({ pattern: LLAMA3_PATTERN, special: LLAMA3_SPECIAL, pretokenEnd: llama3PretokenEnd, countPiece: (piece) => library.count(piece, 'llama3') }),
-  o200k: pretokenizedCounter({ pattern: O200K_PATTERN, pretokenEnd: o200kPretokenEnd, countPiece: (piece) => library.count(piece, 'o200k') }),
+  llama3: pretokenizedCounter({ pattern: LLAMA3_PATTERN, special: LLAMA3_SPECIAL, pretokenEnd: llama3PretokenEnd, wordEnd: llama3AsciiWord, countPiece: (piece) => library.count(piece, 'llama3') }),
+  o200k: pretokenizedCounter({ pattern: O200K_PATTERN, pretokenEnd: o200kPretokenEnd, wordEnd: o200kAsciiWord, countPiece: (piece) => library.count(piece, 'o200k') }),
 };
 
 /**
