@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isRejectedPath } from '../core/judge/rejectedFile';
 import { ruleAnchor } from '../core/lint/catalog';
 import { DatasetLinter } from '../core/lint/engine';
-import { SliceRunner, type LineRange } from '../core/lint/schedule';
+import { FindingsPublisher, SliceRunner, type LineRange } from '../core/lint/schedule';
 import type { Finding, Severity, TokenCounter } from '../core/lint/types';
 import { lazyCounter, type TokenizerLoader } from '../core/tokens/load';
 import type { DatasetSettings, LintSettingsSource } from '../host/lintSettings';
@@ -37,6 +37,8 @@ interface State {
   disposed: boolean;
   /** Slices the work by time (core/lint/schedule.ts, the same code `npm run bench` measures). */
   runner: SliceRunner;
+  /** Makes Diagnostics only for the lines whose findings changed since the last publish. */
+  publisher: FindingsPublisher<vscode.Diagnostic>;
 }
 
 export function isDataset(document: vscode.TextDocument): boolean {
@@ -129,7 +131,8 @@ export class DatasetLinting implements vscode.Disposable {
       const linter = new DatasetLinter({ settings: settings.settings, context: settings.context, nearDuplicates: true });
       linter.setText(document.getText());
       const runner = new SliceRunner(linter, () => performance.now());
-      const state: State = { document, linter, settings, findings: [], busy: true, timer: undefined, running: false, disposed: false, runner };
+      const publisher = new FindingsPublisher(linter, (f) => this.diagnostic(f, document.uri));
+      const state: State = { document, linter, settings, findings: [], busy: true, timer: undefined, running: false, disposed: false, runner, publisher };
       this.states.set(key, state);
       this.schedule(state, 0);
     }, (err: unknown) => { this.log.error(`Could not read the lint settings for ${document.uri.fsPath}: ${String(err)}`); });
@@ -190,7 +193,7 @@ export class DatasetLinting implements vscode.Disposable {
     let lastPublish = started;
     try {
       const disposed = (): boolean => state.disposed; // read after each await: a close may land in between
-      // The lines in view first, published at once; then the rest in slices of about 20 ms.
+      // The lines in view first, published at once; then the rest in slices of about 10 ms (SLICE_MS).
       if (!state.linter.done) {
         state.runner.visibleFirst(this.visibleLines(state.document));
         this.publish(state);
@@ -201,11 +204,20 @@ export class DatasetLinting implements vscode.Disposable {
         if (disposed()) break;
         // Lines scrolled into view since the last slice are checked next.
         for (const r of this.visibleLines(state.document)) state.linter.checkFirst(r.start, r.end);
+        // The findings of what was checked are read in slices of their own as the lint goes (the
+        // first read of a row in a duplicate group costs most), so no publish has a pile to read.
+        if (!state.runner.readChanged(state.publisher)) {
+          await yieldToEventLoop();
+          if (disposed()) break;
+        }
         if (Date.now() - lastPublish > PUBLISH_EVERY_MS) {
-          this.publish(state);
+          this.publish(state, true);
           lastPublish = Date.now();
+          await yieldToEventLoop();
         }
       }
+      // What is left to read (a second's worth of checked rows, a cluster that grew), a slice at a time.
+      while (!disposed() && !state.runner.readChanged(state.publisher)) await yieldToEventLoop();
       if (disposed()) return;
       for (const e of state.linter.takeErrors()) this.log.error(`A check failed on ${vscode.workspace.asRelativePath(state.document.uri)}, ${e}`);
       if (state.linter.needsTokens) this.loadTokensFor(state);
@@ -240,24 +252,33 @@ export class DatasetLinting implements vscode.Disposable {
     });
   }
 
-  private publish(state: State): void {
-    const findings = state.linter.findings();
+  /**
+   * Publishes what is known. Only the lines whose findings changed since the last publish are
+   * read again and get new Diagnostics; the others keep theirs (see FindingsPublisher), so a
+   * publish during a long lint or after a keystroke costs about what changed. While the lint
+   * runs, the reading stops after a slice's time and the rest waits for the next publish.
+   */
+  private publish(state: State, running = false): void {
+    const { findings, items, changed } = running ? state.runner.publish(state.publisher) : state.publisher.publish();
     state.findings = findings;
-    const uri = state.document.uri;
-    const docs = vscode.Uri.joinPath(this.extensionUri, 'README.md');
-    const diagnostics = findings.map((f) => {
-      const d = new vscode.Diagnostic(new vscode.Range(f.line, f.start, f.line, f.end), f.message, SEVERITY[f.severity]);
-      d.source = 'TuneLab';
-      d.code = { value: f.rule, target: docs.with({ fragment: ruleAnchor(f.rule) }) };
-      if (f.related !== undefined && f.related.length > 0) {
-        d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(
-          new vscode.Location(uri, new vscode.Range(r.line, r.start, r.line, r.end)), r.message));
-      }
-      this.byDiagnostic.set(d, f);
-      return d;
-    });
-    this.diagnostics.set(uri, diagnostics);
+    if (changed) this.diagnostics.set(state.document.uri, items);
     this.updated.fire(state);
+  }
+
+  /** The README, where each diagnostic's rule links to its section. */
+  private docs: vscode.Uri | undefined;
+
+  private diagnostic(f: Finding, uri: vscode.Uri): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(new vscode.Range(f.line, f.start, f.line, f.end), f.message, SEVERITY[f.severity]);
+    d.source = 'TuneLab';
+    this.docs ??= vscode.Uri.joinPath(this.extensionUri, 'README.md');
+    d.code = { value: f.rule, target: this.docs.with({ fragment: ruleAnchor(f.rule) }) };
+    if (f.related !== undefined && f.related.length > 0) {
+      d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(
+        new vscode.Location(uri, new vscode.Range(r.line, r.start, r.line, r.end)), r.message));
+    }
+    this.byDiagnostic.set(d, f);
+    return d;
   }
 
   dispose(): void {
