@@ -4,30 +4,42 @@
  *
  * A `Map<key, Set<id>>` per band costs a Map entry and a Set for nearly every row and band
  * (almost every bucket holds one row), well over a hundred bytes each. Here every bucket is a
- * doubly linked list threaded through typed arrays indexed by node, and the table from key to
- * the list's head is open addressing with linear probing that stores only the head: a slot's
- * key is read back from the head node. That is 12 bytes per node plus at most 4 / 0.375 bytes
- * per bucket (the table doubles when its load passes 0.75).
+ * doubly linked list threaded through a typed array indexed by node, and the table from key to
+ * the list's head is open addressing with linear probing that stores the key and the head.
+ * That is 12 bytes per node plus at most 8 / 0.375 bytes per bucket (the table doubles when its
+ * load passes 0.75).
  */
 
 const EMPTY = -1;
 const MAX_LOAD = 0.75;
+/** Int32 entries per node: its key, the next and the previous node of its bucket. */
+const NODE = 3;
+const KEY = 0;
+const NEXT = 1;
+const PREV = 2;
 
 export class Buckets {
-  /** Per node: its key, the next and the previous node of its bucket (EMPTY at the ends). */
-  private keys: Int32Array;
-  private nextNode: Int32Array;
-  private prevNode: Int32Array;
-  /** Open addressing: the head node of each bucket, EMPTY for a free slot. */
+  /**
+   * Per node, side by side (`NODE` entries): its key, the next and the previous node of its
+   * bucket (EMPTY at the ends). One array rather than three: filing a row touches the head of
+   * each of its buckets, and its key and links then share one cache line.
+   */
+  private nodes: Int32Array;
+  /**
+   * Open addressing, two entries a slot: a bucket's key and its head node (EMPTY for a free
+   * slot). The key beside the head lets a probe pass another bucket's slot without reading
+   * that bucket's head node, a cache miss in a large index.
+   */
   private table: Int32Array;
+  /** Slots in the table, less one (a power of two, less one). */
   private mask: number;
   private count = 0;
+  /** What `insertAll` read ahead, kept so the reads are not optimized away. */
+  private touched = 0;
 
   constructor(nodeCapacity = 64) {
-    this.keys = new Int32Array(nodeCapacity);
-    this.nextNode = new Int32Array(nodeCapacity);
-    this.prevNode = new Int32Array(nodeCapacity);
-    this.table = new Int32Array(64).fill(EMPTY);
+    this.nodes = new Int32Array(nodeCapacity * NODE);
+    this.table = new Int32Array(64 * 2).fill(EMPTY);
     this.mask = 63;
   }
 
@@ -38,62 +50,87 @@ export class Buckets {
 
   /** Makes room for node numbers below `capacity`. */
   reserveNodes(capacity: number): void {
-    if (capacity <= this.keys.length) return;
-    let size = this.keys.length;
+    if (capacity * NODE <= this.nodes.length) return;
+    let size = this.nodes.length / NODE;
     while (size < capacity) size *= 2;
-    this.keys = grow(this.keys, size);
-    this.nextNode = grow(this.nextNode, size);
-    this.prevNode = grow(this.prevNode, size);
+    const nodes = new Int32Array(size * NODE);
+    nodes.set(this.nodes);
+    this.nodes = nodes;
   }
 
   /** Adds `node` (not in any bucket) to the bucket of `key`. */
   insert(node: number, key: number): void {
-    this.keys[node] = key;
-    this.prevNode[node] = EMPTY;
-    const slot = this.find(key);
-    const head = this.table[slot] ?? EMPTY;
-    this.nextNode[node] = head;
+    const nodes = this.nodes;
+    const at = node * NODE;
+    nodes[at + KEY] = key;
+    nodes[at + PREV] = EMPTY;
+    const entry = this.find(key);
+    const table = this.table;
+    const head = table[entry + 1] as number;
+    nodes[at + NEXT] = head;
     if (head !== EMPTY) {
-      this.prevNode[head] = node;
+      nodes[head * NODE + PREV] = node;
     } else {
+      table[entry] = key;
       this.count++;
     }
-    this.table[slot] = node;
-    if (head === EMPTY && this.count > this.table.length * MAX_LOAD) this.rehash(this.table.length * 2);
+    table[entry + 1] = node;
+    if (head === EMPTY && this.count > (this.mask + 1) * MAX_LOAD) this.rehash((this.mask + 1) * 2);
+  }
+
+  /**
+   * Adds nodes `first, first + 1, …` (in no bucket) to the buckets of `keys[0, count)`, in that
+   * order: the same as `insert` one at a time. In a large index every bucket's table slot and
+   * head node is a cache miss; reading all of them first lets those misses overlap instead of
+   * waiting for one after the other.
+   */
+  insertAll(first: number, keys: Int32Array, count: number): void {
+    const table = this.table;
+    const nodes = this.nodes;
+    const mask = this.mask;
+    let touched = 0;
+    for (let i = 0; i < count; i++) touched ^= table[((fmix(keys[i] as number) & mask) << 1) + 1] as number;
+    for (let i = 0; i < count; i++) {
+      const head = table[((fmix(keys[i] as number) & mask) << 1) + 1] as number;
+      if (head !== EMPTY) touched ^= nodes[head * NODE + KEY] as number;
+    }
+    this.touched = touched;
+    for (let i = 0; i < count; i++) this.insert(first + i, keys[i] as number);
   }
 
   /** Takes `node` out of its bucket. */
   remove(node: number): void {
-    const prev = this.prevNode[node] ?? EMPTY;
-    const next = this.nextNode[node] ?? EMPTY;
-    if (next !== EMPTY) this.prevNode[next] = prev;
+    const nodes = this.nodes;
+    const at = node * NODE;
+    const prev = nodes[at + PREV] as number;
+    const next = nodes[at + NEXT] as number;
+    if (next !== EMPTY) nodes[next * NODE + PREV] = prev;
     if (prev !== EMPTY) {
-      this.nextNode[prev] = next;
+      nodes[prev * NODE + NEXT] = next;
       return;
     }
-    const slot = this.find(this.keys[node] ?? 0);
-    if (next !== EMPTY) this.table[slot] = next;
-    else this.deleteSlot(slot);
+    const entry = this.find(nodes[at + KEY] as number);
+    if (next !== EMPTY) this.table[entry + 1] = next;
+    else this.deleteSlot(entry >> 1);
   }
 
   /** The node after `node` in its bucket, or -1. */
   next(node: number): number {
-    return this.nextNode[node] ?? EMPTY;
+    return this.nodes[node * NODE + NEXT] ?? EMPTY;
   }
 
   /** The node before `node` in its bucket, or -1. */
   prev(node: number): number {
-    return this.prevNode[node] ?? EMPTY;
+    return this.nodes[node * NODE + PREV] ?? EMPTY;
   }
 
-  /** The slot holding `key`'s bucket, or the free slot where it would go. */
+  /** The table entry (twice the slot) holding `key`'s bucket, or of the free slot where it would go. */
   private find(key: number): number {
     const mask = this.mask;
     const table = this.table;
-    const keys = this.keys;
     for (let slot = fmix(key) & mask; ; slot = (slot + 1) & mask) {
-      const head = table[slot] ?? EMPTY;
-      if (head === EMPTY || keys[head] === key) return slot;
+      const entry = slot << 1;
+      if (table[entry + 1] === EMPTY || table[entry] === key) return entry;
     }
   }
 
@@ -106,23 +143,30 @@ export class Buckets {
     const table = this.table;
     this.count--;
     for (let slot = (gap + 1) & mask; ; slot = (slot + 1) & mask) {
-      const head = table[slot] ?? EMPTY;
+      const head = table[(slot << 1) + 1] as number;
       if (head === EMPTY) break;
-      const home = fmix(this.keys[head] ?? 0) & mask;
+      const key = table[slot << 1] as number;
+      const home = fmix(key) & mask;
       if (((slot - home) & mask) >= ((slot - gap) & mask)) {
-        table[gap] = head;
+        table[gap << 1] = key;
+        table[(gap << 1) + 1] = head;
         gap = slot;
       }
     }
-    table[gap] = EMPTY;
+    table[(gap << 1) + 1] = EMPTY;
   }
 
   private rehash(size: number): void {
     const old = this.table;
-    this.table = new Int32Array(size).fill(EMPTY);
+    this.table = new Int32Array(size * 2).fill(EMPTY);
     this.mask = size - 1;
-    for (const head of old) {
-      if (head !== EMPTY) this.table[this.find(this.keys[head] ?? 0)] = head;
+    for (let entry = 0; entry < old.length; entry += 2) {
+      const head = old[entry + 1] as number;
+      if (head === EMPTY) continue;
+      const key = old[entry] as number;
+      const to = this.find(key);
+      this.table[to] = key;
+      this.table[to + 1] = head;
     }
   }
 }
@@ -134,10 +178,4 @@ export class Buckets {
 function fmix(key: number): number {
   const h = Math.imul(key ^ (key >>> 16), 0x45d9f3b);
   return h ^ (h >>> 16);
-}
-
-function grow(array: Int32Array, size: number): Int32Array {
-  const out = new Int32Array(size);
-  out.set(array);
-  return out;
 }
