@@ -114,8 +114,15 @@ export function pretokenTable(most: number): PretokenTable {
 
 /** The longest pre-token the ASCII table keys by its code units themselves. */
 export const LONGEST_PACKED = 16;
-/** Slots of the ASCII table: four keys, the length and count, three unused (one 32-byte line). */
-const PACKED_STRIDE = 8;
+/**
+ * A slot of the ASCII table is four 32-bit numbers (16 bytes, four to a cache line): the packed
+ * units take 28 bits of each, and the bits above carry the length less one (first number), the
+ * count less one (second; a count is 1 to 16 here, one token a byte at most) and a mark that the
+ * slot is used (third).
+ */
+const PACKED_STRIDE = 4;
+const USED = 1 << 28;
+const UNITS = USED - 1;
 const MOST_PACKED_SLOTS = 1 << 17;
 
 export interface AsciiPretokenTable {
@@ -163,7 +170,7 @@ export function packKey(text: string, from: number, to: number, key: Int32Array)
  * The commonest pre-tokens (short and ASCII: ` the`, `",`, `\n\n`) keyed by their code units
  * themselves, seven bits each, four to a 32-bit number: with the length, the four numbers are the
  * pre-token, so a hit is four comparisons, with no copy of the key to read back. At most `most`
- * pre-tokens (emptied past that): 4 MB.
+ * pre-tokens (emptied past that): 2 MB.
  */
 export function asciiPretokenTable(most: number): AsciiPretokenTable {
   const fullAt = Math.min(most, (MOST_PACKED_SLOTS / 4) * 3);
@@ -171,37 +178,45 @@ export function asciiPretokenTable(most: number): AsciiPretokenTable {
   let slots = new Int32Array(FIRST_SLOTS * PACKED_STRIDE);
   let size = 0;
   const key = new Int32Array(4);
-  // The key of the last lookup, kept for `setLast`.
-  let k0 = 0;
-  let k1 = 0;
-  let k2 = 0;
-  let k3 = 0;
-  let length = 0;
+  // The key of the last lookup as a slot holds it, kept for `setLast`.
+  let first = 0;
+  let second = 0;
+  let third = 0;
+  let fourth = 0;
 
   function getKey(n: number): number {
-    const a = key[0] ?? 0;
+    const a = (key[0] ?? 0) | ((n - 1) << 28);
     const b = key[1] ?? 0;
-    const c = key[2] ?? 0;
+    const c = (key[2] ?? 0) | USED;
     const d = key[3] ?? 0;
-    k0 = a;
-    k1 = b;
-    k2 = c;
-    k3 = d;
-    length = n;
+    const h = hashOf(a, b, c, d);
+    first = a;
+    second = b;
+    third = c;
+    fourth = d;
     const wrap = slots.length - 1;
-    for (let s = home(a, b, c, d, n); ; s = (s + PACKED_STRIDE) & wrap) {
-      const meta = slots[s + 4] ?? 0;
-      if (meta === 0) return -1;
-      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c && slots[s + 3] === d && meta >>> 16 === n) return meta & 0xffff;
+    for (let s = (h & mask) * PACKED_STRIDE; ; s = (s + PACKED_STRIDE) & wrap) {
+      const used = slots[s + 2] ?? 0;
+      if (used === 0) return -1;
+      if (used === c && slots[s] === a && slots[s + 3] === d) {
+        const countAndUnits = slots[s + 1] ?? 0;
+        if ((countAndUnits & UNITS) === b) return (countAndUnits >>> 28) + 1;
+      }
     }
   }
 
-  function home(a: number, b: number, c: number, d: number, n: number): number {
-    let h = Math.imul(a ^ n, 0x9e3779b1);
+  /** The hash of a key, from its numbers as a slot holds them (the count left out). */
+  function hashOf(a: number, b: number, c: number, d: number): number {
+    let h = Math.imul(a, 0x9e3779b1);
     h = Math.imul(h ^ b, 0x85ebca77);
     h = Math.imul(h ^ c, 0xc2b2ae3d);
     h = Math.imul(h ^ d, 0x27d4eb2f);
-    return ((h ^ (h >>> 16)) & mask) * PACKED_STRIDE;
+    return h ^ (h >>> 16);
+  }
+
+  /** The first slot of the table to probe for a key. */
+  function home(a: number, b: number, c: number, d: number): number {
+    return (hashOf(a, b, c, d) & mask) * PACKED_STRIDE;
   }
 
   function grow(): void {
@@ -210,10 +225,9 @@ export function asciiPretokenTable(most: number): AsciiPretokenTable {
     slots = new Int32Array((mask + 1) * PACKED_STRIDE);
     const wrap = slots.length - 1;
     for (let j = 0; j < old.length; j += PACKED_STRIDE) {
-      const meta = old[j + 4] ?? 0;
-      if (meta === 0) continue;
-      let i = home(old[j] ?? 0, old[j + 1] ?? 0, old[j + 2] ?? 0, old[j + 3] ?? 0, meta >>> 16);
-      while (slots[i + 4] !== 0) i = (i + PACKED_STRIDE) & wrap;
+      if (old[j + 2] === 0) continue;
+      let i = home(old[j] ?? 0, (old[j + 1] ?? 0) & UNITS, old[j + 2] ?? 0, old[j + 3] ?? 0);
+      while (slots[i + 2] !== 0) i = (i + PACKED_STRIDE) & wrap;
       slots.set(old.subarray(j, j + PACKED_STRIDE), i);
     }
   }
@@ -227,19 +241,20 @@ export function asciiPretokenTable(most: number): AsciiPretokenTable {
     getKey,
     key,
     setLast(count) {
+      // One token a byte at most, so always true; checked so a surprise costs a recount, not a wrong one.
+      if (count < 1 || count > 16) return;
       if (size >= fullAt) {
         slots.fill(0);
         size = 0;
       }
       if ((size + 1) * 2 > mask + 1 && mask + 1 < MOST_PACKED_SLOTS) grow();
       const wrap = slots.length - 1;
-      let s = home(k0, k1, k2, k3, length);
-      while (slots[s + 4] !== 0) s = (s + PACKED_STRIDE) & wrap;
-      slots[s] = k0;
-      slots[s + 1] = k1;
-      slots[s + 2] = k2;
-      slots[s + 3] = k3;
-      slots[s + 4] = (length << 16) | count;
+      let s = home(first, second, third, fourth);
+      while (slots[s + 2] !== 0) s = (s + PACKED_STRIDE) & wrap;
+      slots[s] = first;
+      slots[s + 1] = second | ((count - 1) << 28);
+      slots[s + 2] = third;
+      slots[s + 3] = fourth;
       size++;
     },
     get size() {
