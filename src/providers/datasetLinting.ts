@@ -196,7 +196,10 @@ export class DatasetLinting implements vscode.Disposable {
       // The lines in view first, published at once; then the rest in slices of about 10 ms (SLICE_MS).
       if (!state.linter.done) {
         state.runner.visibleFirst(this.visibleLines(state.document));
-        this.publish(state);
+        // Bounded too: after an edit the rows just checked are read first, and an inserted line
+        // that moves every finding below it leaves those to the slices (the very first read of a
+        // document is whole: nothing is checked yet but the lines in view).
+        this.publish(state, true);
         await yieldToEventLoop();
       }
       while (!disposed() && !state.runner.slice()) {
