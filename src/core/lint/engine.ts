@@ -741,15 +741,21 @@ export class DatasetLinter {
    */
   findingLists(outOfTime?: () => boolean): FindingLists {
     const complete = this.readChanged(outOfTime);
+    const lines = this.linesRead();
+    const dataset = this.datasetFindings();
+    if (!sameFindings(dataset, this.lastDataset)) this.lastDataset = dataset;
+    return { dataset: this.lastDataset, lines, complete };
+  }
+
+  /** The lines' lists as `findingLists` would give them now, without reading anything. */
+  linesRead(): (readonly Finding[])[] {
     if (this.readOrder === undefined) this.readOrder = [...this.lastRead.keys()].sort(byLine);
     const lines: (readonly Finding[])[] = [];
     for (const row of this.readOrder) {
       const list = this.lastRead.get(row);
       if (list !== undefined && row.index >= 0) lines.push(list);
     }
-    const dataset = this.datasetFindings();
-    if (!sameFindings(dataset, this.lastDataset)) this.lastDataset = dataset;
-    return { dataset: this.lastDataset, lines, complete };
+    return lines;
   }
 
   /**

@@ -90,11 +90,21 @@ export class FindingsPublisher<T> {
   private last: readonly (readonly Finding[])[] = [];
   private lastMade: (readonly T[])[] = [];
 
-  constructor(private readonly linter: Pick<DatasetLinter, 'findingLists' | 'readChanged'>, private readonly make: (finding: Finding) => T) {}
+  constructor(private readonly linter: Pick<DatasetLinter, 'findingLists' | 'readChanged' | 'linesRead'>, private readonly make: (finding: Finding) => T) {}
 
-  /** Reads the changed findings until `outOfTime` says stop, without publishing; true when all are read. */
+  /**
+   * Reads the changed findings and makes the items of the lines read, until `outOfTime` says
+   * stop, without publishing; true when all are read and made, so a publish that follows has
+   * next to nothing left to do.
+   */
   readChanged(outOfTime?: () => boolean): boolean {
-    return this.linter.readChanged(outOfTime);
+    if (!this.linter.readChanged(outOfTime)) return false;
+    for (const list of this.linter.linesRead()) {
+      if (this.made.has(list)) continue;
+      if (outOfTime?.() === true) return false;
+      this.made.set(list, list.map((f) => this.make(f)));
+    }
+    return true;
   }
 
   /** Every finding, read until `outOfTime` says stop (see `complete`), and the items made of them. */
