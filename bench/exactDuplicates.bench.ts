@@ -6,7 +6,7 @@
  */
 import { ExactIndex, exactKey } from '../src/core/dedupe/exact';
 import { normalizeText } from '../src/core/dedupe/normalize';
-import { generateRows } from './dataset';
+import { generateChatRows, generateRows } from './dataset';
 import type { BenchCase, Metric } from './harness';
 
 const ROWS = 100_000;
@@ -48,7 +48,44 @@ function memory(key: (text: string) => string): Metric[] {
   ];
 }
 
+let answers: string[] = [];
+
+/**
+ * `exactKey` alone on the answers of 100k OpenAI chat rows (about 1,300 ASCII characters each,
+ * parsed from their lines as the engine reads them), against the floor of reading every
+ * character of them once with `charCodeAt`: the key's two hash lanes are a chain of dependent
+ * multiplies per character, so the ratio says what the loop around them costs.
+ */
+const keyOnly: BenchCase = {
+  name: 'exact duplicates: exactKey of 100k chat answers',
+  floorName: 'charCodeAt over every character',
+  target: { ratio: 4 },
+  runs: 5,
+  setup() {
+    answers = generateChatRows(ROWS, 4).map((r) => (JSON.parse(r.line) as { messages: { content: string }[] }).messages[2]?.content ?? '');
+  },
+  run() {
+    let sum = 0;
+    for (const text of answers) sum += exactKey(text).charCodeAt(0);
+    return sum;
+  },
+  floor() {
+    let sum = 0;
+    for (const text of answers) for (let i = 0; i < text.length; i++) sum += text.charCodeAt(i);
+    return sum;
+  },
+  metrics() {
+    let chars = 0;
+    for (const text of answers) chars += text.length;
+    const start = performance.now();
+    for (const text of answers) exactKey(text);
+    const ms = performance.now() - start;
+    return [{ name: 'exactKey per character (one more run)', value: (ms * 1e6) / chars, unit: 'ns', digits: 2 }];
+  },
+};
+
 export const cases: BenchCase[] = [
+  keyOnly,
   {
     name: 'exact duplicates: 100k records, hash keys',
     floorName: 'JSON.parse of the 100k lines',

@@ -16,7 +16,7 @@ import { resolveSettings } from '../src/core/lint/config';
 import { DatasetLinter } from '../src/core/lint/engine';
 import { NearDuplicateIndex } from '../src/core/dedupe/nearIndex';
 import { normalizeText } from '../src/core/dedupe/normalize';
-import { generateRows, generateTemplatedRows } from './dataset';
+import { generateChatRows, generateRows, generateTemplatedRows } from './dataset';
 import type { BenchCase, Metric } from './harness';
 
 const ROWS = 100_000;
@@ -57,6 +57,40 @@ const nearDuplicates: BenchCase = {
   },
   metrics() {
     return [...quality(), ...footprint()];
+  },
+};
+
+let chatLines: string[] = [];
+let chatPrompts: string[] = [];
+
+/**
+ * `NearDuplicateIndex.set` alone for the user prompts of 100k OpenAI chat rows (what
+ * `tunelab lint` does per row: shingle the prompt, sign it, file it in the LSH buckets and verify
+ * its candidates), against the floor of `JSON.parse`-ing their lines.
+ */
+const setOnly: BenchCase = {
+  name: 'near-duplicates: NearDuplicateIndex.set of 100k chat prompts',
+  floorName: 'JSON.parse of the 100k lines',
+  runs: 5,
+  target: { ratio: 1 },
+  setup() {
+    chatLines = generateChatRows(ROWS, 1, SHARES).map((r) => r.line);
+    chatPrompts = chatLines.map((line) => (JSON.parse(line) as { messages: { content: string }[] }).messages[1]?.content ?? '');
+  },
+  run: () => buildIndex(chatPrompts).index.comparisons,
+  floor() {
+    let chars = 0;
+    for (const line of chatLines) chars += (JSON.parse(line) as { messages: { content: string }[] }).messages.length;
+    return chars;
+  },
+  metrics() {
+    const start = performance.now();
+    const { index } = buildIndex(chatPrompts);
+    const ms = performance.now() - start;
+    return [
+      { name: 'set per row (one more run)', value: (ms * 1e3) / index.size, unit: 'µs', digits: 2 },
+      { name: 'comparisons per row', value: index.comparisons / index.size, digits: 1 },
+    ];
   },
 };
 
@@ -103,7 +137,7 @@ function clusterCase(n: number): BenchCase {
   };
 }
 
-export const cases: BenchCase[] = [nearDuplicates, clusterCase(5_000), clusterCase(20_000), clusterCase(50_000)];
+export const cases: BenchCase[] = [setOnly, nearDuplicates, clusterCase(5_000), clusterCase(20_000), clusterCase(50_000)];
 
 // ---------------------------------------------------------------------------------------------
 
