@@ -72,7 +72,8 @@ const setOnly: BenchCase = {
   name: 'near-duplicates: NearDuplicateIndex.set of 100k chat prompts',
   floorName: 'JSON.parse of the 100k lines',
   runs: 5,
-  target: { ratio: 1 },
+  // A third of the 4.7–5.1× the previous code measured here (the goal: 3× faster a row).
+  target: { ratio: 1.6 },
   setup() {
     chatLines = generateChatRows(ROWS, 1, SHARES).map((r) => r.line);
     chatPrompts = chatLines.map((line) => (JSON.parse(line) as { messages: { content: string }[] }).messages[1]?.content ?? '');
