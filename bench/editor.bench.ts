@@ -3,7 +3,8 @@
  * src/providers/datasetLinting.ts runs it), driven by the same slicing code
  * (core/lint/schedule.ts) in-process, with the clock the editor uses:
  * - first visible findings: from the document's text to the findings of the lines in view
- *   (setText, the format sample, checkFirst of lines 0–60, and the first publish), ≤ 200 ms;
+ *   (setText, the format sample, checkFirst of lines 0–60, and the first publish: two tasks, as
+ *   the provider takes the text when the document opens and checks it a timer later), ≤ 200 ms;
  * - longest task: the longest uninterrupted piece of work between two yields to the event loop
  *   (each slice, and each publish), which is what typing waits behind, ≤ 50 ms.
  * A publish is the provider's: FindingsPublisher reads the lines whose findings changed and makes
@@ -134,19 +135,25 @@ async function slicedRun(): Promise<Run> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const t0 = now();
+  // Two tasks, as in the provider: open() takes the text, run() (a timer later) checks the lines
+  // in view and publishes.
   const linter = newLinter();
   linter.setText(text);
+  const setTextMs = now() - t0;
+  await yieldToEventLoop();
+  const t1 = now();
   const runner = new SliceRunner(linter, now);
   const read = incremental(linter, runner);
   runner.visibleFirst(VISIBLE);
   read.first(); // the first publish
-  const firstVisibleMs = now() - t0;
+  const visibleTaskMs = now() - t1;
+  const firstVisibleMs = setTextMs + visibleTaskMs;
   // From here on the tasks of the lint in the background, which typing waits behind.
   await yieldToEventLoop();
   delay.reset();
   const loop = await drive(linter, () => runner.slice(), now(), read);
   delay.disable();
-  return { firstVisibleMs, longestTaskMs: Math.max(firstVisibleMs, loop.longestSliceMs, loop.longestPublishMs), longestSliceMs: loop.longestSliceMs, longestPublishMs: loop.longestPublishMs, longestDelayMs: delay.max / 1e6, findings: loop.findings, sameAsFindings: loop.sameAsFindings };
+  return { firstVisibleMs, longestTaskMs: Math.max(setTextMs, visibleTaskMs, loop.longestSliceMs, loop.longestPublishMs), longestSliceMs: loop.longestSliceMs, longestPublishMs: loop.longestPublishMs, longestDelayMs: delay.max / 1e6, findings: loop.findings, sameAsFindings: loop.sameAsFindings };
 }
 
 /** The policy before: step(2000) between yields; the first diagnostics at the first publish (after a second, or the last one). */
