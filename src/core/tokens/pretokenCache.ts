@@ -65,9 +65,9 @@ const LONGEST_CACHED = 256;
 const LONGEST_AT_ONCE = 1024;
 /**
  * Each table is emptied when it holds this many pre-tokens (or its pool is full), which bounds their
- * memory per family to 10 MB, reached only by text of that many distinct pre-tokens: 4 MB of short
+ * memory per family to 8 MB, reached only by text of that many distinct pre-tokens: 2 MB of short
  * ASCII ones, 2 MB of slots and 4 MB of code units for the rest (pretokenTable.ts). They grow from
- * about 200 KB as they fill.
+ * about 160 KB as they fill.
  */
 const MOST_CACHED = 100_000;
 
