@@ -74,8 +74,10 @@ export function asciiBytes(text: string): Uint8Array | undefined {
     if (length > MAX_KEPT) return asciiBytesOnce(text);
     encoded = new Uint8Array(Math.min(MAX_KEPT, Math.max(length, encoded.length * 2)));
   }
-  // A character outside ASCII takes two or more bytes, so it shows as fewer characters read or
-  // more bytes written than the text has characters.
+  // `read` counts UTF-16 units taken from the text, `written` UTF-8 bytes put in the buffer
+  // (https://nodejs.org/api/util.html#textencoderencodeintosrc-dest, the WHATWG Encoding
+  // Standard's TextEncoder). A character outside ASCII takes two or more bytes, so it shows as
+  // fewer units read or more bytes written than the text has units.
   const { read, written } = encoder.encodeInto(text, encoded);
   return read === length && written === length ? encoded : undefined;
 }
