@@ -595,7 +595,9 @@ export class DatasetLinter {
     this.nearIndex.set(row, prompt);
     row.inNear = true;
     row.nearText = prompt;
-    this.markStale(row); // its group after joining holds every row whose near-duplicate finding may change
+    // Its group after joining holds every row whose near-duplicate finding may change; a row that
+    // found no partner changed no group (joining only adds its own pairs).
+    if (this.tracking && this.nearIndex.partnerIds(row).length > 0) this.markStale(row);
   }
 
   private removeNear(row: Row): void {
@@ -748,7 +750,7 @@ export class DatasetLinter {
   }
 
   /** The lines' lists as `findingLists` would give them now, without reading anything. */
-  linesRead(): (readonly Finding[])[] {
+  private linesRead(): (readonly Finding[])[] {
     if (this.readOrder === undefined) this.readOrder = [...this.lastRead.keys()].sort(byLine);
     const lines: (readonly Finding[])[] = [];
     for (const row of this.readOrder) {
@@ -812,7 +814,10 @@ export class DatasetLinter {
       if (row.issues.length > 0 || row.dup !== null || this.inNearGroup(row)) found = this.rowFindings(row, firsts);
     }
     if (found.length === 0) return this.lastRead.delete(row);
-    if (before === undefined || !sameFindings(before, found)) this.lastRead.set(row, found);
+    if (before === undefined || !sameFindings(before, found)) {
+      this.lastRead.set(row, found);
+      this.newLists.push(found);
+    }
     return before === undefined;
   }
 
@@ -853,6 +858,15 @@ export class DatasetLinter {
   /** The rows of `lastRead` in line order; undefined when rows started or stopped having findings. */
   private readOrder: Row[] | undefined;
   private lastDataset: Finding[] = [];
+  /** The lists read since `takeNewLists` was last called. */
+  private newLists: Finding[][] = [];
+
+  /** The lines' lists read anew since the last call (some may since be replaced), for a host to make its items ahead of a publish. */
+  takeNewLists(): Finding[][] {
+    const out = this.newLists;
+    this.newLists = [];
+    return out;
+  }
 
   private rowFindings(row: Row, firsts: GroupMemo): Finding[] {
     const out: Finding[] = row.issues.map((i) => ({ ...i, line: row.index }));

@@ -90,7 +90,10 @@ export class FindingsPublisher<T> {
   private last: readonly (readonly Finding[])[] = [];
   private lastMade: (readonly T[])[] = [];
 
-  constructor(private readonly linter: Pick<DatasetLinter, 'findingLists' | 'readChanged' | 'linesRead'>, private readonly make: (finding: Finding) => T) {}
+  /** Lists read but not made yet (`readChanged`). */
+  private toMake: Finding[][] = [];
+
+  constructor(private readonly linter: Pick<DatasetLinter, 'findingLists' | 'readChanged' | 'takeNewLists'>, private readonly make: (finding: Finding) => T) {}
 
   /**
    * Reads the changed findings and makes the items of the lines read, until `outOfTime` says
@@ -99,10 +102,10 @@ export class FindingsPublisher<T> {
    */
   readChanged(outOfTime?: () => boolean): boolean {
     if (!this.linter.readChanged(outOfTime)) return false;
-    for (const list of this.linter.linesRead()) {
-      if (this.made.has(list)) continue;
-      if (outOfTime?.() === true) return false;
-      this.made.set(list, list.map((f) => this.make(f)));
+    for (const list of this.linter.takeNewLists()) this.toMake.push(list);
+    for (let list = this.toMake.pop(); list !== undefined; list = this.toMake.pop()) {
+      if (!this.made.has(list)) this.made.set(list, list.map((f) => this.make(f)));
+      if (outOfTime?.() === true) return this.toMake.length === 0;
     }
     return true;
   }
@@ -110,6 +113,9 @@ export class FindingsPublisher<T> {
   /** Every finding, read until `outOfTime` says stop (see `complete`), and the items made of them. */
   publish(outOfTime?: () => boolean): Published<T> {
     const { dataset, lines, complete } = this.linter.findingLists(outOfTime);
+    // What is current is made below; lists read before and not made since may be gone already.
+    this.linter.takeNewLists();
+    this.toMake = [];
     const lists = [dataset, ...lines];
     let changed = lists.length !== this.last.length;
     const findings: Finding[] = [];
