@@ -625,9 +625,11 @@ export class DatasetLinter {
     const around = [start - 1, start + added, this.rows.length - 1, this.rows.length - 2];
     for (const i of around) {
       const row = this.rows[i];
-      if (row !== undefined && row.parsed?.kind === 'blank' && row.stage === Stage.Done) {
+      // A blank row may still wait for near-duplicate indexing (Near): its check is stale all the same.
+      if (row !== undefined && row.parsed?.kind === 'blank' && (row.stage === Stage.Done || row.stage === Stage.Near)) {
+        const queued = row.stage === Stage.Near; // still in `pending`
         row.stage = Stage.Check;
-        this.pending.push(row);
+        if (!queued) this.pending.push(row);
       }
     }
   }
