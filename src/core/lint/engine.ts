@@ -718,7 +718,8 @@ export class DatasetLinter {
     const firsts: GroupMemo = new Map();
     for (const row of this.rows) {
       // Decided here (and cached) so a row alone under its key is skipped on the first read too.
-      if (row.issues.length === 0) row.dup ??= this.decideDuplicate(row, firsts);
+      // `null` is a decision too ("no duplicate"): only undefined means undecided (`??=` would redo it).
+      if (row.issues.length === 0 && row.dup === undefined) row.dup = this.decideDuplicate(row, firsts);
       if (row.issues.length === 0 && row.dup === null && !this.inNearGroup(row)) continue; // the common case: nothing to say
       for (const f of this.rowFindings(row, firsts)) out.push(f);
     }
@@ -883,7 +884,7 @@ export class DatasetLinter {
    * since rows move as lines are inserted above them.
    */
   private duplicateFinding(row: Row, firsts: GroupMemo): Finding | undefined {
-    row.dup ??= this.decideDuplicate(row, firsts);
+    if (row.dup === undefined) row.dup = this.decideDuplicate(row, firsts);
     const dup = row.dup;
     if (dup === null) return this.nearFinding(row);
     const severity = this.severity(dup.rule);
