@@ -86,7 +86,17 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
 
   /** Loads the feature in the background; a failure is logged and shown, never thrown. */
   load(): void {
-    this.ready().catch((err: unknown) => { this.report(err); });
+    void this.readyOrReport();
+  }
+
+  /** `ready()`, with a failure logged and shown instead of thrown: undefined then. */
+  async readyOrReport(): Promise<H | undefined> {
+    try {
+      return await this.ready();
+    } catch (err) {
+      this.report(err);
+      return undefined;
+    }
   }
 
   report(err: unknown): void {
@@ -108,12 +118,7 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
     for (const id of this.options.commands) {
       try {
         this.shims.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-          try {
-            await this.ready();
-          } catch (err) {
-            this.report(err);
-            return undefined;
-          }
+          if (await this.readyOrReport() === undefined) return undefined;
           return vscode.commands.executeCommand(id, ...args);
         }));
       } catch (err) {
@@ -149,14 +154,8 @@ export class LazyCodeLens<H extends FeatureHandle> implements vscode.CodeLensPro
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (!this.applies(document)) return [];
-    let h: H;
-    try {
-      h = await this.feature.ready();
-    } catch (err) {
-      this.feature.report(err);
-      return [];
-    }
-    return (await this.real(h).provideCodeLenses(document, token)) ?? [];
+    const h = await this.feature.readyOrReport();
+    return h === undefined ? [] : (await this.real(h).provideCodeLenses(document, token)) ?? [];
   }
 
   dispose(): void {
@@ -179,14 +178,8 @@ export class LazyTreeData<T, H extends FeatureHandle> implements vscode.TreeData
   }
 
   async getChildren(node?: T): Promise<T[]> {
-    let h: H;
-    try {
-      h = await this.feature.ready();
-    } catch (err) {
-      this.feature.report(err);
-      return [];
-    }
-    return (await this.real(h).getChildren(node)) ?? [];
+    const h = await this.feature.readyOrReport();
+    return h === undefined ? [] : (await this.real(h).getChildren(node)) ?? [];
   }
 
   getTreeItem(node: T): vscode.TreeItem | Thenable<vscode.TreeItem> {
@@ -207,11 +200,8 @@ export class LazyWebviewView<H extends FeatureHandle> implements vscode.WebviewV
   constructor(private readonly feature: LazyFeature<unknown, H>, private readonly real: (h: H) => vscode.WebviewViewProvider) {}
 
   async resolveWebviewView(view: vscode.WebviewView, context: vscode.WebviewViewResolveContext, token: vscode.CancellationToken): Promise<void> {
-    let h: H;
-    try {
-      h = await this.feature.ready();
-    } catch (err) {
-      this.feature.report(err);
+    const h = await this.feature.readyOrReport();
+    if (h === undefined) {
       view.webview.html = '<!DOCTYPE html><html><body><p>TuneLab could not load this view: see TuneLab: Show Log.</p></body></html>';
       return;
     }
