@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { RULES, ruleInfo } from '../core/lint/catalog';
-import { SEVERITIES } from '../core/lint/config';
+import { SEVERITIES, UNCHECKED_IS_FIXED } from '../core/lint/config';
 import type { FormatId, RuleId, SeveritySetting } from '../core/lint/types';
 import { FORMAT_IDS } from '../core/formats/index';
 
@@ -50,6 +50,7 @@ export function parseRuleFlag(value: string): { rule: readonly [RuleId, Severity
   const severity = value.slice(eq + 1).trim();
   const info = ruleInfo(id);
   if (info === undefined) return { error: `--rule ${value}: unknown rule '${id}'. The rules are ${RULES.map((r) => r.id).join(', ')}.` };
+  if (info.id === 'unchecked') return { error: `--rule ${value}: ${UNCHECKED_IS_FIXED}` };
   if (!isOneOf(severity, SEVERITIES)) {
     return { error: `--rule ${value}: unknown severity '${severity}'. Use one of ${SEVERITIES.join(', ')}.` };
   }

@@ -106,7 +106,7 @@ void describe('tunelab lint', () => {
 
   void it('refuses a bad --rule with exit 2, naming what is wrong', () => {
     const file = fixture('warnings.jsonl');
-    for (const [value, what] of [['no-such-rule=error', /unknown rule 'no-such-rule'/], ['pii=loud', /unknown severity 'loud'.*error, warning, info, hint, off/], ['pii', /id=severity/]] as const) {
+    for (const [value, what] of [['no-such-rule=error', /unknown rule 'no-such-rule'/], ['pii=loud', /unknown severity 'loud'.*error, warning, info, hint, off/], ['pii', /id=severity/], ['unchecked=off', /'unchecked' cannot be changed|"unchecked" cannot be changed: a row a check could not finish is always an error/]] as const) {
       const r = tunelab(['lint', '--rule', value, file]);
       assert.equal(r.status, 2, value);
       assert.equal(r.stdout, '');

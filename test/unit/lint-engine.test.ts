@@ -91,6 +91,14 @@ void describe('DatasetLinter: whole documents', () => {
     assert.equal(settings.rules.get('pii')?.severity, 'warning');
   });
 
+  void it('unchecked cannot be set: a layer that tries is told so, and a row a check could not finish stays an error', () => {
+    for (const value of ['off', 'warning', { severity: 'off' }] as const) {
+      const { settings, problems } = resolveSettings([{ source: 'tunelab.jsonc', rules: { unchecked: value } }]);
+      assert.deepEqual(problems, ['tunelab.jsonc: the rule "unchecked" cannot be changed: a row a check could not finish is always an error, so nothing passes unchecked. Remove "unchecked" from the rules.']);
+      assert.equal(settings.rules.get('unchecked')?.severity, 'error');
+    }
+  });
+
   void it('a tokenizer is asked for only when a record\'s bytes could exceed the limit', () => {
     // JumpStart's built-in template alone is about 240 bytes: the limit leaves room for a short record.
     const layers: ConfigLayer[] = [{ source: 't', rules: { 'too-long': { options: { maxTokens: 400 } } } }];

@@ -125,6 +125,10 @@ function mergeRules(rules: Map<RuleId, RuleSetting>, raw: unknown, source: strin
       problems.push(`${source}: unknown rule "${id}"; the rules are ${RULES.map((r) => r.id).join(', ')}.`);
       continue;
     }
+    if (info.id === 'unchecked') {
+      problems.push(`${source}: ${UNCHECKED_IS_FIXED} Remove "unchecked" from the rules.`);
+      continue;
+    }
     if (isSeverity(value)) {
       rules.set(info.id, { ...current, severity: value });
       continue;
@@ -228,9 +232,14 @@ export function parseProjectConfig(text: string, source = 'tunelab.jsonc'): { la
 }
 
 /** The JSON schema of `tunelab.jsonc` and of the `tunelab.lint.rules` setting's values, built from the rule catalog. */
+/** Why `unchecked` takes no setting (the config, the CLI's --rule and the schemas all say so). */
+export const UNCHECKED_IS_FIXED = 'the rule "unchecked" cannot be changed: a row a check could not finish is always an error, so nothing passes unchecked.';
+
 export function rulesSchema(): JsonObject {
   const properties: JsonObject = {};
   for (const r of RULES) {
+    // Not settable: the schema leaves it out, so an editor marks it as it marks an unknown key.
+    if (r.id === 'unchecked') continue;
     const severity: JsonObject = { enum: [...SEVERITIES], description: `Severity (default ${r.defaultSeverity}).` };
     const objectForm: JsonObject = { type: 'object', additionalProperties: false, properties: { severity } };
     if (r.optionsSchema !== undefined) {
