@@ -4,6 +4,7 @@ import { rubricNameProblem, verdictsPathFor, type JudgeSetup } from '../core/jud
 import { columnName, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
 import { summarize } from '../core/judge/aggregate';
 import { outcomesOf, rubricError, verdictLabel } from '../core/judge/run';
+import { isResultsPath } from '../core/resultsPath';
 import { insideFolder } from '../core/workspacePath';
 import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
@@ -224,7 +225,7 @@ async function judgeCommand(s: JudgeCommandServices, arg: unknown, args: unknown
 
 /** Judge a dataset against two endpoints: their answers come from an eval batch, then the judge runs on its results. */
 async function judgeDataset(s: JudgeCommandServices, arg: unknown): Promise<void> {
-  let dataset = arg instanceof vscode.Uri && !arg.path.endsWith('.results.jsonl') ? arg : undefined;
+  let dataset = arg instanceof vscode.Uri && !isResultsPath(arg.path) ? arg : undefined;
   if (dataset === undefined) {
     const active = vscode.window.activeTextEditor?.document.uri;
     const files = await workspaceDatasets();

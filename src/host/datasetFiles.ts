@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isRejectedPath } from '../core/judge/rejectedFile';
+import { isResultsPath } from '../core/resultsPath';
 import type { FormatId } from '../core/lint/types';
 import type { LintedDataset } from '../providers/datasetLinting';
 import type { DatasetSettings } from './lintSettings';
@@ -16,7 +17,7 @@ export function datasetFormat(linted: LintedDataset | undefined, settings: Datas
 /** The workspace's .jsonl files that can be datasets (results files of eval runs and rejected rows are not). */
 export async function workspaceDatasets(): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 500);
-  return files.filter((f) => !f.path.endsWith('.results.jsonl') && !isRejectedPath(f.path));
+  return files.filter((f) => !isResultsPath(f.path) && !isRejectedPath(f.path));
 }
 
 /** The text of the document's last non-empty line ('' for an empty file), whose JSON style new lines follow. */

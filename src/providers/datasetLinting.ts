@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isRejectedPath } from '../core/judge/rejectedFile';
+import { isResultsPath } from '../core/resultsPath';
 import { ruleAnchor } from '../core/lint/catalog';
 import { DatasetLinter } from '../core/lint/engine';
 import { FindingsPublisher, SliceRunner, type LineRange } from '../core/lint/schedule';
@@ -44,7 +45,7 @@ interface State {
 export function isDataset(document: vscode.TextDocument): boolean {
   // A results file (Prompt Lab's batch output, the judge's input) is not training data, nor are
   // rows moved out of a dataset (`*.rejected.jsonl`) or TuneLab's own files in `.tunelab/`.
-  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git' && !document.uri.path.endsWith('.results.jsonl') && !isRejectedPath(document.uri.path);
+  return document.languageId === 'jsonl' && document.uri.scheme !== 'output' && document.uri.scheme !== 'git' && !isResultsPath(document.uri.path) && !isRejectedPath(document.uri.path);
 }
 
 /**

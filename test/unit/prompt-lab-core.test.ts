@@ -7,6 +7,7 @@ import { renderPair } from '../../src/core/formats/render';
 import type { FormatId, JsonObject } from '../../src/core/lint/types';
 import { evalItemOf, questionItemOf, readEvalSet } from '../../src/core/promptLab/evalSet';
 import { ANSWER_KEEP, ELLIPSIS, isHistoryEntry, pushHistory, readDraft, readHistory } from '../../src/core/promptLab/history';
+import { isResultsPath } from '../../src/core/resultsPath';
 import { columnsKey, compactResults, finishedQuestions, parseResultsLine, questionKey, resultsLine, resultsPathFor, resumeRepair, type ResultsAnswer, type ResultsRow } from '../../src/core/promptLab/results';
 import { parsePromptFile } from '../../src/core/prompts/promptFile';
 import { draftFromPromptFile, panelDraftFromPromptFile, promptFileNotes, writePromptFile, type PromptDraft } from '../../src/core/prompts/promptWriter';
@@ -213,6 +214,12 @@ void describe('results files', () => {
     assert.equal(resultsPathFor('eval.v2.jsonl'), 'eval.v2.results.jsonl');
     assert.equal(resultsPathFor('dir\\.hidden'), 'dir\\.hidden.results.jsonl');
     assert.equal(resultsPathFor('mixed/dir\\sub/e.jsonl'), 'mixed/dir\\sub/e.results.jsonl');
+  });
+
+  void it('tells a results file by its name, as every part of TuneLab does: whatever resultsPathFor names, in any case', () => {
+    for (const evalPath of ['dir/eval.jsonl', 'C:\\data\\eval.jsonl', '/a.b/questions', 'dir\\.hidden']) assert.ok(isResultsPath(resultsPathFor(evalPath)), evalPath);
+    assert.ok(isResultsPath('/w/Eval.RESULTS.JSONL'));
+    for (const other of ['/w/train.jsonl', '/w/results.jsonl', '/w/.tunelab/eval.results.jsonl.verdicts.json', '/w/eval.results.jsonl.bak', '/w/eval.rejected.jsonl']) assert.ok(!isResultsPath(other), other);
   });
 
   void it('keys columns by what they send, not how their parameters were written', () => {
