@@ -1,6 +1,6 @@
 /**
  * The editor's lint of a freshly opened 50k-row dataset (OpenAI chat, near-duplicates on, as
- * src/providers/datasetLinting.ts runs it), driven by the same slicing code
+ * src/host/datasetLinting.ts runs it), driven by the same slicing code
  * (core/lint/schedule.ts) in-process, with the clock the editor uses:
  * - first visible findings: from the document's text to the findings of the lines in view
  *   (setText, the format sample, checkFirst of lines 0–60, and the first publish: two tasks, as

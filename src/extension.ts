@@ -18,7 +18,7 @@ import { TopicsModel } from './host/topicsModel';
 import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
-import { DatasetLinting } from './providers/datasetLinting';
+import { DatasetLinting } from './host/datasetLinting';
 import { PromptDiagnostics } from './providers/promptDiagnostics';
 import { DatasetStatsPanel } from './views/datasetStatsPanel';
 import { DatasetStatus } from './views/datasetStatus';

@@ -26,9 +26,9 @@ import {
 import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { trust } from '../host/trust';
-import { isDataset } from '../providers/datasetLinting';
+import { isDataset } from '../host/datasetLinting';
 import { ScoreDecorations } from '../providers/scoreDecorations';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export interface CurationServices {
   readonly endpoints: EndpointRegistry;

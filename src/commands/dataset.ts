@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { FORMATS } from '../core/formats/index';
 import type { FormatId } from '../core/lint/types';
-import type { DatasetLinting } from '../providers/datasetLinting';
+import type { DatasetLinting } from '../host/datasetLinting';
 import type { DatasetStatsPanel } from '../views/datasetStatsPanel';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export interface DatasetCommandDeps {
   readonly linting: DatasetLinting;

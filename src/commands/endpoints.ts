@@ -4,7 +4,7 @@ import { payloadFor } from '../endpoints/sagemaker/auto';
 import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
 import type { EndpointRegistry } from '../host/endpoints';
 import { trust } from '../host/trust';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export type TestResult =
   | { readonly ok: true; readonly text: string; readonly latencyMs: number }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Config } from '../host/config';
 import { findTopicsFile } from '../host/topicsFile';
-import { CommandId, WALKTHROUGH_ID } from './ids';
+import { CommandId, WALKTHROUGH_ID } from '../host/commandIds';
 
 export interface GeneralCommandDeps {
   readonly log: vscode.LogOutputChannel;

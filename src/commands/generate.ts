@@ -6,9 +6,9 @@ import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
 import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
 import { trust } from '../host/trust';
-import { isDataset } from '../providers/datasetLinting';
+import { isDataset } from '../host/datasetLinting';
 import type { TopicsNode } from '../views/topicsView';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 import { editTopics, nodeOf, type TopicsCommandServices } from './topics';
 
 /** The dataset generation writes to: the remembered one, else the active dataset, else the user picks. */

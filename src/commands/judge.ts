@@ -13,7 +13,7 @@ import { isResultsFile, RUBRICS, SUMMARY_SEED, type JudgeModel } from '../host/j
 import type { LintSettingsSource } from '../host/lintSettings';
 import { trust } from '../host/trust';
 import { JUDGE_RUNS_VIEW_ID, type JudgeRunsView } from '../views/judgeRunsView';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export interface JudgeCommandServices {
   readonly model: JudgeModel;

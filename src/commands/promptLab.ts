@@ -6,7 +6,7 @@ import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
 import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import type { PromptLabViewProvider } from '../views/promptLabView';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export interface PromptLabCommandServices {
   readonly view: PromptLabViewProvider;

@@ -7,7 +7,7 @@ import type { Config } from '../host/config';
 import { findTopicsFile, topicsFileLocations } from '../host/topicsFile';
 import type { GenerationServices } from '../host/generation';
 import type { MoveRequest, TopicsNode } from '../views/topicsView';
-import { CommandId } from './ids';
+import { CommandId } from '../host/commandIds';
 
 export interface TopicsCommandServices extends GenerationServices {
   readonly config: Config;

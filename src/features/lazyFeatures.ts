@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { parsePromptFile } from '../core/prompts/promptFile';
 import { loadBundle } from '../host/lazyBundle';
 import { isResultsFile } from '../host/resultsFile';
-import { isDataset } from '../providers/datasetLinting';
+import { isDataset } from '../host/datasetLinting';
 import type { CurationFeatureServices } from './curation';
 import type { GenerationFeatureServices } from './generation';
 import type { JudgeFeature, JudgeFeatureServices } from './judge';

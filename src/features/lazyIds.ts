@@ -1,4 +1,4 @@
-import { CommandId } from '../commands/ids';
+import { CommandId } from '../host/commandIds';
 
 /**
  * The commands each lazily loaded feature registers when its bundle loads (stand-ins hold these

@@ -7,7 +7,7 @@ import { registerPromptLabCommands } from '../commands/promptLab';
 import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { PromptLabStore } from '../host/promptLabStore';
-import type { DatasetLinting } from '../providers/datasetLinting';
+import type { DatasetLinting } from '../host/datasetLinting';
 import { PromptLabViewProvider } from '../views/promptLabView';
 import type { FeatureHandle } from './lazyFeature';
 

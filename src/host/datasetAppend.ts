@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { AddedLine } from '../core/protocol';
 import { formatById } from '../core/formats';
 import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
-import type { DatasetLinting } from '../providers/datasetLinting';
-import { isDataset } from '../providers/datasetLinting';
+import type { DatasetLinting } from './datasetLinting';
+import { isDataset } from './datasetLinting';
 import { appendLines, datasetFormat, lastRecordLine, workspaceDatasets } from './datasetFiles';
 
 /** Files already told that their format drops the system prompt: once a session is enough. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isRejectedPath } from '../core/judge/rejectedFile';
 import { isResultsPath } from '../core/resultsPath';
 import type { FormatId } from '../core/lint/types';
-import type { LintedDataset } from '../providers/datasetLinting';
+import type { LintedDataset } from './datasetLinting';
 import type { DatasetSettings } from './lintSettings';
 
 /** The format a new line takes when the file says nothing (empty file, format undecided). */

@@ -8,7 +8,7 @@ import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
 import { recordRows } from '../core/topics/provenance';
 import type { Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
-import type { DatasetLinting } from '../providers/datasetLinting';
+import type { DatasetLinting } from './datasetLinting';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
 import type { TopicsModel } from './topicsModel';

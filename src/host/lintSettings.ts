@@ -97,7 +97,7 @@ export class LintSettingsSource implements vscode.Disposable {
 
     const { layers: usable, ignored } = untrustedLayers(layers, trust.isTrusted);
     if (ignored.length > 0) {
-      // The problems are logged once per distinct text (providers/datasetLinting.ts).
+      // The problems are logged once per distinct text (host/datasetLinting.ts).
       problems.push(restrictedNotice(ignored));
       this.showRestricted(ignored);
     }

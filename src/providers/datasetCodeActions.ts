@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, RuleId } from '../core/lint/types';
-import type { DatasetLinting } from './datasetLinting';
+import type { DatasetLinting } from '../host/datasetLinting';
 
 /** Rules whose fix is safe enough to be the light bulb's preferred action. */
 const PREFERRED: ReadonlySet<RuleId> = new Set<RuleId>(['leaked-header', 'blank-line']);

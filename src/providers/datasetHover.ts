@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { jumpstartHyperparameterHint } from '../core/formats/jumpstartHyperparameters';
 import { describeMeasure, measureRecord } from '../core/lint/tokensOf';
-import type { DatasetLinting } from './datasetLinting';
+import type { DatasetLinting } from '../host/datasetLinting';
 
 const SEVERITY_ICON = { error: '$(error)', warning: '$(warning)', info: '$(info)', hint: '$(light-bulb)' } as const;
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { RATES_EXPLAINED, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
 import { isResultsFile, type JudgeModel } from '../host/judgeModel';
-import { CommandId } from '../commands/ids';
+import { CommandId } from '../host/commandIds';
 
 /**
  * The judge's figures at the top of a results file — `W 31 · T 6 · L 13 — wins 62% (48–76%) ·

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { rowKey, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
 import { datasetRows, thresholdFor, type DatasetScores, type ScoreStore } from '../host/curation';
 import type { LintSettingsSource } from '../host/lintSettings';
-import { isDataset } from './datasetLinting';
+import { isDataset } from '../host/datasetLinting';
 
 /** Edits gather this long before the scores are looked up again. */
 const DEBOUNCE_MS = 150;

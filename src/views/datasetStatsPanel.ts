@@ -6,7 +6,7 @@ import { isRefusal } from '../core/rules/index';
 import type { FormatId } from '../core/lint/types';
 import { createNonce } from '../core/webview/html';
 import { renderStatsPage, TokenTally, type StatsPageInput } from '../core/webview/statsPage';
-import type { DatasetLinting, LintedDataset } from '../providers/datasetLinting';
+import type { DatasetLinting, LintedDataset } from '../host/datasetLinting';
 
 const FORMAT_LABELS: ReadonlyMap<FormatId | 'none', string> = new Map<FormatId | 'none', string>([
   ...FORMATS.map((f) => [f.id, f.label] as const),

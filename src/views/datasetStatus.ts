@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/ids';
+import { CommandId } from '../host/commandIds';
 import { isRefusal } from '../core/rules/index';
-import type { DatasetLinting, LintedDataset } from '../providers/datasetLinting';
+import type { DatasetLinting, LintedDataset } from '../host/datasetLinting';
 
 /**
  * Two status items for the active dataset: the counts (`TuneLab: 966 rows · 1 error · 12

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/ids';
+import { CommandId } from '../host/commandIds';
 import type { JudgeModel } from '../host/judgeModel';
 
 /** A status bar item while the judge runs: progress, and a click cancels. */

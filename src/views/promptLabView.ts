@@ -11,7 +11,7 @@ import type { LintSettingsSource } from '../host/lintSettings';
 import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import { trust } from '../host/trust';
-import type { DatasetLinting } from '../providers/datasetLinting';
+import type { DatasetLinting } from '../host/datasetLinting';
 import { WebviewMessenger } from './webviewMessenger';
 
 export const PROMPT_LAB_VIEW_ID = 'tunelab.promptLab';

@@ -24,7 +24,7 @@ const repoRoot = findRepoRoot();
 /**
  * What activation must not evaluate (issue 15, "Editor": no endpoint SDK, tokenizer, judge or
  * curation code), and Prompt Lab's and generation's code: every source file of theirs, by path.
- * core/judge/rejectedFile.ts is the exception: the linter (providers/datasetLinting.ts) reads it
+ * core/judge/rejectedFile.ts is the exception: the linter (host/datasetLinting.ts) reads it
  * to leave rejected files unlinted, and it is 0.5 KB of path arithmetic.
  */
 const NOT_AT_ACTIVATION: readonly RegExp[] = [

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CommandId } from '../../src/commands/ids';
+import { CommandId } from '../../src/host/commandIds';
 
 /** The repo root: above the compiled file in out/test/unit, else above the working directory (scripts/unit.mjs bundles elsewhere). */
 function findRepoRoot(): string {
   for (const start of [path.resolve(__dirname, '../../..'), process.cwd()]) {
     for (let dir = start; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/commands/ids.ts'))) return dir;
+      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/host/commandIds.ts'))) return dir;
       if (path.dirname(dir) === dir) break;
     }
   }
@@ -88,7 +88,7 @@ void describe('package.json', () => {
       assert.equal(contributedCommands.size, (contributes.commands ?? []).length);
     });
 
-    void it('contributes exactly the commands in src/commands/ids.ts', () => {
+    void it('contributes exactly the commands in src/host/commandIds.ts', () => {
       assert.deepEqual([...contributedCommands].sort(), Object.values<string>(CommandId).sort());
     });
 

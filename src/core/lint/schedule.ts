@@ -1,7 +1,7 @@
 /**
  * How a host lints a dataset without freezing its thread: the lines in view first, then the rest
  * in slices bounded by time, not rows (a row of a megabyte costs a thousand short ones).
- * The editor (providers/datasetLinting.ts) and `npm run bench` (bench/editor.bench.ts) run this
+ * The editor (host/datasetLinting.ts) and `npm run bench` (bench/editor.bench.ts) run this
  * same code, so the bench measures what the editor does.
  *
  * Pure: no `vscode`, no I/O; the clock is passed in.

@@ -6,7 +6,7 @@ import { DatasetLinter } from '../core/lint/engine';
 import { FindingsPublisher, SliceRunner, type LineRange } from '../core/lint/schedule';
 import type { Finding, Severity, TokenCounter } from '../core/lint/types';
 import { lazyCounter, type TokenizerLoader } from '../core/tokens/load';
-import type { DatasetSettings, LintSettingsSource } from '../host/lintSettings';
+import type { DatasetSettings, LintSettingsSource } from './lintSettings';
 
 /** Lines assumed in view when no editor shows the document yet (it opens at the top). */
 const TOP_LINES = 100;
