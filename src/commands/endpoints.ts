@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { DEFAULT_AZURE_API_VERSION, ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
 import { payloadFor } from '../endpoints/sagemaker/auto';
 import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
+import { restrictedText } from '../host/commandPolicy';
+import type { TuneLabContext } from '../host/context';
 import type { EndpointRegistry } from '../host/endpoints';
-import { trust } from '../host/trust';
 import { CommandId } from '../host/commandIds';
 
 export type TestResult =
@@ -26,16 +27,17 @@ async function pickEndpoint(registry: EndpointRegistry, title: string): Promise<
 }
 
 /** Runs a tiny request and says what happened, in plain words. Returns the outcome (for scripts and tests). */
-async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputChannel, id: string | undefined, quiet: boolean): Promise<TestResult | undefined> {
+async function testEndpoint(ctx: TuneLabContext, id: string | undefined, quiet: boolean): Promise<TestResult | undefined> {
+  const { endpoints: registry, log } = ctx;
   const config = id === undefined ? await pickEndpoint(registry, 'TuneLab: Test Endpoint') : registry.get(id);
   if (config === undefined) {
     if (id !== undefined) void vscode.window.showErrorMessage(`TuneLab: no endpoint "${id}" in the tunelab.endpoints setting.`);
     return undefined;
   }
-  if (!trust.isTrusted) {
-    const message = 'This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to test endpoints.';
-    if (!quiet) void vscode.window.showWarningMessage(`TuneLab: ${message}`, 'Manage Workspace Trust').then((c) => { if (c !== undefined) void vscode.commands.executeCommand('workbench.trust.manage'); });
-    return { ok: false, kind: 'untrusted', message };
+  // Checked here, not by the command table: quiet callers get the refusal as the result.
+  if (!ctx.trust.isTrusted) {
+    if (!quiet) ctx.commands.trusted({ to: 'test endpoints', manage: true });
+    return { ok: false, kind: 'untrusted', message: restrictedText('test endpoints') };
   }
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: testing ${config.label}…`, cancellable: true }, async (_progress, token) => {
     const controller = new AbortController();
@@ -78,7 +80,8 @@ async function input(title: string, prompt: string, value?: string, validate?: (
 }
 
 /** The quick-pick wizard: kind, then what that kind needs; the entry goes to the user's settings. */
-async function addEndpoint(registry: EndpointRegistry): Promise<string | undefined> {
+async function addEndpoint(ctx: TuneLabContext): Promise<string | undefined> {
+  const registry = ctx.endpoints;
   const kind = await vscode.window.showQuickPick(ENDPOINT_KINDS.map((k) => ({ label: kindLabel(k), endpointKind: k })), {
     title: 'TuneLab: Add Endpoint (1/3)', placeHolder: 'What kind of endpoint?',
   });
@@ -87,7 +90,7 @@ async function addEndpoint(registry: EndpointRegistry): Promise<string | undefin
   const entry: Record<string, string | boolean> = { kind: kind.endpointKind };
   const fields = FIELDS[kind.endpointKind];
   for (const [key, prompt, initial] of fields) {
-    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(registry, entry.url) : [];
+    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(ctx, entry.url) : [];
     const v = offered.length > 0
       ? (await vscode.window.showQuickPick(offered, { title, placeHolder: 'The models this server offers' }))
       : await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
@@ -118,8 +121,9 @@ const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, 
 };
 
 /** The models a compatible server lists at /v1/models (no key yet: servers that need one just list none). */
-async function serverModels(registry: EndpointRegistry, url: string): Promise<string[]> {
-  if (!trust.isTrusted) return [];
+async function serverModels(ctx: TuneLabContext, url: string): Promise<string[]> {
+  const registry = ctx.endpoints;
+  if (!ctx.trust.isTrusted) return [];
   try {
     const { listModels } = await registry.backends();
     return await listModels({ baseURL: url, timeoutMs: 5_000 });
@@ -149,11 +153,9 @@ function waitFor(registry: EndpointRegistry, id: string): Promise<EndpointConfig
   });
 }
 
-async function listSageMaker(registry: EndpointRegistry): Promise<void> {
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to list endpoints.');
-    return;
-  }
+/** Behind the command table's Restricted Mode gate. */
+async function listSageMaker(ctx: TuneLabContext): Promise<void> {
+  const registry = ctx.endpoints;
   const region = await input('TuneLab: List SageMaker Endpoints', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1');
   if (region === undefined) return;
   const profile = await input('TuneLab: List SageMaker Endpoints', 'The AWS profile (empty for the default credential chain)', process.env.AWS_PROFILE ?? '', () => undefined);
@@ -178,16 +180,17 @@ async function listSageMaker(registry: EndpointRegistry): Promise<void> {
     });
     void vscode.window.showInformationMessage(`TuneLab: added SageMaker endpoint "${pick.name}" to your user settings.`);
   } catch (err) {
-    void vscode.window.showErrorMessage(`TuneLab: could not list SageMaker endpoints: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.commands.reportFailure(CommandId.listSageMakerEndpoints, err, 'could not list SageMaker endpoints: ');
   }
 }
 
-export function registerEndpointCommands(registry: EndpointRegistry, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerEndpointCommands(ctx: TuneLabContext): vscode.Disposable[] {
+  const { endpoints: registry, commands } = ctx;
   return [
-    vscode.commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(registry)),
-    vscode.commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
-      testEndpoint(registry, log, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
-    vscode.commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {
+    commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(ctx)),
+    commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
+      testEndpoint(ctx, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
+    commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {
       const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Set Endpoint Key');
       if (config === undefined) return;
       if (usesApiKey(config.kind) === 'none') {
@@ -196,12 +199,12 @@ export function registerEndpointCommands(registry: EndpointRegistry, log: vscode
       }
       if (await registry.askKey(config) !== undefined) void vscode.window.showInformationMessage(`TuneLab: stored the key for ${config.label}.`);
     }),
-    vscode.commands.registerCommand(CommandId.clearEndpointKey, async (id?: unknown) => {
+    commands.registerCommand(CommandId.clearEndpointKey, async (id?: unknown) => {
       const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Clear Endpoint Key');
       if (config === undefined) return;
       await registry.clearKey(config.id);
       void vscode.window.showInformationMessage(`TuneLab: cleared the key for ${config.label}.`);
     }),
-    vscode.commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker(registry)),
+    commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker(ctx), { trust: { to: 'list endpoints' } }),
   ];
 }
