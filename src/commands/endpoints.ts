@@ -5,6 +5,7 @@ import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
 import { restrictedText } from '../host/commandPolicy';
 import type { TuneLabContext } from '../host/context';
 import type { EndpointRegistry } from '../host/endpoints';
+import { trust } from '../host/trust';
 import { CommandId } from '../host/commandIds';
 
 export type TestResult =
@@ -80,8 +81,7 @@ async function input(title: string, prompt: string, value?: string, validate?: (
 }
 
 /** The quick-pick wizard: kind, then what that kind needs; the entry goes to the user's settings. */
-async function addEndpoint(ctx: TuneLabContext): Promise<string | undefined> {
-  const registry = ctx.endpoints;
+async function addEndpoint(registry: EndpointRegistry): Promise<string | undefined> {
   const kind = await vscode.window.showQuickPick(ENDPOINT_KINDS.map((k) => ({ label: kindLabel(k), endpointKind: k })), {
     title: 'TuneLab: Add Endpoint (1/3)', placeHolder: 'What kind of endpoint?',
   });
@@ -90,7 +90,7 @@ async function addEndpoint(ctx: TuneLabContext): Promise<string | undefined> {
   const entry: Record<string, string | boolean> = { kind: kind.endpointKind };
   const fields = FIELDS[kind.endpointKind];
   for (const [key, prompt, initial] of fields) {
-    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(ctx, entry.url) : [];
+    const offered = key === 'model' && kind.endpointKind === 'openai-compatible' && typeof entry.url === 'string' ? await serverModels(registry, entry.url) : [];
     const v = offered.length > 0
       ? (await vscode.window.showQuickPick(offered, { title, placeHolder: 'The models this server offers' }))
       : await input(title, prompt, initial, (s) => (s.trim() === '' ? 'Required.' : key === 'url' && !/^https?:\/\//i.test(s.trim()) ? 'An http(s) URL.' : undefined));
@@ -121,9 +121,8 @@ const FIELDS: Readonly<Record<EndpointKind, readonly (readonly [string, string, 
 };
 
 /** The models a compatible server lists at /v1/models (no key yet: servers that need one just list none). */
-async function serverModels(ctx: TuneLabContext, url: string): Promise<string[]> {
-  const registry = ctx.endpoints;
-  if (!ctx.trust.isTrusted) return [];
+async function serverModels(registry: EndpointRegistry, url: string): Promise<string[]> {
+  if (!trust.isTrusted) return [];
   try {
     const { listModels } = await registry.backends();
     return await listModels({ baseURL: url, timeoutMs: 5_000 });
@@ -187,7 +186,7 @@ async function listSageMaker(ctx: TuneLabContext): Promise<void> {
 export function registerEndpointCommands(ctx: TuneLabContext): vscode.Disposable[] {
   const { endpoints: registry, commands } = ctx;
   return [
-    commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(ctx)),
+    commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(registry)),
     commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
       testEndpoint(ctx, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
     commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {

@@ -114,13 +114,13 @@ async function generateFor(ctx: TuneLabContext, topics: readonly Topic[], what: 
   await generateInto(ctx, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
 }
 
-async function suggestSubtopics(s: TuneLabContext, node: TopicsNode | undefined): Promise<void> {
+async function suggestSubtopics(ctx: TuneLabContext, node: TopicsNode | undefined): Promise<void> {
   if (node?.kind !== 'category') return;
   const category = node.category;
   // Checked after the node: called without a category, the command does nothing.
-  if (!s.commands.trusted({ to: 'ask for suggestions' })) return;
-  const options = readOptions(s.state, s.endpoints.endpoints[0]?.id);
-  if (s.endpoints.get(options.questionsEndpoint) === undefined) {
+  if (!ctx.commands.trusted({ to: 'ask for suggestions' })) return;
+  const options = readOptions(ctx.state, ctx.endpoints.endpoints[0]?.id);
+  if (ctx.endpoints.get(options.questionsEndpoint) === undefined) {
     const choice = await vscode.window.showWarningMessage('TuneLab: suggesting subtopics needs an endpoint to ask.', 'Add Endpoint…');
     if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
     return;
@@ -130,7 +130,7 @@ async function suggestSubtopics(s: TuneLabContext, node: TopicsNode | undefined)
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => { controller.abort(); });
     try {
-      const stream = await s.endpoints.chat(options.questionsEndpoint, {
+      const stream = await ctx.endpoints.chat(options.questionsEndpoint, {
         json: true, temperature: 0.7,
         messages: [
           { role: 'system', content: 'You help plan a fine-tuning dataset for a public-services assistant. Reply with JSON only.' },
@@ -148,7 +148,7 @@ async function suggestSubtopics(s: TuneLabContext, node: TopicsNode | undefined)
   if (suggestions === undefined) return;
   const parsed = parseQuestions(suggestions, 10);
   if (!parsed.ok) {
-    s.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
+    ctx.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
     void vscode.window.showWarningMessage(`TuneLab: the model's suggestions could not be read (${parsed.message}). Try again.`);
     return;
   }
@@ -160,7 +160,7 @@ async function suggestSubtopics(s: TuneLabContext, node: TopicsNode | undefined)
   }
   const picked = await vscode.window.showQuickPick(fresh.map((label) => ({ label, picked: false })), { canPickMany: true, title: `Suggested subtopics for ${category.name}`, placeHolder: 'Pick the ones to add' });
   if (picked === undefined || picked.length === 0) return;
-  await editTopics(s, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
+  await editTopics(ctx, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
 }
 
 /** The commands of generation; topics.ts holds the ones that only edit the topics file. */
