@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
     ctx.push(
       stats,
       new DatasetStatus(linting),
-      new PromptDiagnostics(() => loadPromptFileParser(context.extensionUri), log),
+      new PromptDiagnostics(() => loadPromptFileParser(ctx.extensionUri), log),
       vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands(ctx, stats),
