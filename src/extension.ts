@@ -4,21 +4,14 @@ import * as vscode from 'vscode';
 import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
-import { moveHandler, registerTopicsCommands, type TopicsCommandServices } from './commands/topics';
+import { moveHandler, registerTopicsCommands } from './commands/topics';
 import { VERSION } from './core/version';
 import { lazyCuration, lazyGeneration, lazyJudge, lazyPromptLab, loadPromptFileParser } from './features/lazyFeatures';
-import { Config } from './host/config';
-import { loadEndpointBackends } from './host/endpointBackends';
-import { EndpointRegistry } from './host/endpoints';
+import { createContext } from './host/context';
 import { bundlesInMemory } from './host/lazyBundle';
-import { LintSettingsSource } from './host/lintSettings';
-import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
-import { TopicsModel } from './host/topicsModel';
-import { trust } from './host/trust';
 import { DatasetCodeActions } from './providers/datasetCodeActions';
 import { DatasetHover } from './providers/datasetHover';
-import { DatasetLinting } from './host/datasetLinting';
 import { PromptDiagnostics } from './providers/promptDiagnostics';
 import { DatasetStatsPanel } from './views/datasetStatsPanel';
 import { DatasetStatus } from './views/datasetStatus';
@@ -51,59 +44,44 @@ export interface TuneLabApi {
   loadedBundles(): string[];
 }
 
-/** The composition root: builds the services and registers them; every registration is disposed on deactivate. */
+/** The composition root: builds the shared context once, then wires each feature onto it; everything is disposed on deactivate. */
 export function activate(context: vscode.ExtensionContext): TuneLabApi {
   const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('TuneLab', { log: true });
   context.subscriptions.push(log);
   try {
-    const config = new Config();
-    context.subscriptions.push(
-      config,
-      new TopicsFileWatcher(config, log),
-      ...registerGeneralCommands({ log, config }),
-    );
-    const lintSettings = new LintSettingsSource();
-    const linting = new DatasetLinting(context.extensionUri, lintSettings, () => loadTokenizers(context.extensionUri), log);
+    const ctx = createContext(context, log);
+    const { linting } = ctx;
+    ctx.push(new TopicsFileWatcher(ctx.config, log), ...registerGeneralCommands(ctx));
     const stats = new DatasetStatsPanel(linting, log);
     const datasets: vscode.DocumentSelector = { language: 'jsonl' };
-    context.subscriptions.push(
-      lintSettings,
-      linting,
+    ctx.push(
       stats,
       new DatasetStatus(linting),
-      new PromptDiagnostics(() => loadPromptFileParser(context.extensionUri), log),
+      new PromptDiagnostics(() => loadPromptFileParser(ctx.extensionUri), log),
       vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
-      ...registerDatasetCommands({ linting, stats }),
+      ...registerDatasetCommands(ctx, stats),
+      ...registerEndpointCommands(ctx),
     );
-    const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
-    context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
     // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
     // use: only their command stand-ins and cheap provider shells are registered here.
-    const lazy = { extensionUri: context.extensionUri, log };
-    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
-    const topics = new TopicsModel(config, context.workspaceState, log);
-    // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
-    const services: { current?: TopicsCommandServices } = {};
-    const tree = new TopicsTreeProvider(topics, moveHandler(() => {
-      if (services.current === undefined) throw new Error('TuneLab is still starting.');
-      return services.current;
-    }));
+    ctx.push(...lazyCuration(ctx));
+    // The tree's drag and drop edits the topics file through the context alone, so the tree is
+    // built first and the view the commands act on after it.
+    const tree = new TopicsTreeProvider(ctx.topics, moveHandler(ctx));
     const topicsView = vscode.window.createTreeView(TOPICS_VIEW_ID, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true });
-    const topicsServices: TopicsCommandServices = { config, state: context.workspaceState, view: topicsView, endpoints, linting, lintSettings, model: topics, log };
-    services.current = topicsServices;
-    context.subscriptions.push(
-      topics, tree, topicsView, ...registerTopicsCommands(topicsServices),
-      ...lazyGeneration(lazy, () => topicsServices),
-      ...lazyPromptLab(lazy, () => ({ extensionUri: context.extensionUri, log, endpoints, linting, lintSettings, state: context.workspaceState })),
-      ...lazyJudge(lazy, () => ({ extensionUri: context.extensionUri, endpoints, lintSettings, state: context.workspaceState, log })),
+    ctx.push(
+      tree, topicsView, ...registerTopicsCommands(ctx, topicsView),
+      ...lazyGeneration(ctx, topicsView),
+      ...lazyPromptLab(ctx),
+      ...lazyJudge(ctx),
     );
     const end = performance.now();
     const evaluateMs = evaluationEnd - evaluationStart;
     const activateMs = end - activateStart;
     const activation: ActivationRecord = { ms: evaluateMs + activateMs, evaluateMs, activateMs, hostMs: activateStart - evaluationEnd, bundles: bundlesInMemory(context.extensionUri) };
-    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version} in ${activation.ms.toFixed(1)} ms: ${evaluateMs.toFixed(1)} ms evaluating its code, ${activateMs.toFixed(1)} ms in activate() (bundles evaluated: ${activation.bundles.join(', ')})${trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
+    log.info(`TuneLab ${VERSION} activated in VS Code ${vscode.version} in ${activation.ms.toFixed(1)} ms: ${evaluateMs.toFixed(1)} ms evaluating its code, ${activateMs.toFixed(1)} ms in activate() (bundles evaluated: ${activation.bundles.join(', ')})${ctx.trust.isTrusted ? '' : ' (Restricted Mode: no network calls)'}`);
     return { activation, loadedBundles: () => bundlesInMemory(context.extensionUri) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -23,20 +23,10 @@ import {
   type CurationDeps,
   type RejectedMove,
 } from '../host/curation';
-import type { EndpointRegistry } from '../host/endpoints';
-import type { LintSettingsSource } from '../host/lintSettings';
-import { trust } from '../host/trust';
+import type { TuneLabContext } from '../host/context';
 import { isDataset } from '../host/datasetLinting';
 import { ScoreDecorations } from '../providers/scoreDecorations';
 import { CommandId } from '../host/commandIds';
-
-export interface CurationServices {
-  readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
-  readonly log: vscode.LogOutputChannel;
-  /** Workspace state: the last scoring endpoint. */
-  readonly state: vscode.Memento;
-}
 
 /** Options a caller (a test, another command) may pass instead of being asked. */
 export interface ScoreRowsArgs {
@@ -84,7 +74,7 @@ async function datasetDocument(uri: vscode.Uri | undefined, what: string): Promi
   return document;
 }
 
-async function pickEndpoint(s: CurationServices, given: unknown): Promise<EndpointConfig | undefined> {
+async function pickEndpoint(s: TuneLabContext, given: unknown): Promise<EndpointConfig | undefined> {
   const registry = s.endpoints;
   if (typeof given === 'string') {
     const config = registry.get(given);
@@ -106,12 +96,8 @@ async function pickEndpoint(s: CurationServices, given: unknown): Promise<Endpoi
   return pick.config;
 }
 
-async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown): Promise<void> {
+async function scoreRows(s: TuneLabContext, deps: CurationDeps, arg: unknown): Promise<void> {
   const { uri, options } = argsOf(arg);
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to score rows.');
-    return;
-  }
   const document = await datasetDocument(uri, 'score its rows');
   if (document === undefined) return;
   const rubric = await scoreRubricFor(document.uri);
@@ -170,14 +156,8 @@ async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
   return text === undefined ? undefined : Number(text);
 }
 
-async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: unknown): Promise<void> {
+async function moveRowsBelowScore(s: TuneLabContext, deps: CurationDeps, arg: unknown): Promise<void> {
   const { uri, options } = argsOf(arg);
-  // The scores are a model's, or a sidecar's the workspace ships: an untrusted one must not delete rows with them.
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab moves no rows on scores from a model or from the workspace\'s files. Trust the workspace to move them.', 'Manage Workspace Trust')
-      .then((c) => { if (c !== undefined) void vscode.commands.executeCommand('workbench.trust.manage'); });
-    return;
-  }
   const document = await datasetDocument(uri, 'move its low-scored rows');
   if (document === undefined) return;
   const name = baseName(document.uri);
@@ -291,13 +271,16 @@ function offerLegacyMoves(log: vscode.LogOutputChannel): vscode.Disposable {
 }
 
 /** Score Rows, Move Rows Below Score…, and the inline scores. */
-export function registerCuration(s: CurationServices): vscode.Disposable[] {
-  const store = new ScoreStore(s.log);
-  const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
+export function registerCuration(ctx: TuneLabContext): vscode.Disposable[] {
+  const store = new ScoreStore(ctx.log);
+  const deps: CurationDeps = { endpoints: ctx.endpoints, lintSettings: ctx.lintSettings, log: ctx.log, store };
   return [
-    vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),
-    offerLegacyMoves(s.log),
-    vscode.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(s, deps, arg)),
-    vscode.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(s, deps, arg)),
+    vscode.Disposable.from(store, new ScoreDecorations(store, ctx.lintSettings)),
+    offerLegacyMoves(ctx.log),
+    ctx.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(ctx, deps, arg), { trust: { to: 'score rows' } }),
+    // The scores are a model's, or a sidecar's the workspace ships: an untrusted one must not delete rows with them.
+    ctx.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(ctx, deps, arg), {
+      trust: { message: 'TuneLab: this workspace is in Restricted Mode, so TuneLab moves no rows on scores from a model or from the workspace\'s files. Trust the workspace to move them.', manage: true },
+    }),
   ];
 }

@@ -1,23 +1,20 @@
 import * as vscode from 'vscode';
 import { FORMATS } from '../core/formats/index';
 import type { FormatId } from '../core/lint/types';
+import type { TuneLabContext } from '../host/context';
 import type { DatasetLinting } from '../host/datasetLinting';
 import type { DatasetStatsPanel } from '../views/datasetStatsPanel';
 import { CommandId } from '../host/commandIds';
-
-export interface DatasetCommandDeps {
-  readonly linting: DatasetLinting;
-  readonly stats: DatasetStatsPanel;
-}
 
 function activeDataset(linting: DatasetLinting): vscode.TextDocument | undefined {
   const document = vscode.window.activeTextEditor?.document;
   return document !== undefined && linting.get(document) !== undefined ? document : undefined;
 }
 
-export function registerDatasetCommands({ linting, stats }: DatasetCommandDeps): vscode.Disposable[] {
+export function registerDatasetCommands(ctx: TuneLabContext, stats: DatasetStatsPanel): vscode.Disposable[] {
+  const { linting, commands } = ctx;
   return [
-    vscode.commands.registerCommand(CommandId.showDatasetStats, () => {
+    commands.registerCommand(CommandId.showDatasetStats, () => {
       const document = activeDataset(linting);
       if (document === undefined) {
         void vscode.window.showInformationMessage('TuneLab: open a .jsonl dataset first; the stats are about the active dataset.');
@@ -25,7 +22,7 @@ export function registerDatasetCommands({ linting, stats }: DatasetCommandDeps):
       }
       stats.show(document);
     }),
-    vscode.commands.registerCommand(CommandId.selectDatasetFormat, async () => {
+    commands.registerCommand(CommandId.selectDatasetFormat, async () => {
       const document = activeDataset(linting);
       const state = document === undefined ? undefined : linting.get(document);
       const counts = state?.linter.formatCounts;

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { DEFAULT_AZURE_API_VERSION, ENDPOINT_KINDS, kindLabel, usesApiKey, type EndpointConfig, type EndpointKind } from '../endpoints/config';
 import { payloadFor } from '../endpoints/sagemaker/auto';
 import { endpointErrorKind, type ChatChunk } from '../endpoints/types';
+import { restrictedText } from '../host/commandPolicy';
+import type { TuneLabContext } from '../host/context';
 import type { EndpointRegistry } from '../host/endpoints';
 import { trust } from '../host/trust';
 import { CommandId } from '../host/commandIds';
@@ -26,16 +28,17 @@ async function pickEndpoint(registry: EndpointRegistry, title: string): Promise<
 }
 
 /** Runs a tiny request and says what happened, in plain words. Returns the outcome (for scripts and tests). */
-async function testEndpoint(registry: EndpointRegistry, log: vscode.LogOutputChannel, id: string | undefined, quiet: boolean): Promise<TestResult | undefined> {
+async function testEndpoint(ctx: TuneLabContext, id: string | undefined, quiet: boolean): Promise<TestResult | undefined> {
+  const { endpoints: registry, log } = ctx;
   const config = id === undefined ? await pickEndpoint(registry, 'TuneLab: Test Endpoint') : registry.get(id);
   if (config === undefined) {
     if (id !== undefined) void vscode.window.showErrorMessage(`TuneLab: no endpoint "${id}" in the tunelab.endpoints setting.`);
     return undefined;
   }
-  if (!trust.isTrusted) {
-    const message = 'This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to test endpoints.';
-    if (!quiet) void vscode.window.showWarningMessage(`TuneLab: ${message}`, 'Manage Workspace Trust').then((c) => { if (c !== undefined) void vscode.commands.executeCommand('workbench.trust.manage'); });
-    return { ok: false, kind: 'untrusted', message };
+  // Checked here, not by the command table: quiet callers get the refusal as the result.
+  if (!ctx.trust.isTrusted) {
+    if (!quiet) ctx.commands.trusted({ to: 'test endpoints', manage: true });
+    return { ok: false, kind: 'untrusted', message: restrictedText('test endpoints') };
   }
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TuneLab: testing ${config.label}…`, cancellable: true }, async (_progress, token) => {
     const controller = new AbortController();
@@ -149,11 +152,9 @@ function waitFor(registry: EndpointRegistry, id: string): Promise<EndpointConfig
   });
 }
 
-async function listSageMaker(registry: EndpointRegistry): Promise<void> {
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to list endpoints.');
-    return;
-  }
+/** Behind the command table's Restricted Mode gate. */
+async function listSageMaker(ctx: TuneLabContext): Promise<void> {
+  const registry = ctx.endpoints;
   const region = await input('TuneLab: List SageMaker Endpoints', 'The AWS region', process.env.AWS_REGION ?? 'us-east-1');
   if (region === undefined) return;
   const profile = await input('TuneLab: List SageMaker Endpoints', 'The AWS profile (empty for the default credential chain)', process.env.AWS_PROFILE ?? '', () => undefined);
@@ -178,16 +179,17 @@ async function listSageMaker(registry: EndpointRegistry): Promise<void> {
     });
     void vscode.window.showInformationMessage(`TuneLab: added SageMaker endpoint "${pick.name}" to your user settings.`);
   } catch (err) {
-    void vscode.window.showErrorMessage(`TuneLab: could not list SageMaker endpoints: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.commands.reportFailure(CommandId.listSageMakerEndpoints, err, 'could not list SageMaker endpoints: ');
   }
 }
 
-export function registerEndpointCommands(registry: EndpointRegistry, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerEndpointCommands(ctx: TuneLabContext): vscode.Disposable[] {
+  const { endpoints: registry, commands } = ctx;
   return [
-    vscode.commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(registry)),
-    vscode.commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
-      testEndpoint(registry, log, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
-    vscode.commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {
+    commands.registerCommand(CommandId.addEndpoint, () => addEndpoint(registry)),
+    commands.registerCommand(CommandId.testEndpoint, (id?: unknown, options?: unknown) =>
+      testEndpoint(ctx, typeof id === 'string' ? id : undefined, typeof options === 'object' && options !== null && (options as { quiet?: unknown }).quiet === true)),
+    commands.registerCommand(CommandId.setEndpointKey, async (id?: unknown) => {
       const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Set Endpoint Key');
       if (config === undefined) return;
       if (usesApiKey(config.kind) === 'none') {
@@ -196,12 +198,12 @@ export function registerEndpointCommands(registry: EndpointRegistry, log: vscode
       }
       if (await registry.askKey(config) !== undefined) void vscode.window.showInformationMessage(`TuneLab: stored the key for ${config.label}.`);
     }),
-    vscode.commands.registerCommand(CommandId.clearEndpointKey, async (id?: unknown) => {
+    commands.registerCommand(CommandId.clearEndpointKey, async (id?: unknown) => {
       const config = typeof id === 'string' ? registry.get(id) : await pickEndpoint(registry, 'TuneLab: Clear Endpoint Key');
       if (config === undefined) return;
       await registry.clearKey(config.id);
       void vscode.window.showInformationMessage(`TuneLab: cleared the key for ${config.label}.`);
     }),
-    vscode.commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker(registry)),
+    commands.registerCommand(CommandId.listSageMakerEndpoints, () => listSageMaker(ctx), { trust: { to: 'list endpoints' } }),
   ];
 }

@@ -1,23 +1,18 @@
 import * as vscode from 'vscode';
-import type { Config } from '../host/config';
+import type { TuneLabContext } from '../host/context';
 import { findTopicsFile } from '../host/topicsFile';
 import { CommandId, WALKTHROUGH_ID } from '../host/commandIds';
 
-export interface GeneralCommandDeps {
-  readonly log: vscode.LogOutputChannel;
-  readonly config: Config;
-}
-
-export function registerGeneralCommands(deps: GeneralCommandDeps): vscode.Disposable[] {
-  const { log, config } = deps;
+export function registerGeneralCommands(ctx: TuneLabContext): vscode.Disposable[] {
+  const { log, config, commands } = ctx;
   return [
-    vscode.commands.registerCommand(CommandId.getStarted, () =>
+    commands.registerCommand(CommandId.getStarted, () =>
       vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false),
     ),
-    vscode.commands.registerCommand(CommandId.showLog, () => {
+    commands.registerCommand(CommandId.showLog, () => {
       log.show(true);
     }),
-    vscode.commands.registerCommand(CommandId.openTopicsFile, async () => {
+    commands.registerCommand(CommandId.openTopicsFile, async () => {
       if (!vscode.workspace.workspaceFolders?.length) {
         void vscode.window.showWarningMessage('TuneLab: open a folder first; the topics file lives in your workspace.');
         return undefined;

@@ -3,17 +3,16 @@ import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT, parseQuestions } from 
 import { addSubtopics } from '../core/topics/edits';
 import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
 import { workspaceDatasets } from '../host/datasetFiles';
-import type { EndpointRegistry } from '../host/endpoints';
-import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
-import { trust } from '../host/trust';
+import type { TuneLabContext } from '../host/context';
+import { generateInto, readOptions, saveOptions, type GenerateOptions } from '../host/generation';
 import { isDataset } from '../host/datasetLinting';
 import type { TopicsNode } from '../views/topicsView';
 import { CommandId } from '../host/commandIds';
-import { editTopics, nodeOf, type TopicsCommandServices } from './topics';
+import { editTopics, nodeOf } from './topics';
 
 /** The dataset generation writes to: the remembered one, else the active dataset, else the user picks. */
-async function pickTarget(services: GenerationServices, ask: boolean): Promise<vscode.Uri | undefined> {
-  const { model } = services;
+async function pickTarget(ctx: TuneLabContext, ask: boolean): Promise<vscode.Uri | undefined> {
+  const model = ctx.topics;
   const active = vscode.window.activeTextEditor?.document;
   if (!ask) {
     if (model.target !== undefined) return model.target;
@@ -42,9 +41,10 @@ type MenuItem = vscode.QuickPickItem & { readonly action: 'run' | 'perTopic' | '
  * The options of a run as one menu: the first row generates, every other row shows an option and
  * changes it when picked. What the user sets is remembered for the workspace.
  */
-async function confirmOptions(state: vscode.Memento, registry: EndpointRegistry, services: GenerationServices, what: string, topics: readonly Topic[]): Promise<{ options: GenerateOptions; target: vscode.Uri } | undefined> {
+async function confirmOptions(ctx: TuneLabContext, what: string, topics: readonly Topic[]): Promise<{ options: GenerateOptions; target: vscode.Uri } | undefined> {
+  const { state, endpoints: registry } = ctx;
   let options = readOptions(state, registry.endpoints[0]?.id);
-  let target = await pickTarget(services, false);
+  let target = await pickTarget(ctx, false);
   if (target === undefined) return undefined;
   const label = (id: string): string => registry.get(id)?.label ?? (id === '' ? 'none: add an endpoint first' : `${id} (not configured)`);
   for (;;) {
@@ -89,41 +89,38 @@ async function confirmOptions(state: vscode.Memento, registry: EndpointRegistry,
       }
       case 'questions': { const id = await endpoint(options.questionsEndpoint); if (id !== undefined) options = { ...options, questionsEndpoint: id }; break; }
       case 'answers': { const id = await endpoint(options.answersEndpoint); if (id !== undefined) options = { ...options, answersEndpoint: id }; break; }
-      case 'target': { const t = await pickTarget(services, true); if (t !== undefined) target = t; break; }
+      case 'target': { const t = await pickTarget(ctx, true); if (t !== undefined) target = t; break; }
     }
   }
 }
 
-/** Generate Pairs (one topic) and Generate for All Subtopics (a category): options, then the run. */
-export async function generateFor(services: GenerationServices, state: vscode.Memento, topics: readonly Topic[], what: string): Promise<void> {
+/**
+ * Generate Pairs (one topic) and Generate for All Subtopics (a category): options, then the run.
+ * A failure is shown by the command table as `generation failed: …`.
+ */
+async function generateFor(ctx: TuneLabContext, topics: readonly Topic[], what: string): Promise<void> {
   if (topics.length === 0) {
     void vscode.window.showInformationMessage('TuneLab: this category has no subtopics yet. Add one, or use Suggest Subtopics.');
     return;
   }
-  if (services.endpoints.endpoints.length === 0) {
+  if (ctx.endpoints.endpoints.length === 0) {
     const choice = await vscode.window.showWarningMessage('TuneLab: generating pairs needs an endpoint to ask.', 'Add Endpoint…');
     if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
     return;
   }
-  const chosen = await confirmOptions(state, services.endpoints, services, what, topics);
+  const chosen = await confirmOptions(ctx, what, topics);
   if (chosen === undefined) return;
-  const categories = new Map((services.model.file?.categories ?? []).map((c) => [c.name, c]));
-  try {
-    await generateInto(services, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
-  } catch (err) {
-    void vscode.window.showErrorMessage(`TuneLab: generation failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => { if (c !== undefined) services.log.show(); });
-  }
+  const categories = new Map((ctx.topics.file?.categories ?? []).map((c) => [c.name, c]));
+  await generateInto(ctx, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
 }
 
-async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | undefined): Promise<void> {
+async function suggestSubtopics(ctx: TuneLabContext, node: TopicsNode | undefined): Promise<void> {
   if (node?.kind !== 'category') return;
   const category = node.category;
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to ask for suggestions.');
-    return;
-  }
-  const options = readOptions(s.state, s.endpoints.endpoints[0]?.id);
-  if (s.endpoints.get(options.questionsEndpoint) === undefined) {
+  // Checked after the node: called without a category, the command does nothing.
+  if (!ctx.commands.trusted({ to: 'ask for suggestions' })) return;
+  const options = readOptions(ctx.state, ctx.endpoints.endpoints[0]?.id);
+  if (ctx.endpoints.get(options.questionsEndpoint) === undefined) {
     const choice = await vscode.window.showWarningMessage('TuneLab: suggesting subtopics needs an endpoint to ask.', 'Add Endpoint…');
     if (choice !== undefined) await vscode.commands.executeCommand('tunelab.addEndpoint');
     return;
@@ -133,7 +130,7 @@ async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | und
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => { controller.abort(); });
     try {
-      const stream = await s.endpoints.chat(options.questionsEndpoint, {
+      const stream = await ctx.endpoints.chat(options.questionsEndpoint, {
         json: true, temperature: 0.7,
         messages: [
           { role: 'system', content: 'You help plan a fine-tuning dataset for a public-services assistant. Reply with JSON only.' },
@@ -151,7 +148,7 @@ async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | und
   if (suggestions === undefined) return;
   const parsed = parseQuestions(suggestions, 10);
   if (!parsed.ok) {
-    s.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
+    ctx.log.warn(`Suggest Subtopics: the reply could not be read: ${parsed.message}`);
     void vscode.window.showWarningMessage(`TuneLab: the model's suggestions could not be read (${parsed.message}). Try again.`);
     return;
   }
@@ -163,25 +160,26 @@ async function suggestSubtopics(s: TopicsCommandServices, node: TopicsNode | und
   }
   const picked = await vscode.window.showQuickPick(fresh.map((label) => ({ label, picked: false })), { canPickMany: true, title: `Suggested subtopics for ${category.name}`, placeHolder: 'Pick the ones to add' });
   if (picked === undefined || picked.length === 0) return;
-  await editTopics(s, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
+  await editTopics(ctx, (text) => addSubtopics(text, category.index, picked.map((p) => p.label)));
 }
 
 /** The commands of generation; topics.ts holds the ones that only edit the topics file. */
-export function registerGenerationCommands(s: TopicsCommandServices): vscode.Disposable[] {
-  const generation: GenerationServices = s;
+export function registerGenerationCommands(ctx: TuneLabContext, view: vscode.TreeView<TopicsNode>): vscode.Disposable[] {
+  const { commands } = ctx;
+  const failed = { errorPrefix: 'generation failed: ' };
   return [
-    vscode.commands.registerCommand(CommandId.generatePairs, async (arg?: unknown) => {
-      const node = nodeOf(s, arg);
+    commands.registerCommand(CommandId.generatePairs, async (arg?: unknown) => {
+      const node = nodeOf(view, arg);
       if (node?.kind !== 'topic') return;
-      await generateFor(generation, s.state, [node.topic], `"${node.topic.name}"`);
-    }),
-    vscode.commands.registerCommand(CommandId.generateForCategory, async (arg?: unknown) => {
-      const node = nodeOf(s, arg);
+      await generateFor(ctx, [node.topic], `"${node.topic.name}"`);
+    }, failed),
+    commands.registerCommand(CommandId.generateForCategory, async (arg?: unknown) => {
+      const node = nodeOf(view, arg);
       if (node?.kind !== 'category') return;
-      await generateFor(generation, s.state, node.category.subtopics, `${node.category.subtopics.length} subtopic(s) of "${node.category.name}"`);
-    }),
-    vscode.commands.registerCommand(CommandId.suggestSubtopics, (arg?: unknown) => suggestSubtopics(s, nodeOf(s, arg))),
-    vscode.commands.registerCommand(CommandId.copyDefaultPrompts, async () => {
+      await generateFor(ctx, node.category.subtopics, `${node.category.subtopics.length} subtopic(s) of "${node.category.name}"`);
+    }, failed),
+    commands.registerCommand(CommandId.suggestSubtopics, (arg?: unknown) => suggestSubtopics(ctx, nodeOf(view, arg))),
+    commands.registerCommand(CommandId.copyDefaultPrompts, async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (folder === undefined) return;
       const written: string[] = [];

@@ -6,22 +6,21 @@ import { summarize } from '../core/judge/aggregate';
 import { outcomesOf, rubricError, verdictLabel } from '../core/judge/run';
 import { isResultsPath } from '../core/resultsPath';
 import { insideFolder } from '../core/workspacePath';
+import type { TuneLabContext } from '../host/context';
 import { workspaceDatasets } from '../host/datasetFiles';
-import type { EndpointRegistry } from '../host/endpoints';
 import { runEvalBatch } from '../host/evalBatch';
 import { isResultsFile, RUBRICS, SUMMARY_SEED, type JudgeModel } from '../host/judgeModel';
-import type { LintSettingsSource } from '../host/lintSettings';
-import { trust } from '../host/trust';
 import { JUDGE_RUNS_VIEW_ID, type JudgeRunsView } from '../views/judgeRunsView';
 import { CommandId } from '../host/commandIds';
 
-export interface JudgeCommandServices {
+/** The judge feature's own objects (src/features/judge.ts), beside the context. */
+export interface JudgeParts {
   readonly model: JudgeModel;
-  readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
-  readonly state: vscode.Memento;
   readonly runsView: JudgeRunsView;
-  readonly log: vscode.LogOutputChannel;
+}
+
+interface Judge extends JudgeParts {
+  readonly ctx: TuneLabContext;
 }
 
 /** What a caller (a test, a CodeLens) may pass to skip the setup menu. */
@@ -96,7 +95,7 @@ type MenuAction = 'run' | 'judge' | 'rubric' | 'candidate' | 'baseline';
  * an option and changes it. Starts from `start` (the file's last setup, else what the user
  * last picked).
  */
-async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument, start: JudgeArgs): Promise<JudgeSetup | undefined> {
+async function setupMenu(s: Judge, document: vscode.TextDocument, start: JudgeArgs): Promise<JudgeSetup | undefined> {
   await s.model.load(document.uri);
   const view = s.model.view(document);
   const columns = view?.input.columns ?? [];
@@ -104,7 +103,7 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
     void vscode.window.showWarningMessage(`TuneLab: ${vscode.workspace.asRelativePath(document.uri)} has ${columns.length} column(s) of answers; the judge compares two. Run the eval set with two endpoints in Prompt Lab.`);
     return undefined;
   }
-  let endpoint = start.endpoint ?? s.endpoints.endpoints[0]?.id ?? '';
+  let endpoint = start.endpoint ?? s.ctx.endpoints.endpoints[0]?.id ?? '';
   let rubric = start.rubric ?? 'league';
   let candidate = (start.candidate ?? 1) - 1;
   let baseline = (start.baseline ?? 2) - 1;
@@ -113,7 +112,7 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
     const total = view?.input.items.length ?? 0;
     const items: (vscode.QuickPickItem & { action: MenuAction })[] = [
       { label: `$(law) Judge ${total} question(s)`, action: 'run', detail: 'Each in both orders; verdicts already in the cache are reused' },
-      { label: 'Judge', description: s.endpoints.get(endpoint)?.label ?? (endpoint === '' ? 'none: add an endpoint first' : `${endpoint} (not configured)`), action: 'judge' },
+      { label: 'Judge', description: s.ctx.endpoints.get(endpoint)?.label ?? (endpoint === '' ? 'none: add an endpoint first' : `${endpoint} (not configured)`), action: 'judge' },
       { label: 'Rubric', description: rubric === 'league' ? 'league: helpfulness, accuracy, relevance, depth' : rubric === 'human' ? 'human preference: empathy first, complete next steps, no padding' : rubric, action: 'rubric' },
       { label: 'A (candidate)', description: col(candidate), action: 'candidate' },
       { label: 'B (baseline)', description: col(baseline), action: 'baseline' },
@@ -130,11 +129,11 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
         if (add !== undefined) await vscode.commands.executeCommand(CommandId.addEndpoint);
         continue;
       }
-      await s.state.update(OPTIONS_KEY, { endpoint, rubric });
+      await s.ctx.state.update(OPTIONS_KEY, { endpoint, rubric });
       return setup;
     }
     if (pick.action === 'judge') {
-      const chosen = await vscode.window.showQuickPick(s.endpoints.endpoints.map((e) => ({ label: e.label, description: e.id, id: e.id })), { title: 'TuneLab: the judge endpoint', placeHolder: 'A strong model: the league judges with a 70B-class model or better' });
+      const chosen = await vscode.window.showQuickPick(s.ctx.endpoints.endpoints.map((e) => ({ label: e.label, description: e.id, id: e.id })), { title: 'TuneLab: the judge endpoint', placeHolder: 'A strong model: the league judges with a 70B-class model or better' });
       if (chosen !== undefined) endpoint = chosen.id;
     } else if (pick.action === 'rubric') {
       const files = await vscode.workspace.findFiles('**/*.tlprompt', '**/node_modules/**', 100);
@@ -155,7 +154,7 @@ async function setupMenu(s: JudgeCommandServices, document: vscode.TextDocument,
 }
 
 /** The setup for a run: the caller's arguments, else the file's last setup (Run), else the menu. */
-async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, args: JudgeArgs | undefined, menu: boolean): Promise<JudgeSetup | undefined> {
+async function setupFor(s: Judge, document: vscode.TextDocument, args: JudgeArgs | undefined, menu: boolean): Promise<JudgeSetup | undefined> {
   const last = await s.model.lastSetup(document.uri);
   if (args?.endpoint !== undefined) {
     const rubric = args.rubric ?? 'league';
@@ -167,7 +166,7 @@ async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, 
   }
   if (!menu && last !== undefined) {
     // `last` names the judge as its endpoint is configured now, so a re-pointed endpoint judges again.
-    if (s.endpoints.get(last.endpoint) === undefined) throw new Error(`The judge of the last run, "${last.endpoint}", is not an endpoint any more. Pick a judge with TuneLab: Judge Again With…`);
+    if (s.ctx.endpoints.get(last.endpoint) === undefined) throw new Error(`The judge of the last run, "${last.endpoint}", is not an endpoint any more. Pick a judge with TuneLab: Judge Again With…`);
     // The file's rubric may be a workspace file that changed since: read it again.
     const text = await rubricText(last.rubricName);
     if (typeof text !== 'string') throw new Error(`${text.error} (The last run's rubric, kept in ${vscode.workspace.asRelativePath(verdictsPathFor(document.uri.fsPath))}; pick another with TuneLab: Judge Again With….)`);
@@ -175,12 +174,12 @@ async function setupFor(s: JudgeCommandServices, document: vscode.TextDocument, 
   }
   // The file's last setup, else what the user picked last for any file.
   const start: JudgeArgs = last === undefined
-    ? remembered(s.state)
+    ? remembered(s.ctx.state)
     : { endpoint: last.endpoint, rubric: last.rubricName, candidate: last.candidate + 1, baseline: last.baseline + 1 };
   return setupMenu(s, document, start);
 }
 
-async function judge(s: JudgeCommandServices, document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<void> {
+async function judge(s: Judge, document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<void> {
   const outcome = await s.model.run(document, setup, lines);
   if (outcome === undefined) return;
   if (outcome.notSaved !== undefined) void vscode.window.showWarningMessage(`TuneLab: ${outcome.notSaved}`);
@@ -196,19 +195,12 @@ async function judge(s: JudgeCommandServices, document: vscode.TextDocument, set
   const shown = errors > 0 || warnings.length > 0 ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, ...actions);
   void shown.then((choice) => {
     if (choice === 'Show Losses') void vscode.commands.executeCommand(CommandId.judgeShowLosses, document.uri);
-    else if (choice === 'Show Log') s.log.show();
+    else if (choice === 'Show Log') s.ctx.log.show();
   });
 }
 
-function reportError(e: unknown): void {
-  void vscode.window.showErrorMessage(`TuneLab: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-async function judgeCommand(s: JudgeCommandServices, arg: unknown, args: unknown, options: { menu: boolean; selection: boolean }): Promise<void> {
-  if (!trust.isTrusted) {
-    void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to run the judge.');
-    return;
-  }
+/** Behind the command table's Restricted Mode gate (Judge a Dataset reaches it after its eval batch, which has the same gate). */
+async function judgeCommand(s: Judge, arg: unknown, args: unknown, options: { menu: boolean; selection: boolean }): Promise<void> {
   const document = await resultsDocument(isJudgeArgs(arg) ? undefined : arg);
   if (document === undefined) return;
   let lines: Set<number> | undefined;
@@ -224,7 +216,7 @@ async function judgeCommand(s: JudgeCommandServices, arg: unknown, args: unknown
 }
 
 /** Judge a dataset against two endpoints: their answers come from an eval batch, then the judge runs on its results. */
-async function judgeDataset(s: JudgeCommandServices, arg: unknown): Promise<void> {
+async function judgeDataset(s: Judge, arg: unknown): Promise<void> {
   let dataset = arg instanceof vscode.Uri && !isResultsPath(arg.path) ? arg : undefined;
   if (dataset === undefined) {
     const active = vscode.window.activeTextEditor?.document.uri;
@@ -236,7 +228,7 @@ async function judgeDataset(s: JudgeCommandServices, arg: unknown): Promise<void
     if (pick === undefined) return;
     dataset = pick.uri;
   }
-  const endpoints = s.endpoints.endpoints.map((e) => ({ label: e.label, description: e.id, id: e.id }));
+  const endpoints = s.ctx.endpoints.endpoints.map((e) => ({ label: e.label, description: e.id, id: e.id }));
   if (endpoints.length < 2) {
     const add = await vscode.window.showWarningMessage('TuneLab: judging a dataset needs two endpoints to compare (and a judge).', 'Add Endpoint…');
     if (add !== undefined) await vscode.commands.executeCommand(CommandId.addEndpoint);
@@ -247,14 +239,14 @@ async function judgeDataset(s: JudgeCommandServices, arg: unknown): Promise<void
   const baseline = await vscode.window.showQuickPick(endpoints.filter((e) => e.id !== candidate.id), { title: 'TuneLab: B, the baseline (e.g. the base model)' });
   if (baseline === undefined) return;
   const columns = [candidate.id, baseline.id].map((endpoint) => ({ endpoint, system: '', parameters: {} }));
-  const resultsPath = await runEvalBatch(s.endpoints, s.lintSettings, s.log, columns, dataset);
+  const resultsPath = await runEvalBatch(s.ctx.endpoints, s.ctx.lintSettings, s.ctx.log, columns, dataset);
   if (resultsPath === null) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(resultsPath));
   await vscode.window.showTextDocument(document);
   await judgeCommand(s, document.uri, undefined, { menu: true, selection: false });
 }
 
-async function showLosses(s: JudgeCommandServices, arg: unknown): Promise<void> {
+async function showLosses(s: Judge, arg: unknown): Promise<void> {
   const document = await resultsDocument(arg);
   if (document === undefined) return;
   await s.model.load(document.uri);
@@ -277,27 +269,22 @@ async function showLosses(s: JudgeCommandServices, arg: unknown): Promise<void> 
   editor.revealRange(range, vscode.TextEditorRevealType.InCenter);
 }
 
-export function registerJudgeCommands(s: JudgeCommandServices): vscode.Disposable[] {
-  const guard = (fn: (...a: unknown[]) => Promise<void>) => async (...a: unknown[]): Promise<void> => {
-    try {
-      await fn(...a);
-    } catch (e) {
-      reportError(e);
-    }
-  };
+export function registerJudgeCommands(ctx: TuneLabContext, parts: JudgeParts): vscode.Disposable[] {
+  const s: Judge = { ...parts, ctx };
+  const { commands } = ctx;
+  const judging = { trust: { to: 'run the judge' } };
   return [
-    vscode.commands.registerCommand(CommandId.judgeFile, guard((arg, args) => judgeCommand(s, arg, args, { menu: false, selection: false }))),
-    vscode.commands.registerCommand(CommandId.judgeSelection, guard((arg, args) => judgeCommand(s, arg, args, { menu: false, selection: true }))),
-    vscode.commands.registerCommand(CommandId.judgeRerun, guard((arg, args) => judgeCommand(s, arg, args, { menu: true, selection: false }))),
-    vscode.commands.registerCommand(CommandId.judgeDataset, guard((arg) => judgeDataset(s, arg))),
-    vscode.commands.registerCommand(CommandId.judgeShowLosses, guard((arg) => showLosses(s, arg))),
-    vscode.commands.registerCommand(CommandId.judgeCancel, guard(async (arg) => {
+    commands.registerCommand(CommandId.judgeFile, (arg, args) => judgeCommand(s, arg, args, { menu: false, selection: false }), judging),
+    commands.registerCommand(CommandId.judgeSelection, (arg, args) => judgeCommand(s, arg, args, { menu: false, selection: true }), judging),
+    commands.registerCommand(CommandId.judgeRerun, (arg, args) => judgeCommand(s, arg, args, { menu: true, selection: false }), judging),
+    commands.registerCommand(CommandId.judgeDataset, (arg) => judgeDataset(s, arg)),
+    commands.registerCommand(CommandId.judgeShowLosses, (arg) => showLosses(s, arg)),
+    commands.registerCommand(CommandId.judgeCancel, (arg) => {
       const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       const cancelled = uri !== undefined && s.model.cancel(uri);
       if (!cancelled) for (const [key] of s.model.activeRuns) s.model.cancel(vscode.Uri.parse(key));
-      return Promise.resolve();
-    })),
-    vscode.commands.registerCommand(CommandId.judgeClearVerdicts, guard(async (arg) => {
+    }),
+    commands.registerCommand(CommandId.judgeClearVerdicts, async (arg) => {
       const document = await resultsDocument(arg);
       if (document === undefined) return;
       const name = vscode.workspace.asRelativePath(document.uri);
@@ -305,10 +292,10 @@ export function registerJudgeCommands(s: JudgeCommandServices): vscode.Disposabl
       if (choice === undefined) return;
       const n = await s.model.clear(document.uri);
       void vscode.window.showInformationMessage(`TuneLab: cleared ${n} verdict(s) of ${name}.`);
-    })),
-    vscode.commands.registerCommand(CommandId.judgeShowRuns, guard(async () => {
+    }),
+    commands.registerCommand(CommandId.judgeShowRuns, async () => {
       await vscode.commands.executeCommand(`${JUDGE_RUNS_VIEW_ID}.focus`);
-    })),
-    vscode.commands.registerCommand(CommandId.refreshJudgeRuns, () => { s.runsView.refresh(); }),
+    }),
+    commands.registerCommand(CommandId.refreshJudgeRuns, () => { s.runsView.refresh(); }),
   ];
 }

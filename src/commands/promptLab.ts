@@ -1,19 +1,16 @@
 import * as vscode from 'vscode';
-import type { EndpointRegistry } from '../host/endpoints';
+import type { TuneLabContext } from '../host/context';
 import { draftColumns, runEvalBatch } from '../host/evalBatch';
-import type { LintSettingsSource } from '../host/lintSettings';
 import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
 import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import type { PromptLabViewProvider } from '../views/promptLabView';
 import { CommandId } from '../host/commandIds';
 
-export interface PromptLabCommandServices {
+/** Prompt Lab's own objects (src/features/promptLab.ts), beside the context. */
+export interface PromptLabParts {
   readonly view: PromptLabViewProvider;
   readonly store: PromptLabStore;
-  readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
-  readonly log: vscode.LogOutputChannel;
 }
 
 /** The prompt file to open: the one clicked in the Explorer, else the active editor's. */
@@ -30,31 +27,28 @@ function noDraft(): void {
     .then((c) => { if (c !== undefined) void vscode.commands.executeCommand('tunelab.promptLab.focus'); });
 }
 
-export function registerPromptLabCommands(s: PromptLabCommandServices): vscode.Disposable[] {
+export function registerPromptLabCommands(ctx: TuneLabContext, s: PromptLabParts): vscode.Disposable[] {
+  const { commands } = ctx;
   return [
-    vscode.commands.registerCommand(CommandId.openInPromptLab, async (uri?: unknown) => {
+    commands.registerCommand(CommandId.openInPromptLab, async (uri?: unknown) => {
       const document = await promptDocument(uri);
       if (document === undefined) return;
-      const { draft, problems } = panelDraftFromPromptFile(document.getText(), s.store.draft, s.endpoints.endpoints[0]?.id);
+      const { draft, problems } = panelDraftFromPromptFile(document.getText(), s.store.draft, ctx.endpoints.endpoints[0]?.id);
       if (problems > 0) {
         void vscode.window.showWarningMessage(`TuneLab: ${vscode.workspace.asRelativePath(document.uri)} has ${problems} problem(s) (see Problems); it was opened as far as it could be read.`);
       }
       await s.view.load(draft);
     }),
-    vscode.commands.registerCommand(CommandId.savePanelAsPromptFile, async () => {
+    commands.registerCommand(CommandId.savePanelAsPromptFile, async () => {
       const draft = s.store.draft;
       if (draft === null) { noDraft(); return; }
       await savePromptFile(draft);
     }),
-    vscode.commands.registerCommand(CommandId.runEvalSet, async (uri?: unknown) => {
+    commands.registerCommand(CommandId.runEvalSet, async (uri?: unknown) => {
       const draft = s.store.draft;
       const columns = draft === null ? [] : draftColumns(draft);
       if (columns.length === 0) { noDraft(); return; }
-      try {
-        await runEvalBatch(s.endpoints, s.lintSettings, s.log, columns, uri instanceof vscode.Uri ? uri : undefined);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`TuneLab: the eval run failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
+      await runEvalBatch(ctx.endpoints, ctx.lintSettings, ctx.log, columns, uri instanceof vscode.Uri ? uri : undefined);
+    }, { errorPrefix: 'the eval run failed: ' }),
   ];
 }

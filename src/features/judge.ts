@@ -4,30 +4,21 @@
  */
 import * as vscode from 'vscode';
 import { registerJudgeCommands } from '../commands/judge';
-import type { EndpointRegistry } from '../host/endpoints';
+import type { TuneLabContext } from '../host/context';
 import { JudgeModel } from '../host/judgeModel';
-import type { LintSettingsSource } from '../host/lintSettings';
 import { JudgeCodeLens } from '../providers/judgeCodeLens';
 import { JudgeDecorations } from '../providers/judgeDecorations';
 import { JudgeRunsView } from '../views/judgeRunsView';
 import { JudgeStatus } from '../views/judgeStatus';
 import type { FeatureHandle } from './lazyFeature';
 
-export interface JudgeFeatureServices {
-  readonly extensionUri: vscode.Uri;
-  readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
-  readonly state: vscode.Memento;
-  readonly log: vscode.LogOutputChannel;
-}
-
 export interface JudgeFeature extends FeatureHandle {
   readonly codeLens: JudgeCodeLens;
   readonly runsView: JudgeRunsView;
 }
 
-export function start(s: JudgeFeatureServices): JudgeFeature {
-  const model = new JudgeModel(s.endpoints, s.log);
+export function start(ctx: TuneLabContext): JudgeFeature {
+  const model = new JudgeModel(ctx.endpoints, ctx.log);
   const codeLens = new JudgeCodeLens(model);
   const runsView = new JudgeRunsView(model);
   const sidecars = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
@@ -41,9 +32,9 @@ export function start(s: JudgeFeatureServices): JudgeFeature {
       sidecars,
       sidecars.onDidChange((uri) => { model.sidecarChanged(uri); }),
       sidecars.onDidCreate((uri) => { model.sidecarChanged(uri); }),
-      new JudgeDecorations(model, s.extensionUri),
+      new JudgeDecorations(model, ctx.extensionUri),
       new JudgeStatus(model),
-      ...registerJudgeCommands({ model, endpoints: s.endpoints, lintSettings: s.lintSettings, state: s.state, runsView, log: s.log }),
+      ...registerJudgeCommands(ctx, { model, runsView }),
     ],
   };
 }

@@ -1,34 +1,34 @@
 import * as vscode from 'vscode';
+import type { Disposal, TuneLabContext } from '../host/context';
 import { loadBundle } from '../host/lazyBundle';
 
-/** Anything with a dispose(), as context.subscriptions holds them. */
-export interface Disposal {
-  dispose(): unknown;
-}
+export type { Disposal };
 
 /** What a feature bundle's `start` returns: everything it registered, disposed with the extension. */
 export interface FeatureHandle {
   readonly disposables: readonly Disposal[];
 }
 
-/** A feature bundle (dist/<name>.js, built from src/features/<name>.ts). */
-export interface FeatureModule<S, H extends FeatureHandle> {
-  start(services: S): H;
+/**
+ * A feature bundle (dist/<name>.js, built from src/features/<name>.ts): started with the context
+ * and `local`, the objects of its own that activation made for it (generation: the topics tree view).
+ */
+export interface FeatureModule<L, H extends FeatureHandle> {
+  start(ctx: TuneLabContext, local: L): H;
 }
 
-export interface LazyFeatureOptions<S> {
+export interface LazyFeatureOptions<L> {
   /** The bundle's name: dist/<name>.js. */
   readonly bundle: string;
   /** What a user calls it in a message: `the judge`. */
   readonly title: string;
-  readonly extensionUri: vscode.Uri;
   /** The commands the bundle registers: stand-ins are registered for them until it loads. */
   readonly commands: readonly string[];
-  readonly services: () => S;
-  readonly log: vscode.LogOutputChannel;
+  readonly ctx: TuneLabContext;
+  readonly local: L;
 }
 
-function isFeatureModule<S, H extends FeatureHandle>(mod: unknown): mod is FeatureModule<S, H> {
+function isFeatureModule<L, H extends FeatureHandle>(mod: unknown): mod is FeatureModule<L, H> {
   return typeof mod === 'object' && mod !== null && typeof (mod as { start?: unknown }).start === 'function';
 }
 
@@ -39,7 +39,7 @@ function isFeatureModule<S, H extends FeatureHandle>(mod: unknown): mod is Featu
  * passed on to them with its arguments. Providers that must exist from the start are shells
  * (below) that load the feature when they are first really asked for something.
  */
-export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposable {
+export class LazyFeature<L, H extends FeatureHandle> implements vscode.Disposable {
   private shims: Disposal[] = [];
   private loading: Promise<H> | undefined;
   private handle: H | undefined;
@@ -48,7 +48,7 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
   /** Fires once, when the bundle has loaded and started. */
   readonly onDidLoad = this.loaded.event;
 
-  constructor(private readonly options: LazyFeatureOptions<S>) {
+  constructor(private readonly options: LazyFeatureOptions<L>) {
     this.registerShims();
   }
 
@@ -59,7 +59,8 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
 
   /** Loads and starts the feature once; a failed load is tried again on the next call. */
   ready(): Promise<H> {
-    this.loading ??= loadBundle(this.options.extensionUri, this.options.bundle, (mod) => (isFeatureModule<S, H>(mod) ? mod : undefined))
+    const { ctx } = this.options;
+    this.loading ??= loadBundle(ctx.extensionUri, this.options.bundle, (mod) => (isFeatureModule<L, H>(mod) ? mod : undefined))
       .then((mod) => {
         if (this.disposed) throw new Error('TuneLab is shutting down.');
         // The bundle registers these ids itself: the stand-ins must be gone first.
@@ -67,13 +68,13 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
         this.shims = [];
         let handle: H;
         try {
-          handle = mod.start(this.options.services());
+          handle = mod.start(ctx, this.options.local);
         } catch (err) {
           this.registerShims();
           throw err;
         }
         this.handle = handle;
-        this.options.log.info(`Loaded ${this.options.title} (dist/${this.options.bundle}.js) on first use.`);
+        ctx.log.info(`Loaded ${this.options.title} (dist/${this.options.bundle}.js) on first use.`);
         this.loaded.fire(handle);
         return handle;
       })
@@ -101,9 +102,10 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
 
   report(err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    this.options.log.error(`Loading ${this.options.title} (dist/${this.options.bundle}.js): ${message}`);
+    const { log } = this.options.ctx;
+    log.error(`Loading ${this.options.title} (dist/${this.options.bundle}.js): ${message}`);
     void vscode.window.showErrorMessage(`TuneLab: ${this.options.title} could not be loaded: ${message}`, 'Show Log')
-      .then((choice) => { if (choice !== undefined) this.options.log.show(); });
+      .then((choice) => { if (choice !== undefined) log.show(); });
   }
 
   dispose(): void {
@@ -115,15 +117,17 @@ export class LazyFeature<S, H extends FeatureHandle> implements vscode.Disposabl
   }
 
   private registerShims(): void {
+    const { ctx } = this.options;
     for (const id of this.options.commands) {
       try {
-        this.shims.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        // No trust gate here: the real command, under the same id, has its own.
+        this.shims.push(ctx.commands.registerCommand(id, async (...args: unknown[]) => {
           if (await this.readyOrReport() === undefined) return undefined;
           return vscode.commands.executeCommand(id, ...args);
         }));
       } catch (err) {
         // After a failed start, the bundle may have registered this id already: it stays.
-        this.options.log.warn(`Loading ${this.options.title}: ${id}: ${err instanceof Error ? err.message : String(err)}`);
+        ctx.log.warn(`Loading ${this.options.title}: ${id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { parsePromptFile } from '../core/prompts/promptFile';
+import type { TuneLabContext } from '../host/context';
 import { loadBundle } from '../host/lazyBundle';
 import { isResultsFile } from '../host/resultsFile';
 import { isDataset } from '../host/datasetLinting';
-import type { CurationFeatureServices } from './curation';
-import type { GenerationFeatureServices } from './generation';
-import type { JudgeFeature, JudgeFeatureServices } from './judge';
+import type { GenerationLocal } from './generation';
+import type { JudgeFeature } from './judge';
 import { LazyCodeLens, LazyFeature, LazyTreeData, LazyWebviewView, type Disposal, type FeatureHandle } from './lazyFeature';
 import { JUDGE_RUNS_VIEW, LAZY_COMMANDS, PROMPT_LAB_VIEW } from './lazyIds';
-import type { PromptLabFeature, PromptLabFeatureServices } from './promptLab';
+import type { PromptLabFeature } from './promptLab';
 import { curationFilesFor } from './sidecarPaths';
 
 /*
@@ -17,17 +17,12 @@ import { curationFilesFor } from './sidecarPaths';
  * in dist/extension.js (test/unit/activation.test.ts checks the bundle's inputs).
  */
 
-interface Common {
-  readonly extensionUri: vscode.Uri;
-  readonly log: vscode.LogOutputChannel;
-}
-
 /**
  * The judge: loaded by its commands, by a results file shown in an editor (its CodeLens and
  * verdict decorations) or by the Judge Runs view listing its items.
  */
-export function lazyJudge(c: Common, services: () => JudgeFeatureServices): Disposal[] {
-  const feature = new LazyFeature<JudgeFeatureServices, JudgeFeature>({ bundle: 'judge', title: 'the judge', commands: LAZY_COMMANDS.judge, services, ...c });
+export function lazyJudge(ctx: TuneLabContext): Disposal[] {
+  const feature = new LazyFeature<undefined, JudgeFeature>({ bundle: 'judge', title: 'the judge', commands: LAZY_COMMANDS.judge, ctx, local: undefined });
   const codeLens = new LazyCodeLens(feature, isResultsFile, (h) => h.codeLens);
   const runs = new LazyTreeData(feature, (h) => h.runsView);
   // The decorations need the verdicts as soon as a results file is in view, CodeLens or not.
@@ -50,8 +45,8 @@ export function lazyJudge(c: Common, services: () => JudgeFeatureServices): Disp
  * Curation: loaded by its commands, or when an open dataset has scores to show (its
  * `.tunelab/<name>.scores.json`) or an old `<name>.rejected.jsonl` beside it to offer to move.
  */
-export function lazyCuration(c: Common, services: () => CurationFeatureServices): Disposal[] {
-  const feature = new LazyFeature<CurationFeatureServices, FeatureHandle>({ bundle: 'curation', title: 'curation (row scores)', commands: LAZY_COMMANDS.curation, services, ...c });
+export function lazyCuration(ctx: TuneLabContext): Disposal[] {
+  const feature = new LazyFeature<undefined, FeatureHandle>({ bundle: 'curation', title: 'curation (row scores)', commands: LAZY_COMMANDS.curation, ctx, local: undefined });
   const exists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
   const check = async (document: vscode.TextDocument): Promise<void> => {
     if (feature.current !== undefined || !isDataset(document) || document.uri.scheme === 'untitled') return;
@@ -78,8 +73,8 @@ export function lazyCuration(c: Common, services: () => CurationFeatureServices)
 }
 
 /** Prompt Lab: loaded when its view is first shown or one of its commands first runs. */
-export function lazyPromptLab(c: Common, services: () => PromptLabFeatureServices): Disposal[] {
-  const feature = new LazyFeature<PromptLabFeatureServices, PromptLabFeature>({ bundle: 'promptLab', title: 'Prompt Lab', commands: LAZY_COMMANDS.promptLab, services, ...c });
+export function lazyPromptLab(ctx: TuneLabContext): Disposal[] {
+  const feature = new LazyFeature<undefined, PromptLabFeature>({ bundle: 'promptLab', title: 'Prompt Lab', commands: LAZY_COMMANDS.promptLab, ctx, local: undefined });
   return [
     feature,
     // Kept alive while hidden: answers keep streaming into the panel when the user looks elsewhere.
@@ -87,9 +82,9 @@ export function lazyPromptLab(c: Common, services: () => PromptLabFeatureService
   ];
 }
 
-/** Generation: loaded when one of its commands first runs. */
-export function lazyGeneration(c: Common, services: () => GenerationFeatureServices): Disposal[] {
-  return [new LazyFeature<GenerationFeatureServices, FeatureHandle>({ bundle: 'generation', title: 'generation', commands: LAZY_COMMANDS.generation, services, ...c })];
+/** Generation: loaded when one of its commands first runs; it acts on the topics tree's selection. */
+export function lazyGeneration(ctx: TuneLabContext, local: GenerationLocal): Disposal[] {
+  return [new LazyFeature<GenerationLocal, FeatureHandle>({ bundle: 'generation', title: 'generation', commands: LAZY_COMMANDS.generation, ctx, local })];
 }
 
 let promptFileParser: Promise<typeof parsePromptFile> | undefined;

@@ -8,10 +8,7 @@ import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
 import { recordRows } from '../core/topics/provenance';
 import type { Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
-import type { DatasetLinting } from './datasetLinting';
-import type { EndpointRegistry } from './endpoints';
-import type { LintSettingsSource } from './lintSettings';
-import type { TopicsModel } from './topicsModel';
+import type { TuneLabContext } from './context';
 import { trust } from './trust';
 
 /** What a run asks for, remembered per workspace. */
@@ -102,13 +99,8 @@ class DatasetWriter {
   }
 }
 
-export interface GenerationServices {
-  readonly endpoints: EndpointRegistry;
-  readonly linting: DatasetLinting;
-  readonly lintSettings: LintSettingsSource;
-  readonly model: TopicsModel;
-  readonly log: vscode.LogOutputChannel;
-}
+/** What a run uses of the context. */
+export type GenerationServices = Pick<TuneLabContext, 'endpoints' | 'linting' | 'lintSettings' | 'topics' | 'log'>;
 
 /**
  * Generates pairs for the topics into the target dataset, with a progress notification (n/N,
@@ -116,7 +108,7 @@ export interface GenerationServices {
  * interruption does not duplicate finished pairs.
  */
 export async function generateInto(services: GenerationServices, target: vscode.Uri, topics: readonly Topic[], options: GenerateOptions, fallbackPerTopic: (t: Topic) => number): Promise<GenerationSummary | undefined> {
-  const { endpoints, linting, lintSettings, model, log } = services;
+  const { endpoints, linting, lintSettings, topics: model, log } = services;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to generate pairs.');
     return undefined;

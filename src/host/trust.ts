@@ -10,3 +10,5 @@ export const trust = {
   },
   onDidGrant: vscode.workspace.onDidGrantWorkspaceTrust,
 };
+
+export type Trust = typeof trust;

@@ -5,25 +5,14 @@ import { VERSION } from '../core/version';
 import { PromptRun } from '../endpoints/promptRun';
 import { addToDataset } from '../host/datasetAppend';
 import { endpointOptions, refreshLiveSageMaker, seedSupport } from '../host/endpointOptions';
-import type { EndpointRegistry } from '../host/endpoints';
+import type { TuneLabContext } from '../host/context';
 import { runEvalBatch } from '../host/evalBatch';
-import type { LintSettingsSource } from '../host/lintSettings';
 import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import { trust } from '../host/trust';
-import type { DatasetLinting } from '../host/datasetLinting';
 import { WebviewMessenger } from './webviewMessenger';
 
 export const PROMPT_LAB_VIEW_ID = 'tunelab.promptLab';
-
-export interface PromptLabServices {
-  readonly extensionUri: vscode.Uri;
-  readonly log: vscode.LogOutputChannel;
-  readonly endpoints: EndpointRegistry;
-  readonly store: PromptLabStore;
-  readonly linting: DatasetLinting;
-  readonly lintSettings: LintSettingsSource;
-}
 
 /**
  * The Prompt Lab webview view. It loads the app built from `webview-ui/` (fixed asset names under
@@ -42,8 +31,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   /** Whether this session has asked SageMaker for its live endpoints yet. */
   private listedLive = false;
 
-  constructor(private readonly services: PromptLabServices) {
-    const { endpoints, store } = services;
+  constructor(private readonly ctx: TuneLabContext, private readonly store: PromptLabStore) {
+    const { endpoints } = ctx;
     this.disposables.push(
       trust.onDidGrant(() => this.messenger?.notify('trust/changed', { trusted: true })),
       endpoints.onDidChange(() => this.messenger?.notify('endpoints/changed', { endpoints: endpointOptions(endpoints) })),
@@ -52,7 +41,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    const { extensionUri, log } = this.services;
+    const { extensionUri, log } = this.ctx;
     const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     const { webview } = view;
     webview.options = { enableScripts: true, localResourceRoots: [assets] };
@@ -82,7 +71,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   async load(draft: Draft): Promise<void> {
     // From here until the panel acknowledges the draft, what it saves is older than this draft.
     this.awaitingLoad = true;
-    await this.services.store.saveDraft(draft);
+    await this.store.saveDraft(draft);
     this.pendingDraft = draft;
     await vscode.commands.executeCommand(`${PROMPT_LAB_VIEW_ID}.focus`);
     // A panel already running gets it now; a new one asks for it in panel/ready.
@@ -98,7 +87,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   private handlers(): ConstructorParameters<typeof WebviewMessenger>[1] {
-    const { endpoints, store, linting, lintSettings, log } = this.services;
+    const { endpoints, linting, lintSettings, log } = this.ctx;
+    const { store } = this;
     return {
       'panel/ready': () => {
         const draft = this.pendingDraft;
@@ -171,7 +161,7 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
    * `endpoints/changed`); others list them with Refresh. Failures only go to the log here.
    */
   private listLiveOnce(): void {
-    const { endpoints, log } = this.services;
+    const { endpoints, log } = this.ctx;
     if (this.listedLive || !trust.isTrusted || !endpoints.endpoints.some((e) => e.kind === 'sagemaker')) return;
     this.listedLive = true;
     void refreshLiveSageMaker(endpoints, process.env).then(
@@ -181,7 +171,8 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   private start(spec: RunStart): void {
-    const { endpoints, store, log } = this.services;
+    const { endpoints, log } = this.ctx;
+    const { store } = this;
     if (!trust.isTrusted) throw new Error('This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to run prompts.');
     if (this.runs.has(spec.runId)) throw new Error(`A run with id ${spec.runId} is already going.`);
     for (const c of spec.columns) {
