@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
       new TopicsFileWatcher(config, log),
       ...registerGeneralCommands({ log, config }),
     );
-    const lintSettings = new LintSettingsSource();
+    const lintSettings = new LintSettingsSource(config);
     const linting = new DatasetLinting(context.extensionUri, lintSettings, () => loadTokenizers(context.extensionUri), log);
     const stats = new DatasetStatsPanel(linting, log);
     const datasets: vscode.DocumentSelector = { language: 'jsonl' };
@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
       ...registerDatasetCommands({ linting, stats }),
     );
-    const endpoints = new EndpointRegistry(context.secrets, log, () => loadEndpointBackends(context.extensionUri));
+    const endpoints = new EndpointRegistry(config, context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
     // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
     // use: only their command stand-ins and cheap provider shells are registered here.
