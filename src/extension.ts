@@ -75,14 +75,14 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
       new PromptDiagnostics(() => loadPromptFileParser(context.extensionUri), log),
       vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
       vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
-      ...registerDatasetCommands({ linting, stats }),
+      ...registerDatasetCommands({ config, linting, stats }),
     );
     const endpoints = new EndpointRegistry(config, context.secrets, log, () => loadEndpointBackends(context.extensionUri));
     context.subscriptions.push(endpoints, ...registerEndpointCommands(endpoints, log));
     // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
     // use: only their command stand-ins and cheap provider shells are registered here.
     const lazy = { extensionUri: context.extensionUri, log };
-    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
+    context.subscriptions.push(...lazyCuration(lazy, () => ({ config, endpoints, lintSettings, log, state: context.workspaceState })));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};

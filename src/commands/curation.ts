@@ -6,7 +6,6 @@ import {
   applyRejection,
   baseName,
   CURATION_ENDPOINT_KEY,
-  isThreshold,
   legacyRejectedFile,
   legacyRejectedUriFor,
   moveLegacyRejected,
@@ -19,18 +18,20 @@ import {
   ScoreStore,
   showUnreadableSidecar,
   syncHint,
-  thresholdFor,
   type CurationDeps,
   type RejectedMove,
 } from '../host/curation';
+import type { Config } from '../host/config';
 import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
+import { isThreshold } from '../host/settings';
 import { trust } from '../host/trust';
 import { isDataset } from '../host/datasetLinting';
 import { ScoreDecorations } from '../providers/scoreDecorations';
 import { CommandId } from '../host/commandIds';
 
 export interface CurationServices {
+  readonly config: Config;
   readonly endpoints: EndpointRegistry;
   readonly lintSettings: LintSettingsSource;
   readonly log: vscode.LogOutputChannel;
@@ -135,7 +136,7 @@ async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown):
   }
   if (outcome === undefined) return;
 
-  const threshold = thresholdFor(document.uri);
+  const threshold = s.config.for(document.uri).curation.threshold;
   const below = outcome.scores.filter((x) => x < threshold).length;
   const parts = [outcome.cancelled ? `Scoring cancelled. ${scoringLine(outcome.scores, threshold)}` : scoringLine(outcome.scores, threshold)];
   const unscored = outcome.rows - outcome.scores.length;
@@ -160,11 +161,11 @@ async function scoreRows(s: CurationServices, deps: CurationDeps, arg: unknown):
   }
 }
 
-async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
+async function askThreshold(uri: vscode.Uri, current: number): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: 'TuneLab: Move Rows Below Score',
     prompt: `Rows scored below this move to ${vscode.workspace.asRelativePath(rejectedUriFor(uri))} (a whole number from 1 to 10)`,
-    value: String(thresholdFor(uri)),
+    value: String(current),
     validateInput: (v) => (/^\s*\d+\s*$/.test(v) && isThreshold(Number(v)) ? undefined : 'A whole number from 1 to 10.'),
   });
   return text === undefined ? undefined : Number(text);
@@ -183,7 +184,7 @@ async function moveRowsBelowScore(s: CurationServices, deps: CurationDeps, arg: 
   const name = baseName(document.uri);
   let threshold: number | undefined;
   if (options.threshold === undefined) {
-    threshold = await askThreshold(document.uri);
+    threshold = await askThreshold(document.uri, s.config.for(document.uri).curation.threshold);
     if (threshold === undefined) return;
   } else if (isThreshold(options.threshold)) {
     threshold = options.threshold;
@@ -295,7 +296,7 @@ export function registerCuration(s: CurationServices): vscode.Disposable[] {
   const store = new ScoreStore(s.log);
   const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
   return [
-    vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),
+    vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings, s.config)),
     offerLegacyMoves(s.log),
     vscode.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(s, deps, arg)),
     vscode.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(s, deps, arg)),

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { FORMATS } from '../core/formats/index';
 import type { FormatId } from '../core/lint/types';
+import type { Config } from '../host/config';
 import type { DatasetLinting } from '../host/datasetLinting';
 import type { DatasetStatsPanel } from '../views/datasetStatsPanel';
 import { CommandId } from '../host/commandIds';
 
 export interface DatasetCommandDeps {
+  readonly config: Config;
   readonly linting: DatasetLinting;
   readonly stats: DatasetStatsPanel;
 }
@@ -15,7 +17,7 @@ function activeDataset(linting: DatasetLinting): vscode.TextDocument | undefined
   return document !== undefined && linting.get(document) !== undefined ? document : undefined;
 }
 
-export function registerDatasetCommands({ linting, stats }: DatasetCommandDeps): vscode.Disposable[] {
+export function registerDatasetCommands({ config, linting, stats }: DatasetCommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(CommandId.showDatasetStats, () => {
       const document = activeDataset(linting);
@@ -39,14 +41,14 @@ export function registerDatasetCommands({ linting, stats }: DatasetCommandDeps):
           detail: f.description,
         })),
       ];
-      const current = vscode.workspace.getConfiguration('tunelab', document?.uri).get<string>('dataset.format') ?? 'auto';
+      const current = config.for(document?.uri).dataset.format;
       for (const item of items) if (item.id === current) item.picked = true;
       const pick = await vscode.window.showQuickPick(items, { title: 'TuneLab: dataset format', placeHolder: `Check this workspace's datasets as… (now: ${current})`, matchOnDescription: true });
       if (pick === undefined) return;
       const folder = document === undefined ? undefined : vscode.workspace.getWorkspaceFolder(document.uri);
       const target = folder !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
         : vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('tunelab', document?.uri).update('dataset.format', pick.id === 'auto' ? undefined : pick.id, target);
+      await config.update('dataset.format', pick.id === 'auto' ? undefined : pick.id, target, document?.uri);
     }),
   ];
 }

@@ -64,8 +64,8 @@ export class Config implements vscode.Disposable {
   }
 
   /**
-   * Writes a setting. The new value is read when VS Code reports the change (it does so before
-   * any caller sees the new value through `getConfiguration` either).
+   * Writes a setting. It is re-read when VS Code reports the change, which is also when
+   * `getConfiguration` starts returning the new value: reads here are never staler than there.
    */
   async update(key: SettingKey, value: unknown, target: vscode.ConfigurationTarget, resource?: vscode.Uri): Promise<void> {
     await vscode.workspace.getConfiguration('tunelab', resource).update(key, value, target);

@@ -8,6 +8,7 @@ import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
 import { recordRows } from '../core/topics/provenance';
 import type { Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
+import type { Config } from './config';
 import type { DatasetLinting } from './datasetLinting';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
@@ -103,6 +104,7 @@ class DatasetWriter {
 }
 
 export interface GenerationServices {
+  readonly config: Config;
   readonly endpoints: EndpointRegistry;
   readonly linting: DatasetLinting;
   readonly lintSettings: LintSettingsSource;
@@ -116,7 +118,7 @@ export interface GenerationServices {
  * interruption does not duplicate finished pairs.
  */
 export async function generateInto(services: GenerationServices, target: vscode.Uri, topics: readonly Topic[], options: GenerateOptions, fallbackPerTopic: (t: Topic) => number): Promise<GenerationSummary | undefined> {
-  const { endpoints, linting, lintSettings, model, log } = services;
+  const { config, endpoints, linting, lintSettings, model, log } = services;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to generate pairs.');
     return undefined;
@@ -134,7 +136,7 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const existing = readEvalSet(document.getText(), ctx, format).items.map((item) => item.question);
   const style = lineStyleOf(lastRecordLine(document));
   // Opt-in: the topic in the row itself, for trainers and tools that keep extra keys.
-  const topicField = vscode.workspace.getConfiguration('tunelab', target).get<string>('generate.topicField', '').trim();
+  const topicField = config.for(target).generate.topicField;
   const topicName = new Map(topics.map((t) => [t.id, `${t.category} › ${t.name}`]));
   const render = (pair: GeneratedPair): string => {
     const r = renderPair(format, { question: pair.question, answer: pair.answer }, ctx);
