@@ -26,12 +26,6 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SETTINGS_SECTIONS = ['topics', 'generate', 'dataset', 'lint', 'endpoints', 'curation'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
-export function sectionOf(key: SettingKey): SettingsSection {
-  const section = SETTINGS_SECTIONS.find((s) => key === s || key.startsWith(`${s}.`));
-  if (section === undefined) throw new Error(`The setting ${key} is in no section.`);
-  return section;
-}
-
 /**
  * The sections a configuration change touches; `affects` is the change's
  * `affectsConfiguration` (given `tunelab.<section>`).
