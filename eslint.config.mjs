@@ -200,4 +200,23 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The settings are read, watched and written in one place (host/config.ts, see host/settings.ts):
+    // everything else gets the `Config`, so a setting is normalized once and a workspace's value is
+    // never honoured where only the user's may be.
+    files: ['src/**/*.ts'],
+    ignores: ['src/host/config.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['getConfiguration', 'onDidChangeConfiguration'].map((name) => ({
+        selector: `MemberExpression[property.name='${name}']`,
+        message: `Read and watch settings through the Config (src/host/config.ts), not ${name}.`,
+      }))],
+    },
+  },
+  {
+    files: ['src/host/settings.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ ...noVscode, message: 'host/settings.ts is pure, so every setting\'s normalization is tested without an editor: the Config (host/config.ts) reads the editor.' }] }],
+    },
+  },
 );

@@ -6,7 +6,6 @@ import {
   applyRejection,
   baseName,
   CURATION_ENDPOINT_KEY,
-  isThreshold,
   legacyRejectedFile,
   legacyRejectedUriFor,
   moveLegacyRejected,
@@ -19,11 +18,11 @@ import {
   ScoreStore,
   showUnreadableSidecar,
   syncHint,
-  thresholdFor,
   type CurationDeps,
   type RejectedMove,
 } from '../host/curation';
 import type { TuneLabContext } from '../host/context';
+import { isThreshold } from '../host/settings';
 import { isDataset } from '../host/datasetLinting';
 import { ScoreDecorations } from '../providers/scoreDecorations';
 import { CommandId } from '../host/commandIds';
@@ -121,7 +120,7 @@ async function scoreRows(s: TuneLabContext, deps: CurationDeps, arg: unknown): P
   }
   if (outcome === undefined) return;
 
-  const threshold = thresholdFor(document.uri);
+  const threshold = s.config.for(document.uri).curation.threshold;
   const below = outcome.scores.filter((x) => x < threshold).length;
   const parts = [outcome.cancelled ? `Scoring cancelled. ${scoringLine(outcome.scores, threshold)}` : scoringLine(outcome.scores, threshold)];
   const unscored = outcome.rows - outcome.scores.length;
@@ -146,11 +145,11 @@ async function scoreRows(s: TuneLabContext, deps: CurationDeps, arg: unknown): P
   }
 }
 
-async function askThreshold(uri: vscode.Uri): Promise<number | undefined> {
+async function askThreshold(uri: vscode.Uri, current: number): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: 'TuneLab: Move Rows Below Score',
     prompt: `Rows scored below this move to ${vscode.workspace.asRelativePath(rejectedUriFor(uri))} (a whole number from 1 to 10)`,
-    value: String(thresholdFor(uri)),
+    value: String(current),
     validateInput: (v) => (/^\s*\d+\s*$/.test(v) && isThreshold(Number(v)) ? undefined : 'A whole number from 1 to 10.'),
   });
   return text === undefined ? undefined : Number(text);
@@ -163,7 +162,7 @@ async function moveRowsBelowScore(s: TuneLabContext, deps: CurationDeps, arg: un
   const name = baseName(document.uri);
   let threshold: number | undefined;
   if (options.threshold === undefined) {
-    threshold = await askThreshold(document.uri);
+    threshold = await askThreshold(document.uri, s.config.for(document.uri).curation.threshold);
     if (threshold === undefined) return;
   } else if (isThreshold(options.threshold)) {
     threshold = options.threshold;
@@ -275,7 +274,7 @@ export function registerCuration(ctx: TuneLabContext): vscode.Disposable[] {
   const store = new ScoreStore(ctx.log);
   const deps: CurationDeps = { endpoints: ctx.endpoints, lintSettings: ctx.lintSettings, log: ctx.log, store };
   return [
-    vscode.Disposable.from(store, new ScoreDecorations(store, ctx.lintSettings)),
+    vscode.Disposable.from(store, new ScoreDecorations(store, ctx.lintSettings, ctx.config)),
     offerLegacyMoves(ctx.log),
     ctx.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(ctx, deps, arg), { trust: { to: 'score rows' } }),
     // The scores are a model's, or a sidecar's the workspace ships: an untrusted one must not delete rows with them.

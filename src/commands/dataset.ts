@@ -12,7 +12,7 @@ function activeDataset(linting: DatasetLinting): vscode.TextDocument | undefined
 }
 
 export function registerDatasetCommands(ctx: TuneLabContext, stats: DatasetStatsPanel): vscode.Disposable[] {
-  const { linting, commands } = ctx;
+  const { config, linting, commands } = ctx;
   return [
     commands.registerCommand(CommandId.showDatasetStats, () => {
       const document = activeDataset(linting);
@@ -36,14 +36,14 @@ export function registerDatasetCommands(ctx: TuneLabContext, stats: DatasetStats
           detail: f.description,
         })),
       ];
-      const current = vscode.workspace.getConfiguration('tunelab', document?.uri).get<string>('dataset.format') ?? 'auto';
+      const current = config.for(document?.uri).dataset.format;
       for (const item of items) if (item.id === current) item.picked = true;
       const pick = await vscode.window.showQuickPick(items, { title: 'TuneLab: dataset format', placeHolder: `Check this workspace's datasets as… (now: ${current})`, matchOnDescription: true });
       if (pick === undefined) return;
       const folder = document === undefined ? undefined : vscode.workspace.getWorkspaceFolder(document.uri);
       const target = folder !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
         : vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('tunelab', document?.uri).update('dataset.format', pick.id === 'auto' ? undefined : pick.id, target);
+      await config.update('dataset.format', pick.id === 'auto' ? undefined : pick.id, target, document?.uri);
     }),
   ];
 }

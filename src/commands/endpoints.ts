@@ -104,7 +104,7 @@ async function addEndpoint(registry: EndpointRegistry): Promise<string | undefin
   if (id === undefined) return undefined;
   entry.id = id;
   entry.label = id;
-  await appendEndpoint(entry);
+  await registry.addToUserSettings(entry);
   const config = await waitFor(registry, id);
   if (config !== undefined && usesApiKey(config.kind) !== 'none') await registry.askKey(config);
   const test = await vscode.window.showInformationMessage(`TuneLab: added endpoint "${id}" to your user settings.`, 'Test Endpoint');
@@ -129,12 +129,6 @@ async function serverModels(registry: EndpointRegistry, url: string): Promise<st
   } catch {
     return [];
   }
-}
-
-async function appendEndpoint(entry: Readonly<Record<string, string | boolean>>): Promise<void> {
-  const config = vscode.workspace.getConfiguration('tunelab');
-  const current = config.inspect<unknown[]>('endpoints')?.globalValue ?? [];
-  await config.update('endpoints', [...current, entry], vscode.ConfigurationTarget.Global);
 }
 
 function waitFor(registry: EndpointRegistry, id: string): Promise<EndpointConfig | undefined> {
@@ -173,7 +167,7 @@ async function listSageMaker(ctx: TuneLabContext): Promise<void> {
     const info = endpoints.find((e) => e.name === pick.name);
     // The model behind it and how it was tuned, where the listing could tell, so it is prompted as trained.
     const payload = info === undefined ? 'auto' : payloadFor(info);
-    await appendEndpoint({
+    await registry.addToUserSettings({
       id: pick.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 64), kind: 'sagemaker', label: pick.name, endpointName: pick.name, region,
       ...(profile === '' ? {} : { profile }), ...(info?.modelId === undefined ? {} : { model: info.modelId }), ...(payload === 'auto' ? {} : { payload }),
     });

@@ -19,7 +19,7 @@ export function registerGeneralCommands(ctx: TuneLabContext): vscode.Disposable[
       }
       const uri = await findTopicsFile(config);
       if (!uri) {
-        const setting = config.settings.topicsFile;
+        const setting = config.settings.topics.file;
         const choice = await vscode.window.showWarningMessage(
           `TuneLab: no topics file '${setting}' in this workspace. Create it, or point the setting 'tunelab.topics.file' at yours.`,
           'Open Setting',

@@ -45,11 +45,11 @@ export function createContext(extension: vscode.ExtensionContext, log: vscode.Lo
   const { extensionUri, workspaceState: state, secrets } = extension;
   const config = new Config();
   push(config);
-  const lintSettings = new LintSettingsSource();
+  const lintSettings = new LintSettingsSource(config);
   push(lintSettings);
   const linting = new DatasetLinting(extensionUri, lintSettings, () => loadTokenizers(extensionUri), log);
   push(linting);
-  const endpoints = new EndpointRegistry(secrets, log, () => loadEndpointBackends(extensionUri));
+  const endpoints = new EndpointRegistry(config, secrets, log, () => loadEndpointBackends(extensionUri));
   push(endpoints);
   const topics = new TopicsModel(config, state, log);
   push(topics);

@@ -36,18 +36,6 @@ import { writeAtomically } from './writeAtomically';
 export const CURATION_ENDPOINT_KEY = 'tunelab.curation.endpoint';
 /** A workspace's own scoring rubric, relative to its folder; it wins over the built-in one. */
 export const SCORE_RUBRIC_PATH = ['prompts', 'score.tlprompt'] as const;
-export const DEFAULT_THRESHOLD = 5;
-
-/** `tunelab.curation.threshold` for a dataset: a whole number from 1 to 10, else the default. */
-export function thresholdFor(uri: vscode.Uri | undefined): number {
-  const value = vscode.workspace.getConfiguration('tunelab', uri).get<unknown>('curation.threshold');
-  return isThreshold(value) ? value : DEFAULT_THRESHOLD;
-}
-
-export function isThreshold(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10;
-}
-
 export function scoresUriFor(dataset: vscode.Uri): vscode.Uri {
   return dataset.with({ path: scoresPathFor(dataset.path) });
 }

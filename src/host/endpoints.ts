@@ -1,22 +1,24 @@
 import * as vscode from 'vscode';
-import { parseEndpoints, usesApiKey, type EndpointConfig } from '../endpoints/config';
+import { usesApiKey, type EndpointConfig } from '../endpoints/config';
 import type { EndpointBackends } from '../endpoints/backends';
 import type { Scheduler } from '../endpoints/scheduler';
 import { readJumpStartTemplate, type JumpStartTemplate } from '../endpoints/sagemaker/payloads';
 import type { ChatChunk, ChatEndpoint, ChatRequest } from '../endpoints/types';
 import type { Ask } from '../core/generate/pipeline';
+import type { Config } from './config';
+import type { TuneLabSettings } from './settings';
 import { trust } from './trust';
 
 const KEY_PREFIX = 'tunelab.endpointKey.';
 
 /**
  * The user's endpoints and their keys. Endpoints come from the `tunelab.endpoints` setting's
- * *user* value only: the setting is application scoped, and reading only the global value means
- * a workspace's settings can never point a user's key at another host. Keys live in
- * SecretStorage, one per endpoint id, never in settings, logs or messages.
+ * *user* value only (host/settings.ts): the setting is application scoped, and reading only the
+ * global value means a workspace's settings can never point a user's key at another host. Keys
+ * live in SecretStorage, one per endpoint id, never in settings, logs or messages.
  */
 export class EndpointRegistry implements vscode.Disposable {
-  private current = EndpointRegistry.read();
+  private current: TuneLabSettings['endpoints'];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: { dispose(): unknown }[] = [this.changed];
@@ -24,14 +26,15 @@ export class EndpointRegistry implements vscode.Disposable {
   private readonly schedulers = new Map<string, Scheduler>();
 
   constructor(
+    private readonly config: Config,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
     /** The model clients, loaded on the first call (see src/endpoints/backends.ts). */
     readonly backends: () => Promise<EndpointBackends>,
   ) {
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('tunelab.endpoints')) return;
-      this.current = EndpointRegistry.read();
+    this.current = config.settings.endpoints;
+    this.disposables.push(config.onDidChangeSection(['endpoints'], () => {
+      this.current = config.settings.endpoints;
       this.schedulers.clear(); // calls in flight keep their scheduler; new ones get the new limits
       for (const p of this.current.problems) this.log.warn(p);
       this.changed.fire();
@@ -39,12 +42,13 @@ export class EndpointRegistry implements vscode.Disposable {
     for (const p of this.current.problems) this.log.warn(p);
   }
 
-  private static read(): ReturnType<typeof parseEndpoints> {
-    return parseEndpoints(vscode.workspace.getConfiguration('tunelab').inspect('endpoints')?.globalValue);
+  get endpoints(): readonly EndpointConfig[] {
+    return this.current.list;
   }
 
-  get endpoints(): readonly EndpointConfig[] {
-    return this.current.endpoints;
+  /** Adds an endpoint to the user's settings (never the workspace's: only the user's are read). */
+  async addToUserSettings(entry: Readonly<Record<string, string | boolean>>): Promise<void> {
+    await this.config.update('endpoints', [...this.config.settings.endpoints.userEntries, entry], vscode.ConfigurationTarget.Global);
   }
 
   get problems(): readonly string[] {
@@ -52,7 +56,7 @@ export class EndpointRegistry implements vscode.Disposable {
   }
 
   get(id: string): EndpointConfig | undefined {
-    return this.current.endpoints.find((e) => e.id === id) ?? this.live.get(id);
+    return this.current.list.find((e) => e.id === id) ?? this.live.get(id);
   }
 
   /**
@@ -67,7 +71,7 @@ export class EndpointRegistry implements vscode.Disposable {
   }
 
   setLive(configs: readonly EndpointConfig[]): void {
-    this.live = new Map(configs.filter((c) => c.kind === 'sagemaker' && !this.current.endpoints.some((e) => e.id === c.id)).map((c) => [c.id, c]));
+    this.live = new Map(configs.filter((c) => c.kind === 'sagemaker' && !this.current.list.some((e) => e.id === c.id)).map((c) => [c.id, c]));
     this.changed.fire();
   }
 

@@ -100,7 +100,7 @@ class DatasetWriter {
 }
 
 /** What a run uses of the context. */
-export type GenerationServices = Pick<TuneLabContext, 'endpoints' | 'linting' | 'lintSettings' | 'topics' | 'log'>;
+export type GenerationServices = Pick<TuneLabContext, 'config' | 'endpoints' | 'linting' | 'lintSettings' | 'topics' | 'log'>;
 
 /**
  * Generates pairs for the topics into the target dataset, with a progress notification (n/N,
@@ -108,7 +108,7 @@ export type GenerationServices = Pick<TuneLabContext, 'endpoints' | 'linting' | 
  * interruption does not duplicate finished pairs.
  */
 export async function generateInto(services: GenerationServices, target: vscode.Uri, topics: readonly Topic[], options: GenerateOptions, fallbackPerTopic: (t: Topic) => number): Promise<GenerationSummary | undefined> {
-  const { endpoints, linting, lintSettings, topics: model, log } = services;
+  const { config, endpoints, linting, lintSettings, topics: model, log } = services;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to generate pairs.');
     return undefined;
@@ -126,7 +126,7 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const existing = readEvalSet(document.getText(), ctx, format).items.map((item) => item.question);
   const style = lineStyleOf(lastRecordLine(document));
   // Opt-in: the topic in the row itself, for trainers and tools that keep extra keys.
-  const topicField = vscode.workspace.getConfiguration('tunelab', target).get<string>('generate.topicField', '').trim();
+  const topicField = config.for(target).generate.topicField;
   const topicName = new Map(topics.map((t) => [t.id, `${t.category} › ${t.name}`]));
   const render = (pair: GeneratedPair): string => {
     const r = renderPair(format, { question: pair.question, answer: pair.answer }, ctx);

@@ -3,6 +3,7 @@ import { parseProjectConfig, resolveSettings, restrictedNotice, untrustedLayers,
 import type { FormatContext } from '../core/lint/types';
 import { parseTemplate } from '../core/formats/template';
 import { splitOf } from '../core/limits/split';
+import type { Config } from './config';
 import { trust } from './trust';
 
 export const PROJECT_CONFIG_FILE = 'tunelab.jsonc';
@@ -37,7 +38,7 @@ export class LintSettingsSource implements vscode.Disposable {
   /** Shown beside the dataset status while Restricted Mode leaves a workspace's patterns out. */
   private restrictedStatus: vscode.LanguageStatusItem | undefined;
 
-  constructor() {
+  constructor(private readonly config: Config) {
     const invalidate = (uri: vscode.Uri): void => {
       this.fileCache.delete(uri.toString());
       this.changed.fire();
@@ -47,8 +48,8 @@ export class LintSettingsSource implements vscode.Disposable {
       this.disposables.push(watcher, watcher.onDidCreate(invalidate), watcher.onDidChange(invalidate), watcher.onDidDelete(invalidate));
     }
     this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('tunelab.lint') || e.affectsConfiguration('tunelab.dataset')) this.changed.fire();
+      config.onDidChangeSection(['lint', 'dataset'], () => {
+        this.changed.fire();
       }),
       // An unsaved edit to the project file or template applies once saved; the watcher sees the save.
       // Granting trust brings the workspace's patterns back; VS Code also fires a configuration
@@ -78,21 +79,10 @@ export class LintSettingsSource implements vscode.Disposable {
       }
     }
 
-    const config = vscode.workspace.getConfiguration('tunelab', uri);
-    const format = explicit(config, 'dataset.format').value;
-    layers.push({
-      layer: {
-        source: 'Settings',
-        format,
-        nearDuplicateThreshold: explicit(config, 'lint.nearDuplicateThreshold').value,
-        targetModel: explicit(config, 'lint.targetModel').value,
-      },
-      workspace: false,
-    });
-    const rules = explicit(config, 'lint.rules');
-    if (rules.value !== undefined) {
-      layers.push({ layer: { source: rules.workspace ? 'Workspace settings' : 'Settings', rules: rules.value }, workspace: rules.workspace });
-    }
+    // The settings' layers, with where each came from (host/settings.ts), after the project file's.
+    const { dataset, lint } = this.config.for(uri);
+    layers.push(...lint.layers);
+    const format = dataset.explicitFormat?.value;
     if (format !== undefined && format !== 'auto') formatSource = 'setting';
 
     const { layers: usable, ignored } = untrustedLayers(layers, trust.isTrusted);
@@ -148,20 +138,4 @@ export class LintSettingsSource implements vscode.Disposable {
     this.restrictedStatus?.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/**
- * A setting's value only if the user set it somewhere (so an unset setting never overrides the
- * project file), and whether it came from the workspace (its folder or workspace settings)
- * rather than the user's own settings.
- */
-function explicit(config: vscode.WorkspaceConfiguration, key: string): { value: unknown; workspace: boolean } {
-  const i = config.inspect(key);
-  if (i === undefined) return { value: undefined, workspace: false };
-  const workspace = i.workspaceFolderLanguageValue ?? i.workspaceLanguageValue;
-  if (workspace !== undefined) return { value: workspace, workspace: true };
-  if (i.globalLanguageValue !== undefined) return { value: i.globalLanguageValue, workspace: false };
-  const plain = i.workspaceFolderValue ?? i.workspaceValue;
-  if (plain !== undefined) return { value: plain, workspace: true };
-  return { value: i.globalValue, workspace: false };
 }

@@ -11,9 +11,8 @@ import type { Config } from './config';
  * A value from the user's own settings may point anywhere.
  */
 export function topicsFileLocations(config: Config): { candidates: vscode.Uri[]; outside?: string } {
-  const setting = config.settings.topicsFile;
-  const inspected = vscode.workspace.getConfiguration('tunelab').inspect<unknown>('topics.file');
-  const fromWorkspace = [inspected?.workspaceFolderValue, inspected?.workspaceValue].some((v) => typeof v === 'string' && v.trim() === setting);
+  const { file: setting, fileSource } = config.settings.topics;
+  const fromWorkspace = fileSource === 'workspace';
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (!fromWorkspace) {
     return { candidates: isAbsolute(setting) ? [vscode.Uri.file(setting)] : folders.map((f) => vscode.Uri.joinPath(f.uri, setting)) };
@@ -56,7 +55,7 @@ export class TopicsFileWatcher implements vscode.Disposable {
 
   constructor(private readonly config: Config, private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
-      config.onDidChange(() => {
+      config.onDidChangeSection(['topics'], () => {
         this.watch();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {

@@ -52,12 +52,12 @@ export class TopicsModel implements vscode.Disposable {
     const onFile = (uri: vscode.Uri): void => { if (this.concerns(uri)) this.schedule(); };
     // A topics file may appear where there was none: its name is enough to look again.
     const onCreateOrDelete = (uri: vscode.Uri): void => {
-      if (this.concerns(uri) || uri.path.endsWith(`/${config.settings.topicsFile.split(/[\\/]/).pop() ?? ''}`)) this.schedule();
+      if (this.concerns(uri) || uri.path.endsWith(`/${config.settings.topics.file.split(/[\\/]/).pop() ?? ''}`)) this.schedule();
     };
     this.disposables.push(
       watcher, watcher.onDidChange(onFile), watcher.onDidCreate(onCreateOrDelete), watcher.onDidDelete(onCreateOrDelete),
       vscode.workspace.onDidChangeTextDocument((e) => { if (this.concerns(e.document.uri)) this.schedule(); }),
-      config.onDidChange(() => { this.schedule(0); }),
+      config.onDidChangeSection(['topics'], () => { this.schedule(0); }),
     );
     const saved = state.get<string>(TARGET_KEY);
     if (typeof saved === 'string') this.target = vscode.Uri.parse(saved);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { rowKey, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
-import { datasetRows, thresholdFor, type DatasetScores, type ScoreStore } from '../host/curation';
+import type { Config } from '../host/config';
+import { datasetRows, type DatasetScores, type ScoreStore } from '../host/curation';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { isDataset } from '../host/datasetLinting';
 
@@ -53,7 +54,7 @@ export class ScoreDecorations implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: { dispose(): unknown }[] = [this.normal, this.low, this.failed];
 
-  constructor(private readonly store: ScoreStore, private readonly lintSettings: LintSettingsSource) {
+  constructor(private readonly store: ScoreStore, private readonly lintSettings: LintSettingsSource, private readonly config: Config) {
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
         for (const document of new Set(editors.map((e) => e.document))) void this.refresh(document);
@@ -70,9 +71,7 @@ export class ScoreDecorations implements vscode.Disposable {
         this.keyed.clear();
         this.refreshAll();
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('tunelab.curation.threshold')) this.refreshAll();
-      }),
+      config.onDidChangeSection(['curation'], () => { this.refreshAll(); }),
     );
     this.refreshAll();
   }
@@ -121,7 +120,7 @@ export class ScoreDecorations implements vscode.Disposable {
   }
 
   private render(document: vscode.TextDocument, state: DatasetScores, keyed: Keyed): void {
-    const threshold = thresholdFor(document.uri);
+    const threshold = this.config.for(document.uri).curation.threshold;
     const normal: vscode.DecorationOptions[] = [];
     const low: vscode.DecorationOptions[] = [];
     const failed: vscode.DecorationOptions[] = [];
