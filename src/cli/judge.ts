@@ -407,7 +407,7 @@ async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: str
       { file: evalFile, input, setup, ask: endpoint.ask, signal: interrupt.signal, concurrency: args.concurrency, seed: args.seed },
       {
         store: nodeSidecars(),
-        onLoaded: (load) => {
+        onStart: (load) => {
           for (const w of cacheWarnings(load, cacheShown)) warn(w);
           // The progress line is the command's own (numbers and a cursor movement), so it goes out unescaped.
           if (progress) control.err(`judged 0/${total}`);

@@ -152,7 +152,7 @@ void describe('the judging workflow', () => {
     const writes = fs.writes;
     const judge = markedJudge();
     let told: string | undefined;
-    const result = await judgeOnce(fs, { ask: judge.ask, ports: { onLoaded: (load) => { told = load.problem; } } });
+    const result = await judgeOnce(fs, { ask: judge.ask, ports: { onStart: (load) => { told = load.problem; } } });
     assert.equal(judge.asked(), 6, 'the two readable verdicts were reused');
     assert.match(told ?? '', /1 entry of the verdict cache could not be read/);
     assert.deepEqual(result.saved, { ok: false, unreadable: { reason: 'has 1 entry that could not be read', fix: 'Fix or remove that entry' }, when: 'before' });

@@ -77,8 +77,8 @@ export interface JudgeFilePorts {
   readonly loaded?: VerdictsLoad | undefined;
   /** The clock of the run record; the time now unless given. */
   readonly now?: () => Date;
-  /** Told what the sidecar held, before the first request. */
-  readonly onLoaded?: (load: VerdictsLoad) => void;
+  /** Told what the sidecar held and which questions are judged, before the first request. */
+  readonly onStart?: (load: VerdictsLoad, items: readonly JudgeItem[]) => void;
   /** Called as each question finishes, with the number finished so far. */
   readonly onJudged?: (judged: JudgedItem, done: number, total: number) => void;
 }
@@ -114,7 +114,7 @@ export async function judgeResultsFile(options: JudgeFileOptions, ports: JudgeFi
   const items = lines === undefined ? input.items : input.items.filter((i) => lines.has(i.line));
   const names: VerdictRecordNames = { candidate: columnName(input.columns, setup.candidate), baseline: columnName(input.columns, setup.baseline) };
   const load = ports.loaded ?? await loadVerdicts(ports.store, options.file);
-  ports.onLoaded?.(load);
+  ports.onStart?.(load, items);
   let done = 0;
   const run = await runJudge({
     items,
