@@ -12,6 +12,7 @@ import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
 import { bundlesInMemory } from './host/lazyBundle';
 import { LintSettingsSource } from './host/lintSettings';
+import { WorkspaceSidecars } from './host/sidecarFiles';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { TopicsModel } from './host/topicsModel';
@@ -82,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
     // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
     // use: only their command stand-ins and cheap provider shells are registered here.
     const lazy = { extensionUri: context.extensionUri, log };
+    // The one sidecar store, so each feature's watcher can tell the store's own writes from other tools'.
+    const sidecars = new WorkspaceSidecars();
     context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
@@ -97,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
       topics, tree, topicsView, ...registerTopicsCommands(topicsServices),
       ...lazyGeneration(lazy, () => topicsServices),
       ...lazyPromptLab(lazy, () => ({ extensionUri: context.extensionUri, log, endpoints, linting, lintSettings, state: context.workspaceState })),
-      ...lazyJudge(lazy, () => ({ extensionUri: context.extensionUri, endpoints, lintSettings, state: context.workspaceState, log })),
+      ...lazyJudge(lazy, () => ({ extensionUri: context.extensionUri, endpoints, lintSettings, state: context.workspaceState, log, sidecars })),
     );
     const end = performance.now();
     const evaluateMs = evaluationEnd - evaluationStart;

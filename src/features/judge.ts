@@ -4,9 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { registerJudgeCommands } from '../commands/judge';
+import { verdictsSidecar } from '../core/judge/cache';
 import type { EndpointRegistry } from '../host/endpoints';
 import { JudgeModel } from '../host/judgeModel';
 import type { LintSettingsSource } from '../host/lintSettings';
+import type { WorkspaceSidecars } from '../host/sidecarFiles';
 import { JudgeCodeLens } from '../providers/judgeCodeLens';
 import { JudgeDecorations } from '../providers/judgeDecorations';
 import { JudgeRunsView } from '../views/judgeRunsView';
@@ -19,6 +21,7 @@ export interface JudgeFeatureServices {
   readonly lintSettings: LintSettingsSource;
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
+  readonly sidecars: WorkspaceSidecars;
 }
 
 export interface JudgeFeature extends FeatureHandle {
@@ -27,10 +30,9 @@ export interface JudgeFeature extends FeatureHandle {
 }
 
 export function start(s: JudgeFeatureServices): JudgeFeature {
-  const model = new JudgeModel(s.endpoints, s.log);
+  const model = new JudgeModel(s.endpoints, s.log, s.sidecars);
   const codeLens = new JudgeCodeLens(model);
   const runsView = new JudgeRunsView(model);
-  const sidecars = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
   return {
     codeLens,
     runsView,
@@ -38,9 +40,7 @@ export function start(s: JudgeFeatureServices): JudgeFeature {
       model,
       codeLens,
       runsView,
-      sidecars,
-      sidecars.onDidChange((uri) => { model.sidecarChanged(uri); }),
-      sidecars.onDidCreate((uri) => { model.sidecarChanged(uri); }),
+      s.sidecars.watch(verdictsSidecar.kind, (uri) => { model.sidecarChanged(uri); }),
       new JudgeDecorations(model, s.extensionUri),
       new JudgeStatus(model),
       ...registerJudgeCommands({ model, endpoints: s.endpoints, lintSettings: s.lintSettings, state: s.state, runsView, log: s.log }),
