@@ -10,27 +10,31 @@
  * - Endpoints and keys as for `tunelab generate` (see endpointSetup.ts, endpointKeys.ts): keys
  *   only from the environment and only where they belong, masked in everything printed; names
  *   and messages from data are printed with their control characters escaped.
- * - The cache and the --out file are written whole (a temporary file and a rename), at the end
- *   and after a Ctrl+C. A cache that could not be read, or only in part, is never overwritten.
+ * - The run is the judging workflow the editor runs too (core/judge/workflow.ts), its verdicts
+ *   kept through the sidecar store over node:fs (sidecarFiles.ts): merged into what is on disk
+ *   at the end and after a Ctrl+C, never over a cache that could not be read, or only in part.
+ *   The --out file is written whole (a temporary file and a rename).
  * - The first Ctrl+C stops the run: the verdicts given so far are kept, and the exit code is 130.
  *   A second Ctrl+C ends the process at once.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { summarize, type Summary } from '../core/judge/aggregate';
-import { readVerdictCache, verdictsPathFor, writeVerdictCache, type CachedVerdict, type JudgeRunRecord, type JudgeSetup } from '../core/judge/cache';
-import { columnName, judgeInputFromResults, runRecord, summaryLine, summaryWarnings, verdictRecordLine, type ResultsColumn, type VerdictRecordNames } from '../core/judge/judgeFiles';
+import type { Summary } from '../core/judge/aggregate';
+import { verdictsPathFor, type JudgeSetup } from '../core/judge/cache';
+import { judgeInputFromResults, summaryLine, summaryWarnings, verdictRecordLine, type ResultsColumn } from '../core/judge/judgeFiles';
 import { HUMAN_PREFERENCE_RUBRIC, LEAGUE_RUBRIC } from '../core/judge/prompts';
-import { outcomesOf, rubricError, runJudge, type JudgedItem, type JudgeRunResult } from '../core/judge/run';
+import { rubricError, type JudgeRunResult } from '../core/judge/run';
+import { judgeResultsFile, type JudgeFileResult, type VerdictsLoad } from '../core/judge/workflow';
 import { judgeNameOf } from '../endpoints/config';
 import type { SchedulerOptions } from '../endpoints/scheduler';
 import { parseError } from './args';
 import type { CliIo } from './cli';
-import { EXIT_INTERRUPTED, interruptible, isFileError, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically, type TerminalControl } from './endpointSetup';
+import { EXIT_INTERRUPTED, interruptible, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically, type TerminalControl } from './endpointSetup';
 import { KEYS_HELP } from './endpointKeys';
 import { displayPath, errorText } from './projectConfig';
 import { printable } from './reporters';
+import { nodeSidecars } from './sidecarFiles';
 
 /** The built-in rubrics, by the name --rubric takes. */
 const RUBRICS: Readonly<Record<string, string>> = { league: LEAGUE_RUBRIC, human: HUMAN_PREFERENCE_RUBRIC };
@@ -262,32 +266,12 @@ function columnList(columns: readonly ResultsColumn[]): string {
   return columns.map((c) => `${c.column + 1} (${printable(c.endpoint)})`).join(', ');
 }
 
-/** The verdict cache as it is before the run, and whether this run may replace it. */
-interface CacheFile {
-  readonly file: string;
-  readonly shown: string;
-  readonly verdicts: Map<string, CachedVerdict>;
-  readonly runs: readonly JudgeRunRecord[];
-  readonly writable: boolean;
-}
-
-async function readCache(file: string, cwd: string, warn: (message: string) => void): Promise<CacheFile> {
-  const shown = displayPath(file, cwd);
-  let text: string | undefined;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (!isFileError(e, 'ENOENT', 'ENOTDIR')) {
-      warn(`cannot read ${shown} (${errorText(e)}); it is left as it is, and this run's verdicts are not cached.`);
-      return { file, shown, verdicts: new Map(), runs: [], writable: false };
-    }
-  }
-  const read = readVerdictCache(text);
-  if (read.problem === undefined) return { file, shown, verdicts: read.verdicts, runs: read.runs, writable: true };
+/** The warnings for a verdict cache this run cannot write: one it could not read at all, or only in part. */
+function cacheWarnings(load: VerdictsLoad, shown: string): string[] {
+  if (load.unreadable === undefined) return [];
+  if (load.error !== undefined) return [`cannot read ${shown} (${errorText(load.error)}); it is left as it is, and this run's verdicts are not cached.`];
   // A file read only in part would lose the rest if it were rewritten from what was read.
-  warn(`${shown}: ${read.problem}`);
-  warn(`${shown} is left as it is, so this run's verdicts are not cached in it. Fix or delete it.`);
-  return { file, shown, verdicts: read.verdicts, runs: read.runs, writable: false };
+  return [`${shown}: ${load.problem ?? load.unreadable.reason}`, `${shown} is left as it is, so this run's verdicts are not cached in it. Fix or delete it.`];
 }
 
 /** A line that could not be judged, and why (`line` 1-based). */
@@ -409,50 +393,38 @@ async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: str
   const endpoint = opened.get(args.judge);
   if (endpoint === undefined) throw new UsageError(`no endpoint "${args.judge}".`);
   const judgeName = judgeNameOf(endpoint.config);
-  const names: VerdictRecordNames = { candidate: columnName(input.columns, args.candidate), baseline: columnName(input.columns, args.baseline) };
-  const cache = await readCache(verdictsPathFor(evalFile), cwd, warn);
+  const setup: JudgeSetup = { judge: judgeName, endpoint: args.judge, rubricName: rubric.name, rubric: rubric.text, candidate: args.candidate, baseline: args.baseline };
+  const cacheShown = displayPath(verdictsPathFor(evalFile), cwd);
 
   const interrupt = interruptible(hooks.signal, () => {
     io.err('\nStopping: the verdicts already given are being saved. Press Ctrl+C again to quit at once.\n');
   });
   const total = input.items.length;
   const progress = (hooks.progress ?? process.stderr.isTTY) && total > 0;
-  let done = 0;
-  // The progress line is the command's own (numbers and a cursor movement), so it goes out unescaped.
-  if (progress) control.err(`judged 0/${total}`);
-  let result: JudgeRunResult;
+  let judged: JudgeFileResult;
   try {
-    result = await runJudge({
-      items: input.items,
-      ask: endpoint.ask,
-      judge: judgeName,
-      rubric: rubric.text,
-      cache: cache.verdicts,
-      signal: interrupt.signal,
-      concurrency: args.concurrency,
-      onJudged: () => {
-        done++;
-        if (progress) control.err(`\rjudged ${done}/${total}`);
-        hooks.onJudged?.(done);
+    judged = await judgeResultsFile(
+      { file: evalFile, input, setup, ask: endpoint.ask, signal: interrupt.signal, concurrency: args.concurrency, seed: args.seed },
+      {
+        store: nodeSidecars(),
+        onStart: (load) => {
+          for (const w of cacheWarnings(load, cacheShown)) warn(w);
+          // The progress line is the command's own (numbers and a cursor movement), so it goes out unescaped.
+          if (progress) control.err(`judged 0/${total}`);
+        },
+        onJudged: (_judged, done) => {
+          if (progress) control.err(`\rjudged ${done}/${total}`);
+          hooks.onJudged?.(done);
+        },
       },
-    });
+    );
   } finally {
     interrupt.dispose();
     if (progress) control.err('\r\x1b[K');
   }
-
-  const summary = summarize(outcomesOf(result.judged), { seed: args.seed });
-  const errors = result.judged.filter((j): j is Extract<JudgedItem, { ok: false }> => !j.ok);
-  const setup: JudgeSetup = { judge: judgeName, endpoint: args.judge, rubricName: rubric.name, rubric: rubric.text, candidate: args.candidate, baseline: args.baseline };
-  const runs = result.cancelled
-    ? cache.runs
-    : [...cache.runs, runRecord({ at: new Date(), judge: judgeName, rubricName: rubric.name, names, summary, errors: errors.length })];
-  if (cache.writable) {
-    try {
-      await writeAtomically(cache.file, writeVerdictCache(cache.verdicts, { setup, runs }));
-    } catch (e) {
-      warn(`cannot write ${cache.shown} (${errorText(e)}); this run's verdicts are not cached, so running again asks the judge again.`);
-    }
+  const { run: result, summary, errors, names, saved } = judged;
+  if (!saved.ok && saved.when === 'after') {
+    warn(`${cacheShown} ${saved.unreadable.reason}, so it was left as it is and this run's verdicts are not cached: running again asks the judge again. ${saved.unreadable.fix}.`);
   }
   let outError: unknown;
   if (outFile !== undefined) {
@@ -480,11 +452,11 @@ async function judge(args: JudgeArgs, io: CliIo, hooks: JudgeHooks, secrets: str
   io.out(args.json ? reportJson(report) : reportText(report));
 
   if (outFile !== undefined && outError !== undefined) {
-    io.err(`tunelab judge: cannot write ${displayPath(outFile, cwd)}: ${errorText(outError)}.${cache.writable ? ' The verdicts are cached: run again with another --out to write them without asking the judge.' : ''}\n`);
+    io.err(`tunelab judge: cannot write ${displayPath(outFile, cwd)}: ${errorText(outError)}.${saved.ok ? ' The verdicts are cached: run again with another --out to write them without asking the judge.' : ''}\n`);
     return 2;
   }
   if (result.cancelled) {
-    const kept = cache.writable ? ' The verdicts given so far are cached: run the same command again to judge the rest.' : '';
+    const kept = saved.ok ? ' The verdicts given so far are cached: run the same command again to judge the rest.' : '';
     io.err(`Cancelled: ${result.judged.length} of ${plural(total, 'question')} judged.${kept}\n`);
     return EXIT_INTERRUPTED;
   }

@@ -1,15 +1,13 @@
-import { realpath } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { rubricNameProblem, verdictsPathFor, type JudgeSetup } from '../core/judge/cache';
 import { columnName, summaryLine, summaryWarnings } from '../core/judge/judgeFiles';
-import { summarize } from '../core/judge/aggregate';
-import { outcomesOf, rubricError, verdictLabel } from '../core/judge/run';
+import { rubricError, verdictLabel } from '../core/judge/run';
 import { isResultsPath } from '../core/resultsPath';
-import { insideFolder } from '../core/workspacePath';
+import { firstLinkOn } from '../core/workspacePath';
 import type { TuneLabContext } from '../host/context';
 import { workspaceDatasets } from '../host/datasetFiles';
 import { runEvalBatch } from '../host/evalBatch';
-import { isResultsFile, RUBRICS, SUMMARY_SEED, type JudgeModel } from '../host/judgeModel';
+import { isResultsFile, RUBRICS, type JudgeModel } from '../host/judgeModel';
 import { JUDGE_RUNS_VIEW_ID, type JudgeRunsView } from '../views/judgeRunsView';
 import { CommandId } from '../host/commandIds';
 
@@ -75,11 +73,10 @@ async function rubricText(name: string): Promise<string | { error: string }> {
   let text: string;
   try {
     const uri = vscode.Uri.joinPath(folder, name);
-    // A link inside the folder may still lead out of it: follow it and check again.
-    if (uri.scheme === 'file' && folder.scheme === 'file') {
-      const [real, root] = await Promise.all([realpath(uri.fsPath), realpath(folder.fsPath)]);
-      if (insideFolder(vscode.Uri.file(root).path, vscode.Uri.file(real).path) === undefined) return { error: `The rubric ${name} leads outside the workspace folder (to ${real}). Use a rubric file inside the folder.` };
-    }
+    // A link inside the folder may still lead out of it, and vscode.workspace.fs cannot say where
+    // (no realpath): a rubric reached through a link, on the file or a folder on its way, is refused.
+    const link = await firstLinkOn(name, async (prefix) => ((await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, prefix))).type & vscode.FileType.SymbolicLink) !== 0);
+    if (link !== undefined) return { error: `The rubric ${name} is reached through a link (${link}), which may lead outside the workspace folder. Use a rubric file inside the folder.` };
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return { error: `The rubric file ${name} could not be read.` };
@@ -183,9 +180,8 @@ async function judge(s: Judge, document: vscode.TextDocument, setup: JudgeSetup,
   const outcome = await s.model.run(document, setup, lines);
   if (outcome === undefined) return;
   if (outcome.notSaved !== undefined) void vscode.window.showWarningMessage(`TuneLab: ${outcome.notSaved}`);
-  const ok = outcome.judged.filter((j) => j.ok);
-  const errors = outcome.judged.length - ok.length;
-  const summary = summarize(outcomesOf(ok), { seed: SUMMARY_SEED });
+  const errors = outcome.judged.filter((j) => !j.ok).length;
+  const { summary } = outcome;
   const parts = [`${outcome.cancelled ? 'Judge cancelled' : 'Judged'} ${outcome.judged.length} question(s): ${summaryLine(summary)}.`];
   if (errors > 0) parts.push(`${errors} could not be judged (see the log).`);
   if (outcome.skipped > 0) parts.push(`${outcome.skipped} line(s) had nothing to judge.`);

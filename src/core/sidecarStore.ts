@@ -41,10 +41,21 @@ export interface SidecarParse<T> {
   readonly problem?: string | undefined;
 }
 
-/** A sidecar as read: its value, or why it cannot be read whole. `path` is the sidecar's own. */
+/**
+ * A sidecar as read: its value, or why it cannot be read whole. `path` is the sidecar's own.
+ * One that cannot be read whole still shows what could be read (`partial`, absent when the file
+ * could not be read at all, and then `error` is what the file system threw): for showing and for
+ * reuse, never for writing back.
+ */
 export type SidecarRead<T> =
   | { readonly ok: true; readonly path: string; readonly value: T; readonly problem: string | undefined; readonly exists: boolean }
-  | { readonly ok: false; readonly path: string; readonly unreadable: SidecarUnreadable };
+  | {
+    readonly ok: false;
+    readonly path: string;
+    readonly unreadable: SidecarUnreadable;
+    readonly partial?: { readonly value: T; readonly problem: string | undefined };
+    readonly error?: unknown;
+  };
 
 /** The outcome of an update: the value now on disk, or why nothing was written. */
 export type SidecarUpdate<T> =
@@ -71,10 +82,10 @@ export class SidecarStore {
     try {
       text = await this.files.read(path);
     } catch (e) {
-      return { ok: false, path, unreadable: { reason: `could not be read (${messageOf(e)})`, fix: 'Check the file and its permissions' } };
+      return { ok: false, path, unreadable: { reason: `could not be read (${messageOf(e)})`, fix: 'Check the file and its permissions' }, error: e };
     }
     const parsed = format.parse(text);
-    if (parsed.unreadable !== undefined) return { ok: false, path, unreadable: parsed.unreadable };
+    if (parsed.unreadable !== undefined) return { ok: false, path, unreadable: parsed.unreadable, partial: { value: parsed.value, problem: parsed.problem } };
     return { ok: true, path, value: parsed.value, problem: parsed.problem, exists: text !== undefined };
   }
 
@@ -95,7 +106,7 @@ export class SidecarStore {
 
   private async updateNow<T>(filePath: string, format: SidecarFormat<T>, change: (onDisk: T) => T): Promise<SidecarUpdate<T>> {
     const read = await this.read(filePath, format);
-    if (!read.ok) return read;
+    if (!read.ok) return { ok: false, path: read.path, unreadable: read.unreadable };
     const value = change(read.value);
     const text = format.serialize(value);
     try {

@@ -38,3 +38,19 @@ function segments(path: string): string[] | undefined {
   }
   return out;
 }
+
+/**
+ * The first link on a workspace-relative path: of its prefixes from the folder down (`a`, `a/b`,
+ * …, the path itself), the first that `isLink` says is a symbolic link; undefined when none is.
+ * A link inside the folder may lead out of it, and a file system without `realpath` (such as
+ * vscode.workspace.fs) cannot say where, so a path reached through one is not trusted.
+ * The prefixes are asked about one at a time, from the folder down.
+ */
+export async function firstLinkOn(relative: string, isLink: (prefix: string) => Promise<boolean>): Promise<string | undefined> {
+  const parts = relative.replace(/\\/g, '/').split('/').filter((part) => part !== '' && part !== '.');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if (await isLink(prefix)) return prefix;
+  }
+  return undefined;
+}

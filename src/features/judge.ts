@@ -2,8 +2,8 @@
  * The judge's bundle (dist/judge.js), loaded on first use (src/features/lazyFeatures.ts): the
  * verdicts model, its CodeLens, decorations, status item, the Judge Runs tree and the commands.
  */
-import * as vscode from 'vscode';
 import { registerJudgeCommands } from '../commands/judge';
+import { verdictsSidecar } from '../core/judge/cache';
 import type { TuneLabContext } from '../host/context';
 import { JudgeModel } from '../host/judgeModel';
 import { JudgeCodeLens } from '../providers/judgeCodeLens';
@@ -18,10 +18,9 @@ export interface JudgeFeature extends FeatureHandle {
 }
 
 export function start(ctx: TuneLabContext): JudgeFeature {
-  const model = new JudgeModel(ctx.endpoints, ctx.log);
+  const model = new JudgeModel(ctx.endpoints, ctx.log, ctx.sidecars);
   const codeLens = new JudgeCodeLens(model);
   const runsView = new JudgeRunsView(model);
-  const sidecars = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
   return {
     codeLens,
     runsView,
@@ -29,9 +28,7 @@ export function start(ctx: TuneLabContext): JudgeFeature {
       model,
       codeLens,
       runsView,
-      sidecars,
-      sidecars.onDidChange((uri) => { model.sidecarChanged(uri); }),
-      sidecars.onDidCreate((uri) => { model.sidecarChanged(uri); }),
+      ctx.sidecars.watch(verdictsSidecar.kind, (uri) => { model.sidecarChanged(uri); }),
       new JudgeDecorations(model, ctx.extensionUri),
       new JudgeStatus(model),
       ...registerJudgeCommands(ctx, { model, runsView }),

@@ -5,6 +5,7 @@ import { DatasetLinting } from './datasetLinting';
 import { loadEndpointBackends } from './endpointBackends';
 import { EndpointRegistry } from './endpoints';
 import { LintSettingsSource } from './lintSettings';
+import { WorkspaceSidecars } from './sidecarFiles';
 import { loadTokenizers } from './tokenizers';
 import { TopicsModel } from './topicsModel';
 import { trust, type Trust } from './trust';
@@ -28,6 +29,8 @@ export interface TuneLabContext {
   readonly state: vscode.Memento;
   readonly secrets: vscode.SecretStorage;
   readonly endpoints: EndpointRegistry;
+  /** The one sidecar store (provenance, verdicts, scores), so its watchers tell its own writes from other tools'. */
+  readonly sidecars: WorkspaceSidecars;
   readonly lintSettings: LintSettingsSource;
   /** The open datasets' findings. */
   readonly linting: DatasetLinting;
@@ -51,8 +54,9 @@ export function createContext(extension: vscode.ExtensionContext, log: vscode.Lo
   push(linting);
   const endpoints = new EndpointRegistry(config, secrets, log, () => loadEndpointBackends(extensionUri));
   push(endpoints);
+  const sidecars = new WorkspaceSidecars();
   const topics = new TopicsModel(config, state, log);
   push(topics);
   const commands = new CommandTable(log, trust);
-  return { extensionUri, log, config, trust, state, secrets, endpoints, lintSettings, linting, topics, commands, push };
+  return { extensionUri, log, config, trust, state, secrets, endpoints, sidecars, lintSettings, linting, topics, commands, push };
 }

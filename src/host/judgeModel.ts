@@ -1,27 +1,15 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { combine, summarize, type Combined, type Summary } from '../core/judge/aggregate';
-import { readVerdictCache, setupWithJudge, verdictKey, verdictsPathFor, writeVerdictCache, type CachedVerdict, type JudgeRunRecord, type JudgeSetup } from '../core/judge/cache';
+import { setupWithJudge, verdictKey, verdictsPathFor, verdictsSidecar, type CachedVerdict, type JudgeRunRecord, type JudgeSetup } from '../core/judge/cache';
 import type { SidecarUnreadable } from '../core/sidecar';
-import { columnName, judgeInputFromResults, runRecord, type JudgeInput } from '../core/judge/judgeFiles';
+import { columnName, judgeInputFromResults, type JudgeInput } from '../core/judge/judgeFiles';
 import { HUMAN_PREFERENCE_RUBRIC, LEAGUE_RUBRIC } from '../core/judge/prompts';
-import { outcomesOf, runJudge, type JudgeItem, type JudgedItem, type OrderVerdict } from '../core/judge/run';
+import { outcomesOf, type JudgeItem, type JudgedItem, type OrderVerdict } from '../core/judge/run';
+import { clearVerdicts, judgeResultsFile, loadVerdicts, type JudgeFileResult } from '../core/judge/workflow';
 import { judgeNameOf } from '../endpoints/config';
 import type { EndpointRegistry } from './endpoints';
+import type { WorkspaceSidecars } from './sidecarFiles';
 import { trust } from './trust';
-
-/** Why the verdicts sidecar on disk cannot be written over now; undefined when it can (or is not there). */
-async function sidecarProblem(path: string): Promise<SidecarUnreadable | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) return undefined;
-    return { reason: `could not be read (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the file and its permissions' };
-  }
-  return readVerdictCache(text).unreadable;
-}
 
 function notSavedMessage(uri: vscode.Uri, unreadable: SidecarUnreadable, what: string, retry: string): string {
   const file = vscode.workspace.asRelativePath(verdictsPathFor(uri.fsPath));
@@ -97,15 +85,14 @@ export class JudgeModel implements vscode.Disposable {
   private readonly loading = new Map<string, Promise<FileState>>();
   private readonly running = new Map<string, ActiveRun>();
   private readonly views = new Map<string, { version: number; view: FileView }>();
-  /** When this model last wrote each sidecar, so its own writes are not read back as another tool's. */
-  private readonly written = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the file whose verdicts, setup or run changed (undefined: any). */
   readonly onDidChange = this.changed.event;
 
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly registry: EndpointRegistry, private readonly log: vscode.LogOutputChannel) {
+  /** `sidecars` is the editor's one store: its watcher tells this model's own writes from other tools'. */
+  constructor(private readonly registry: EndpointRegistry, private readonly log: vscode.LogOutputChannel, private readonly sidecars: WorkspaceSidecars) {
     // A re-pointed judge endpoint is another judge: every view is looked up again under its new name.
     this.subscription = registry.onDidChange(() => {
       this.views.clear();
@@ -137,11 +124,7 @@ export class JudgeModel implements vscode.Disposable {
     if (have !== undefined) return Promise.resolve(have);
     let pending = this.loading.get(key);
     if (pending === undefined) {
-      pending = readFile(verdictsPathFor(uri.fsPath), 'utf8').then((t) => t, (e: unknown) => {
-        if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return undefined;
-        throw e;
-      }).then((text) => {
-        const read = readVerdictCache(text);
+      pending = loadVerdicts(this.sidecars, key).then((read) => {
         if (read.problem !== undefined) this.log.warn(`${vscode.workspace.asRelativePath(uri)}: ${read.problem}`);
         const state: FileState = { verdicts: read.verdicts, setup: read.setup, runs: [...read.runs], problem: read.problem, unreadable: read.unreadable, errors: new Map() };
         this.files.set(key, state);
@@ -157,13 +140,11 @@ export class JudgeModel implements vscode.Disposable {
     return pending;
   }
 
-  /** A sidecar changed on disk: unless this model just wrote it, read it again (the CLI may have judged). */
+  /** Another tool changed a sidecar on disk (the CLI may have judged): read it again. The store's watcher leaves out this model's own writes. */
   sidecarChanged(sidecar: vscode.Uri): void {
-    const at = this.written.get(sidecar.fsPath);
-    if (at !== undefined && Date.now() - at < 2_000) return;
     for (const key of this.files.keys()) {
       const uri = vscode.Uri.parse(key);
-      if (verdictsPathFor(uri.fsPath) === sidecar.fsPath) this.reload(uri);
+      if (this.sidecars.uriFor(uri, verdictsSidecar.kind).fsPath === sidecar.fsPath) this.reload(uri);
     }
   }
 
@@ -232,7 +213,7 @@ export class JudgeModel implements vscode.Disposable {
    * in the sidecar are reused. Resolves when the run ends; a whole-file run that finishes is
    * added to the history. Throws for a rubric that cannot be used or an endpoint that cannot be opened.
    */
-  async run(document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<{ judged: readonly JudgedItem[]; cancelled: boolean; skipped: number; notSaved?: string } | undefined> {
+  async run(document: vscode.TextDocument, setup: JudgeSetup, lines?: ReadonlySet<number>): Promise<{ judged: readonly JudgedItem[]; cancelled: boolean; skipped: number; summary: Summary; notSaved?: string } | undefined> {
     if (!trust.isTrusted) throw new Error('This workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to run the judge.');
     const uri = document.uri;
     const key = uri.toString();
@@ -241,34 +222,32 @@ export class JudgeModel implements vscode.Disposable {
     const ask = await this.registry.asker(setup.endpoint);
     if (ask === undefined) return undefined;
     const input = judgeInputFromResults(document.getText(), setup);
-    const items = lines === undefined ? input.items : input.items.filter((i) => lines.has(i.line));
-    const names = { candidate: columnName(input.columns, setup.candidate), baseline: columnName(input.columns, setup.baseline) };
     if (state.setup?.judge !== setup.judge || state.setup.rubric !== setup.rubric || state.setup.candidate !== setup.candidate || state.setup.baseline !== setup.baseline) {
       state.errors.clear();
     }
     state.setup = setup;
     this.views.delete(key);
     const controller = new AbortController();
-    const active: ActiveRun = { controller, progress: { done: 0, total: items.length } };
+    const active: ActiveRun = { controller, progress: { done: 0, total: 0 } };
     this.running.set(key, active);
-    this.changed.fire(uri);
-    let result;
+    let judged: JudgeFileResult;
     try {
-      result = await runJudge({
-        items,
-        ask,
-        judge: setup.judge,
-        rubric: setup.rubric,
-        cache: state.verdicts,
-        signal: controller.signal,
-        onJudged: (j) => {
+      judged = await judgeResultsFile({ file: key, input, setup, lines, ask, signal: controller.signal, seed: SUMMARY_SEED }, {
+        store: this.sidecars,
+        // The verdicts shown are the ones the run reuses and adds to, so each shows as it comes.
+        loaded: state,
+        onStart: (_load, items) => {
+          active.progress = { done: 0, total: items.length };
+          this.changed.fire(uri);
+        },
+        onJudged: (j, done, total) => {
           const errorKey = verdictKey({ question: j.item.question, answerA: j.item.candidate, answerB: j.item.baseline, judge: setup.judge, rubric: setup.rubric });
           if (j.ok) state.errors.delete(errorKey);
           else {
             state.errors.set(errorKey, j.error);
             this.log.warn(`${vscode.workspace.asRelativePath(uri)}:${j.item.line + 1}: not judged: ${j.error}`);
           }
-          active.progress = { done: active.progress.done + 1, total: items.length };
+          active.progress = { done, total };
           this.views.delete(key);
           this.changed.fire(uri);
         },
@@ -276,55 +255,37 @@ export class JudgeModel implements vscode.Disposable {
     } finally {
       this.running.delete(key);
     }
-    if (lines === undefined && !result.cancelled) {
-      const summary = summarize(outcomesOf(result.judged), { seed: SUMMARY_SEED });
-      const errors = result.judged.filter((j) => !j.ok).length;
-      state.runs.push(runRecord({ at: new Date(), judge: setup.judge, rubricName: setup.rubricName, names, summary, errors }));
+    const { run: result, saved } = judged;
+    let notSaved: string | undefined;
+    if (saved.ok) {
+      // What is on disk now: this run's verdicts and record with whatever another tool added meanwhile.
+      state.verdicts = new Map(saved.value.verdicts);
+      state.runs = [...saved.value.runs];
+    } else {
+      if (judged.record !== undefined) state.runs.push(judged.record);
+      notSaved = notSavedMessage(uri, saved.unreadable, 'these verdicts are not kept', 'judge again');
+      state.unreadable = saved.unreadable;
+      state.problem ??= notSaved;
+      this.log.warn(notSaved);
     }
-    const notSaved = await this.save(uri, state);
     this.views.delete(key);
     this.changed.fire(uri);
     this.log.info(`Judge on ${vscode.workspace.asRelativePath(uri)}: ${result.judged.length} question(s), ${result.asked} request(s), ${result.fromCache} verdict(s) from the cache${result.cancelled ? ' (cancelled)' : ''}.`);
-    return { judged: result.judged, cancelled: result.cancelled, skipped: input.skipped.length, ...(notSaved === undefined ? {} : { notSaved }) };
+    return { judged: result.judged, cancelled: result.cancelled, skipped: input.skipped.length, summary: judged.summary, ...(notSaved === undefined ? {} : { notSaved }) };
   }
 
-  /** Drops a file's verdicts (its run history stays). */
+  /** Drops a file's verdicts (its run history stays); never from a sidecar that could not be read, when it was loaded or now. */
   async clear(uri: vscode.Uri): Promise<number> {
     if (this.running.has(uri.toString())) throw new Error('The judge is running on this file. Cancel it first.');
     const state = await this.load(uri);
-    const unreadable = state.unreadable ?? await sidecarProblem(verdictsPathFor(uri.fsPath));
-    if (unreadable !== undefined) throw new Error(notSavedMessage(uri, unreadable, 'nothing was cleared', 'clear them again'));
-    const n = state.verdicts.size;
-    state.verdicts.clear();
+    const cleared = state.unreadable === undefined ? await clearVerdicts(this.sidecars, uri.toString()) : { ok: false as const, unreadable: state.unreadable };
+    if (!cleared.ok) throw new Error(notSavedMessage(uri, cleared.unreadable, 'nothing was cleared', 'clear them again'));
+    state.verdicts = new Map();
+    state.runs = [...cleared.value.runs];
     state.errors.clear();
-    const notSaved = await this.save(uri, state);
-    if (notSaved !== undefined) throw new Error(notSaved);
     this.views.delete(uri.toString());
     this.changed.fire(uri);
-    return n;
-  }
-
-  /**
-   * Writes the sidecar whole (aside, then renamed over); never over one that could not be read,
-   * when it was loaded or now (a merge may have landed while the judge ran). Returns the message
-   * for the user when it was left as it is.
-   */
-  private async save(uri: vscode.Uri, state: FileState): Promise<string | undefined> {
-    const path = verdictsPathFor(uri.fsPath);
-    const unreadable = state.unreadable ?? await sidecarProblem(path);
-    if (unreadable !== undefined) {
-      const message = notSavedMessage(uri, unreadable, 'these verdicts are not kept', 'judge again');
-      state.unreadable = unreadable;
-      state.problem ??= message;
-      this.log.warn(message);
-      return message;
-    }
-    await mkdir(dirname(path), { recursive: true });
-    this.written.set(path, Date.now());
-    await writeFile(`${path}.tmp`, writeVerdictCache(state.verdicts, { ...(state.setup === undefined ? {} : { setup: state.setup }), runs: state.runs }));
-    await rename(`${path}.tmp`, path);
-    this.written.set(path, Date.now());
-    return undefined;
+    return cleared.cleared;
   }
 
   /** A setup for a file: `judge` names the endpoint and its model. */

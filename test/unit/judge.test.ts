@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { combine, summarize, type PairOutcome, type PairResult } from '../../src/core/judge/aggregate';
+import { firstLinkOn } from '../../src/core/workspacePath';
 import { readVerdictCache, rubricNameProblem, setupWithJudge, verdictKey, writeVerdictCache, type CachedVerdict, type JudgeSetup, type VerdictKeyInput } from '../../src/core/judge/cache';
 import { judgeNameOf, parseEndpoints } from '../../src/endpoints/config';
 import { HUMAN_PREFERENCE_RUBRIC, JUDGE_PLACEHOLDERS, LEAGUE_RUBRIC, judgeMessages } from '../../src/core/judge/prompts';
@@ -387,5 +388,15 @@ void describe('the judge a file is judged with', () => {
       assert.match(problem ?? '', /Use league, human, or the workspace-relative path of a rubric file inside the workspace folder/, bad);
       assert.ok(!(problem ?? '').includes('\u001b'), 'no escape reaches the message');
     }
+  });
+
+  void it('finds a link anywhere on a rubric\'s path, from the folder down, so a rubric reached through one is refused', async () => {
+    const links = new Set(['prompts/shared', 'prompts/shared/deeper', 'linked.tlprompt']);
+    const asked: string[] = [];
+    const isLink = (prefix: string): Promise<boolean> => { asked.push(prefix); return Promise.resolve(links.has(prefix)); };
+    assert.equal(await firstLinkOn('prompts/judge.tlprompt', isLink), undefined);
+    assert.deepEqual(asked, ['prompts', 'prompts/judge.tlprompt']);
+    assert.equal(await firstLinkOn('prompts/shared/deeper/judge.tlprompt', isLink), 'prompts/shared', 'a folder on the way');
+    assert.equal(await firstLinkOn('linked.tlprompt', isLink), 'linked.tlprompt', 'the file itself');
   });
 });

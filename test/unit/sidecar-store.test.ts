@@ -71,6 +71,18 @@ void describe('sidecar store', () => {
     assert.deepEqual(files.writes, []);
   });
 
+  void it('shows what could be read of a sidecar it cannot read whole, and what the file system threw for one it cannot read at all', async () => {
+    const files = memoryFiles({ [SIDECAR]: '{"not": "a list"}' });
+    const store = new SidecarStore(files);
+    const partly = await store.read('work/data.jsonl', { ...tags, parse: (text) => ({ ...tags.parse(text), value: ['what could be read'], problem: 'some was skipped' }) });
+    assert.deepEqual(partly, { ok: false, path: SIDECAR, unreadable: { reason: 'is not a list', fix: 'Fix it' }, partial: { value: ['what could be read'], problem: 'some was skipped' } });
+    files.failReads.add(SIDECAR);
+    const failed = await store.read('work/data.jsonl', tags);
+    assert.ok(!failed.ok);
+    assert.equal(failed.partial, undefined);
+    assert.match(String(failed.error), /EACCES/);
+  });
+
   void it('treats a file it cannot read at all as unreadable, and leaves it', async () => {
     const files = memoryFiles({ [SIDECAR]: '["a"]' });
     files.failReads.add(SIDECAR);

@@ -13,9 +13,10 @@
  * asks the judge again. Reading is tolerant: a missing, damaged or newer file gives an empty
  * cache (and a problem to show), and a damaged entry is skipped; nothing here throws.
  *
- * Pure: text in, data out; the caller reads and writes the file.
+ * Pure: text in, data out; the sidecar store (`verdictsSidecar`) reads and writes the file.
  */
 import { sidecarPathFor, unparsedSidecar, type SidecarUnreadable } from '../sidecar';
+import type { SidecarFormat } from '../sidecarStore';
 import { hashHex } from '../dedupe/exact';
 import type { Verdict } from './verdict';
 
@@ -239,6 +240,30 @@ export function writeVerdictCache(verdicts: ReadonlyMap<string, CachedVerdict>, 
   const runs = (extras.runs ?? []).slice(-RUNS_KEPT);
   return `${JSON.stringify({ version: VERDICT_CACHE_VERSION, ...(extras.setup === undefined ? {} : { setup: extras.setup }), runs, verdicts: sorted }, null, 1)}\n`;
 }
+
+/** What a verdicts sidecar holds, as the sidecar store reads and writes it. */
+export interface VerdictsFile {
+  readonly verdicts: ReadonlyMap<string, CachedVerdict>;
+  readonly setup?: JudgeSetup | undefined;
+  /** Oldest first. */
+  readonly runs: readonly JudgeRunRecord[];
+}
+
+/** The verdicts sidecar for the store: `readVerdictCache` and `writeVerdictCache`, under the kind `verdicts`. */
+export const verdictsSidecar: SidecarFormat<VerdictsFile> = {
+  kind: 'verdicts',
+  parse(text) {
+    const read = readVerdictCache(text);
+    return {
+      value: { verdicts: read.verdicts, runs: read.runs, ...(read.setup === undefined ? {} : { setup: read.setup }) },
+      unreadable: read.unreadable,
+      problem: read.problem,
+    };
+  },
+  serialize(value) {
+    return writeVerdictCache(value.verdicts, { ...(value.setup === undefined ? {} : { setup: value.setup }), runs: value.runs });
+  },
+};
 
 /** Where a file's verdicts go: `dir/eval.results.jsonl` → `dir/.tunelab/eval.results.jsonl.verdicts.json`. */
 export function verdictsPathFor(filePath: string): string {
