@@ -44,7 +44,11 @@ export interface SidecarParse<T> {
 /** A sidecar as read: its value, or why it cannot be read whole. `path` is the sidecar's own. */
 export type SidecarRead<T> =
   | { readonly ok: true; readonly path: string; readonly value: T; readonly problem: string | undefined; readonly exists: boolean }
-  | { readonly ok: false; readonly path: string; readonly unreadable: SidecarUnreadable };
+  | {
+    readonly ok: false; readonly path: string; readonly unreadable: SidecarUnreadable;
+    /** What could be read of it anyway (a sidecar with a damaged entry): to show, never to write back. Absent when nothing could be read. */
+    readonly partial?: T;
+  };
 
 /** The outcome of an update: the value now on disk, or why nothing was written. */
 export type SidecarUpdate<T> =
@@ -74,7 +78,7 @@ export class SidecarStore {
       return { ok: false, path, unreadable: { reason: `could not be read (${messageOf(e)})`, fix: 'Check the file and its permissions' } };
     }
     const parsed = format.parse(text);
-    if (parsed.unreadable !== undefined) return { ok: false, path, unreadable: parsed.unreadable };
+    if (parsed.unreadable !== undefined) return { ok: false, path, unreadable: parsed.unreadable, partial: parsed.value };
     return { ok: true, path, value: parsed.value, problem: parsed.problem, exists: text !== undefined };
   }
 
@@ -95,7 +99,7 @@ export class SidecarStore {
 
   private async updateNow<T>(filePath: string, format: SidecarFormat<T>, change: (onDisk: T) => T): Promise<SidecarUpdate<T>> {
     const read = await this.read(filePath, format);
-    if (!read.ok) return read;
+    if (!read.ok) return { ok: false, path: read.path, unreadable: read.unreadable };
     const value = change(read.value);
     const text = format.serialize(value);
     try {
