@@ -12,6 +12,7 @@ import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
 import { bundlesInMemory } from './host/lazyBundle';
 import { LintSettingsSource } from './host/lintSettings';
+import { WorkspaceSidecars } from './host/sidecarFiles';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { TopicsModel } from './host/topicsModel';
@@ -83,7 +84,9 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
     // use: only their command stand-ins and cheap provider shells are registered here.
     const lazy = { extensionUri: context.extensionUri, log };
     context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
-    const topics = new TopicsModel(config, context.workspaceState, log);
+    // The one sidecar store of the editor: its own writes are told from other tools' across features.
+    const sidecars = new WorkspaceSidecars();
+    const topics = new TopicsModel(config, context.workspaceState, log, sidecars);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};
     const tree = new TopicsTreeProvider(topics, moveHandler(() => {
