@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT, parseQuestions } from '../core/generate';
 import { addSubtopics } from '../core/topics/edits';
-import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
+import type { Topic } from '../core/topics/topicsFile';
 import { workspaceDatasets } from '../host/datasetFiles';
 import type { EndpointRegistry } from '../host/endpoints';
 import { generateInto, readOptions, saveOptions, type GenerateOptions, type GenerationServices } from '../host/generation';
@@ -109,7 +109,7 @@ export async function generateFor(services: GenerationServices, state: vscode.Me
   if (chosen === undefined) return;
   const categories = new Map((services.model.file?.categories ?? []).map((c) => [c.name, c]));
   try {
-    await generateInto(services, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
+    await generateInto(services, chosen.target, topics, chosen.options, categories);
   } catch (err) {
     void vscode.window.showErrorMessage(`TuneLab: generation failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => { if (c !== undefined) services.log.show(); });
   }
