@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Ask, GenerationEvent } from '../../src/core/generate';
+import type { Ask, GenerationEvent, TopicInput } from '../../src/core/generate';
 import { prepareGeneration, runPreparedGeneration, type DatasetSink, type PrepareOptions, type ReadyGeneration } from '../../src/core/generate/workflow';
 import { SidecarStore, type SidecarFiles } from '../../src/core/sidecarStore';
 import { coverage, provenancePathFor, readProvenance } from '../../src/core/topics/provenance';
-import { topicId, type Topic } from '../../src/core/topics/topicsFile';
+import { topicId } from '../../src/core/topics/topicsFile';
 import { expectedAnswer } from '../peers/generationResponder';
 
 // The one generation workflow, on in-memory adapters: a file system for the sidecar store, a
@@ -58,8 +58,8 @@ const model: Ask = (_stage, messages, options) => {
   return Promise.resolve(expectedAnswer(/Question:\n([\s\S]*)$/.exec(user)?.[1] ?? ''));
 };
 
-function topic(category: string, name: string, questions?: number): Topic {
-  return { id: topicId(category, name), name, category, ...(questions === undefined ? {} : { questions }), path: [], offset: 0, length: 0, nameOffset: 0, nameLength: 0 } as unknown as Topic;
+function topic(category: string, name: string, questions?: number): TopicInput {
+  return { id: topicId(category, name), name, category, ...(questions === undefined ? {} : { questions }) };
 }
 
 const DATASET = 'work/data.jsonl';
@@ -92,6 +92,7 @@ void describe('the generation workflow', () => {
   void it('plans each topic (its own "questions" first), appends one whole line per pair in the format, and records every row in the sidecar', async () => {
     const files = memoryFiles();
     const sink = memorySink();
+    assert.equal((await ready(options(files, '', { categories: new Map([['Housing', { questions: 4 }]]) }))).planned, 7, 'a category\'s own "questions" comes before perTopic');
     const prepared = await ready(options(files));
     assert.equal(prepared.planned, 5);
     const outcome = await runPreparedGeneration(prepared, { asks: { questions: model, answers: model }, temperature: 0.5, length: 'short', sink, now: NOW });

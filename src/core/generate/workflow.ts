@@ -24,9 +24,9 @@ import { readEvalSet } from '../promptLab/evalSet';
 import type { SidecarUnreadable } from '../sidecar';
 import type { SidecarStore } from '../sidecarStore';
 import { coverage, emptyProvenance, provenanceSidecar, recordRows } from '../topics/provenance';
-import { effectiveQuestions, type Category, type Topic } from '../topics/topicsFile';
+import { effectiveQuestions, type Category } from '../topics/topicsFile';
 import type { AnswerLength } from './defaultPrompts';
-import { planTopics, remaining, type PlannedTopic } from './plan';
+import { planTopics, remaining, type PlannedTopic, type TopicInput } from './plan';
 import { runGeneration, type Ask, type GeneratedPair, type GenerationEvent, type GenerationSummary } from './pipeline';
 
 /** The sidecar is updated after every this many written rows, so a run that is killed keeps most of its provenance. */
@@ -47,7 +47,8 @@ export interface GenerationTarget {
 
 export interface PrepareOptions {
   readonly target: GenerationTarget;
-  readonly topics: readonly Topic[];
+  /** The topics file's subtopics (`Topic`s): their own "questions" wins over their category's and `perTopic`. */
+  readonly topics: readonly TopicInput[];
   /** The topics file's categories by name: a category's own "questions" applies to its subtopics. */
   readonly categories: ReadonlyMap<string, Pick<Category, 'questions'>>;
   /** Questions per topic where neither the topic nor its category sets them. */
