@@ -1,11 +1,10 @@
 /**
  * `tunelab generate`: question/answer pairs from a topics file, appended to a JSON Lines dataset.
  *
- * The same run as the editor's Generate Pairs (src/host/generation.ts), on the same pieces: the
- * plan (`planTopics`, `remaining`), the run (`runGeneration`), one scheduler per endpoint
- * (`askThrough`), records rendered in the dataset's format and JSON style (`renderPair`,
- * `jsonLine`), and the provenance sidecar that records which row came from which topic, so a
- * second run (`--resume`) asks each topic only for what it lacks.
+ * The same run as the editor's Generate Pairs (src/host/generation.ts), through the same
+ * workflow (core/generate/workflow.ts: the plan less what the provenance sidecar says is there,
+ * records in the dataset's format and JSON style, the sidecar updated through the store); this
+ * file adds the terminal's adapters: arguments, a file appended to, progress lines on stderr.
  *
  * - Endpoints are the editor's `tunelab.endpoints` entries, read from a JSON or JSONC file (the
  *   VS Code user settings by default). Keys are never read from files: only from the
@@ -14,9 +13,9 @@
  *   everything this command prints, which has its control characters escaped.
  * - Each pair is appended as one whole line, with one `write` call on a file opened for
  *   appending, so the file only ever holds whole lines, whatever stops the run.
- * - The sidecar is written every `PROVENANCE_EVERY` pairs and at the end, through a temporary
- *   file and a rename, so it is never half-written; one that could not be read is never
- *   overwritten.
+ * - The sidecar is written every `PROVENANCE_EVERY` pairs and at the end, through the sidecar
+ *   store (a temporary file and a rename, so it is never half-written); one that could not be
+ *   read is never overwritten.
  * - The first Ctrl+C cancels the run: the pairs already answered are written, the sidecar is
  *   written, and the exit code is 130. A second Ctrl+C ends the process at once.
  */
@@ -24,26 +23,19 @@ import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectFormat, FORMAT_IDS, formatById } from '../core/formats/index';
-import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
 import {
   ANSWER_PLACEHOLDERS,
   MAX_REFUSAL_SHARE,
-  planTopics,
   promptError,
   QUESTION_PLACEHOLDERS,
-  remaining,
-  runGeneration,
   type AnswerLength,
   type Ask,
-  type GeneratedPair,
   type GenerationEvent,
-  type GenerationSummary,
 } from '../core/generate/index';
+import { PROVENANCE_EVERY, prepareGeneration, runPreparedGeneration, type DatasetSink, type GenerationOutcome } from '../core/generate/workflow';
 import { parseDocument, splitLines } from '../core/jsonl/parse';
 import type { FormatContext, FormatId, JsonObject } from '../core/lint/types';
-import { readEvalSet } from '../core/promptLab/evalSet';
-import { coverage, provenancePathFor, readProvenance, recordRows, updatedProvenanceText } from '../core/topics/provenance';
-import { effectiveQuestions, MAX_QUESTIONS, MIN_QUESTIONS, parseTopicsFile, topicsOf, type Category, type Topic, type TopicsProblem } from '../core/topics/topicsFile';
+import { MAX_QUESTIONS, MIN_QUESTIONS, parseTopicsFile, topicsOf, type Category, type Topic, type TopicsProblem } from '../core/topics/topicsFile';
 import type { SchedulerOptions } from '../endpoints/scheduler';
 import type { CliIo } from './cli';
 import {
@@ -56,17 +48,17 @@ import {
   readText,
   runMasked,
   UsageError,
-  writeAtomically,
   type OpenedEndpoint,
 } from './endpointSetup';
 import { KEYS_HELP } from './endpointKeys';
+import { nodeSidecars } from './sidecarFiles';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
 import { parseError } from './args';
 import { wrapList } from './output';
 import { printable } from './reporters';
 
-/** The sidecar is written after every this many pairs, so a run that is killed keeps most of its provenance. */
-export const PROVENANCE_EVERY = 50;
+// The sidecar is written after every this many pairs (the editor's runs too): core/generate/workflow.ts.
+export { PROVENANCE_EVERY };
 
 const DEFAULT_FORMAT: FormatId = 'jumpstart-instruction';
 const DEFAULT_REFUSAL_SHARE = 0.1;
@@ -419,51 +411,6 @@ async function formatFor(args: GenerateArgs, dataset: Dataset, ctx: FormatContex
   return format ?? detected ?? DEFAULT_FORMAT;
 }
 
-/** Records written rows in the sidecar as the run goes; never overwrites a sidecar that could not be read. */
-class ProvenanceWriter {
-  private pending: { line: string; topic: string; refusal?: boolean }[] = [];
-  private failed = false;
-
-  constructor(
-    private readonly file: string,
-    private readonly shown: string,
-    private writable: boolean,
-    private readonly warn: (message: string) => void,
-  ) {}
-
-  add(line: string, pair: GeneratedPair): void {
-    this.pending.push({ line, topic: pair.topicId, ...(pair.refusal ? { refusal: true } : {}) });
-  }
-
-  async save(): Promise<void> {
-    if (this.pending.length === 0 || !this.writable) return;
-    // Read again first: a merge (or another run) may have changed it since; one that cannot be read now is left as it is.
-    let update: ReturnType<typeof updatedProvenanceText>;
-    try {
-      const current = await readFile(this.file, 'utf8').catch((e: unknown) => {
-        if (isFileError(e, 'ENOENT', 'ENOTDIR')) return undefined;
-        throw e;
-      });
-      update = updatedProvenanceText(current, (p) => recordRows(p, this.pending, new Date()));
-    } catch (e) {
-      update = { ok: false, reason: `could not be read (${errorText(e)})`, fix: 'Check the file and its permissions' };
-    }
-    if (!update.ok) {
-      this.writable = false;
-      this.warn(`${this.shown} ${update.reason}, so it is left as it is and this run's new rows are not recorded in it (--resume would ask for them again). ${update.fix}.`);
-      return;
-    }
-    try {
-      await writeAtomically(this.file, update.text);
-      this.pending = [];
-    } catch (e) {
-      // Kept pending: the next save tries again with them.
-      if (!this.failed) this.warn(`cannot write ${this.shown} (${errorText(e)}); the new rows are not yet recorded as coming from their subtopics, so --resume would ask for them again.`);
-      this.failed = true;
-    }
-  }
-}
-
 /** Appends lines with one write each; a short write is undone, so the file never ends in half a line. */
 class LineAppender {
   constructor(private readonly handle: FileHandle, private size: number) {}
@@ -501,37 +448,18 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
   const ctx = template.context;
   const format = await formatFor(args, dataset, ctx, cwd, warn);
   const formatLabel = formatById(format).label;
-  const lastLine = [...dataset.lines].reverse().find((l) => l.trim() !== '') ?? '';
-  const style = lineStyleOf(lastLine);
-  const render = (pair: { question: string; answer: string }): string => {
-    const r = renderPair(format, pair, ctx);
-    if (!r.ok) throw new UsageError(`${formatLabel}: ${r.message}`);
-    return jsonLine(r.record, style);
-  };
-  render({ question: 'q', answer: 'a' }); // a format that cannot hold a pair fails before any request
 
-  const sidecar = provenancePathFor(dataset.file);
-  const sidecarShown = displayPath(sidecar, cwd);
-  let sidecarText: string | undefined;
-  let sidecarReadable = true;
-  try {
-    sidecarText = await readFile(sidecar, 'utf8');
-  } catch (e) {
-    if (!isFileError(e, 'ENOENT', 'ENOTDIR')) {
-      sidecarReadable = false;
-      warn(`cannot read ${sidecarShown} (${errorText(e)}); it is left as it is, and the new rows are not recorded in it.`);
-    }
-  }
-  const read = readProvenance(sidecarText);
-  const writable = sidecarReadable && read.unreadable === undefined;
-  if (read.unreadable !== undefined) warn(`${sidecarShown} ${read.unreadable.reason}, so it is left as it is and the new rows are not recorded in it. ${read.unreadable.fix}.`);
-
-  const fallback = (t: Topic): number => effectiveQuestions(t, categories.get(t.category), args.perTopic);
-  const full = planTopics(topics.map((t) => ({ id: t.id, name: t.name, category: t.category, ...(t.notes === undefined ? {} : { notes: t.notes }), questions: fallback(t) })), {
-    perTopic: args.perTopic, refusalShare: args.refusalShare, seed: hooks.seed ?? Date.now() % 2_147_483_647,
+  const prepared = await prepareGeneration({
+    target: { path: dataset.file, text: dataset.text, format, context: ctx },
+    topics, categories, perTopic: args.perTopic, refusalShare: args.refusalShare,
+    seed: hooks.seed ?? Date.now() % 2_147_483_647,
+    sidecars: nodeSidecars(),
   });
-  const plan = remaining(full, coverage(read.provenance, dataset.lines));
-  const planned = plan.reduce((n, p) => n + p.questions, 0);
+  // A format that cannot hold a pair fails before any request.
+  if (prepared.kind === 'unrenderable') throw new UsageError(`${formatLabel}: ${prepared.message}`);
+  const problem = prepared.provenanceProblem;
+  if (problem !== undefined) warn(`${displayPath(problem.path, cwd)} ${problem.reason}, so it is left as it is and the new rows are not recorded in it. ${problem.fix}.`);
+  const { plan, full, planned } = prepared;
   if (planned === 0) {
     io.out(`0 pairs added to ${dataset.shown} (${formatLabel}); every subtopic already has its pairs\n`);
     return 0;
@@ -556,11 +484,6 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
     io.err('\nStopping: the pairs already answered are being written. Press Ctrl+C again to quit at once.\n');
   });
 
-  const eol = splitLines(dataset.text).eol;
-  let prefix = dataset.text !== '' && !/[\r\n]$/.test(dataset.text) ? eol : '';
-  const appender = new LineAppender(handle, dataset.size);
-  const provenance = new ProvenanceWriter(sidecar, sidecarShown, writable, warn);
-  let written = 0;
   const perTopic = new Map<string, { duplicates: number; failed: number }>();
   const tally = (id: string): { duplicates: number; failed: number } => {
     let t = perTopic.get(id);
@@ -589,44 +512,35 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
       io.err(`${mark} ${name(e.topicId)}: ${count}${dropped}${interrupt.signal.aborted && e.pairs < want ? ' (stopped)' : ''}\n`);
     }
   };
-  const ask: Ask = (stage, messages, o) => (stage === 'questions' ? asks.questions : asks.answers)(stage, messages, { ...o, temperature: o.temperature ?? args.temperature });
 
-  let summary: GenerationSummary | undefined;
-  let writeError: unknown;
+  let outcome: GenerationOutcome;
   try {
-    summary = await runGeneration({
-      plan,
-      ...(questionsPrompt === undefined ? {} : { questionsPrompt }),
-      ...(answerPrompt === undefined ? {} : { answerPrompt }),
+    outcome = await runPreparedGeneration(prepared, {
+      asks: { questions: asks.questions, answers: asks.answers },
+      temperature: args.temperature,
       length: args.length,
-      existing: readEvalSet(dataset.text, ctx, format).items.map((i) => i.question),
-      ask,
+      questionsPrompt,
+      answerPrompt,
+      sink: fileSink(handle, dataset),
       signal: interrupt.signal,
-      onEvent,
-      onPair: async (pair) => {
-        const line = render(pair);
-        await appender.append(`${prefix}${line}${eol}`);
-        prefix = '';
-        written++;
-        provenance.add(line, pair);
-        if (written % PROVENANCE_EVERY === 0) await provenance.save();
-        hooks.onPairWritten?.(written);
+      provenanceEvery: PROVENANCE_EVERY,
+      progress: {
+        event: onEvent,
+        written: (n) => { hooks.onPairWritten?.(n); },
+        provenanceProblem: (p) => { warn(`${displayPath(p.path, cwd)} ${p.reason}, so it is left as it is and this run's new rows are not recorded in it (--resume would ask for them again). ${p.fix}.`); },
       },
     });
-  } catch (e) {
-    writeError = e;
   } finally {
     interrupt.dispose();
     await handle.close().catch(() => undefined);
-    await provenance.save();
   }
 
+  const { written, summary, failed } = outcome;
   if (summary === undefined) {
     io.out(`${plural(written, 'pair')} added to ${dataset.shown} (${formatLabel}) before the run stopped\n`);
-    io.err(`tunelab generate: the run stopped: ${errorText(writeError)}. The lines already in ${dataset.shown} are whole; fix the problem and run again with --resume.\n`);
+    io.err(`tunelab generate: the run stopped: ${errorText(outcome.error)}. The lines already in ${dataset.shown} are whole; fix the problem and run again with --resume.\n`);
     return 2;
   }
-  const failed = summary.failedAnswers.length + summary.failedTopics.reduce((n, f) => n + f.missing, 0);
   io.out(`${plural(written, 'pair')} added to ${dataset.shown} (${formatLabel}); ${plural(summary.droppedDuplicates, 'duplicate question')} dropped; ${failed} failed\n`);
   if (summary.cancelled) {
     io.err(`Cancelled: ${plural(written, 'pair')} written. Run the same command with --resume to add the rest.\n`);
@@ -637,6 +551,22 @@ async function generate(args: GenerateArgs, io: CliIo, hooks: GenerateHooks, sec
     return 1;
   }
   return 0;
+}
+
+/**
+ * The dataset as the workflow's sink: each line with one write, in the file's line endings; a
+ * file that ends without a line break gets one before its first new line.
+ */
+function fileSink(handle: FileHandle, dataset: Dataset): DatasetSink {
+  const eol = splitLines(dataset.text).eol;
+  let prefix = dataset.text !== '' && !/[\r\n]$/.test(dataset.text) ? eol : '';
+  const appender = new LineAppender(handle, dataset.size);
+  return {
+    async append(lines) {
+      await appender.append(`${prefix}${lines.join(eol)}${eol}`);
+      prefix = '';
+    },
+  };
 }
 
 /** A question shortened for a progress line. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_ANSWER_PROMPT, DEFAULT_QUESTIONS_PROMPT, parseQuestions } from '../core/generate';
 import { addSubtopics } from '../core/topics/edits';
-import { effectiveQuestions, type Topic } from '../core/topics/topicsFile';
+import type { Topic } from '../core/topics/topicsFile';
 import { workspaceDatasets } from '../host/datasetFiles';
 import type { TuneLabContext } from '../host/context';
 import { generateInto, readOptions, saveOptions, type GenerateOptions } from '../host/generation';
@@ -111,7 +111,7 @@ async function generateFor(ctx: TuneLabContext, topics: readonly Topic[], what: 
   const chosen = await confirmOptions(ctx, what, topics);
   if (chosen === undefined) return;
   const categories = new Map((ctx.topics.file?.categories ?? []).map((c) => [c.name, c]));
-  await generateInto(ctx, chosen.target, topics, chosen.options, (t) => effectiveQuestions(t, categories.get(t.category), chosen.options.perTopic));
+  await generateInto(ctx, chosen.target, topics, chosen.options, categories);
 }
 
 async function suggestSubtopics(ctx: TuneLabContext, node: TopicsNode | undefined): Promise<void> {

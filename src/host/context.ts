@@ -55,7 +55,7 @@ export function createContext(extension: vscode.ExtensionContext, log: vscode.Lo
   const endpoints = new EndpointRegistry(config, secrets, log, () => loadEndpointBackends(extensionUri));
   push(endpoints);
   const sidecars = new WorkspaceSidecars();
-  const topics = new TopicsModel(config, state, log);
+  const topics = new TopicsModel(config, state, log, sidecars);
   push(topics);
   const commands = new CommandTable(log, trust);
   return { extensionUri, log, config, trust, state, secrets, endpoints, sidecars, lintSettings, linting, topics, commands, push };

@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import { formatById } from '../core/formats';
-import { jsonLine, lineStyleOf, renderPair } from '../core/formats/render';
-import { planTopics, remaining, runGeneration, type AnswerLength, type Ask, type GeneratedPair, type GenerationSummary } from '../core/generate';
-import type { FormatId } from '../core/lint/types';
-import { readEvalSet } from '../core/promptLab/evalSet';
-import { appendLines, datasetFormat, lastRecordLine } from './datasetFiles';
-import { recordRows } from '../core/topics/provenance';
-import type { Topic } from '../core/topics/topicsFile';
+import type { AnswerLength, GenerationSummary } from '../core/generate';
+import { PROVENANCE_EVERY, prepareGeneration, runPreparedGeneration } from '../core/generate/workflow';
+import { appendLines, datasetFormat } from './datasetFiles';
+import type { Category, Topic } from '../core/topics/topicsFile';
 import { endpointErrorKind } from '../endpoints/types';
 import type { TuneLabContext } from './context';
 import { trust } from './trust';
@@ -55,59 +52,18 @@ async function workspacePrompt(name: string): Promise<string | undefined> {
   }
 }
 
-/**
- * Appends pairs to the dataset as whole lines: pairs gather for a moment and go in as one
- * WorkspaceEdit (one undo step per batch), each line rendered in the file's format and JSON
- * style. Lines are only ever appended whole, so a cancel or a failure leaves a valid file.
- */
-class DatasetWriter {
-  private pending: { pair: GeneratedPair; line: string }[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private flushing: Promise<void> = Promise.resolve();
-  written = 0;
-  readonly rows: { line: string; topic: string; refusal: boolean }[] = [];
-
-  constructor(
-    private readonly document: vscode.TextDocument,
-    private readonly format: FormatId,
-    private readonly render: (pair: GeneratedPair) => string,
-  ) {}
-
-  add(pair: GeneratedPair): Promise<void> {
-    this.pending.push({ pair, line: this.render(pair) });
-    if (this.pending.length >= FLUSH_PAIRS) return this.flush();
-    this.timer ??= setTimeout(() => { void this.flush(); }, FLUSH_MS);
-    return Promise.resolve();
-  }
-
-  flush(): Promise<void> {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
-      await appendLines(this.document, batch.map((b) => b.line));
-      this.written += batch.length;
-      for (const b of batch) this.rows.push({ line: b.line, topic: b.pair.topicId, refusal: b.pair.refusal });
-    });
-    return this.flushing;
-  }
-
-  get formatLabel(): string {
-    return formatById(this.format).label;
-  }
-}
-
 /** What a run uses of the context. */
 export type GenerationServices = Pick<TuneLabContext, 'config' | 'endpoints' | 'linting' | 'lintSettings' | 'topics' | 'log'>;
 
 /**
  * Generates pairs for the topics into the target dataset, with a progress notification (n/N,
- * cancel). Topics already covered by k rows ask only for the rest, so a second run after an
- * interruption does not duplicate finished pairs.
+ * cancel), through the generation workflow (core/generate/workflow.ts) that `tunelab generate`
+ * runs too. Topics already covered by k rows ask only for the rest, so a second run after an
+ * interruption does not duplicate finished pairs. The editor's adapters: pairs gather for a
+ * moment and go in as one WorkspaceEdit (one undo step per batch, whole lines only, so a cancel
+ * or a failure leaves a valid file); the provenance sidecar goes through the editor's one store.
  */
-export async function generateInto(services: GenerationServices, target: vscode.Uri, topics: readonly Topic[], options: GenerateOptions, fallbackPerTopic: (t: Topic) => number): Promise<GenerationSummary | undefined> {
+export async function generateInto(services: GenerationServices, target: vscode.Uri, topics: readonly Topic[], options: GenerateOptions, categories: ReadonlyMap<string, Pick<Category, 'questions'>>): Promise<GenerationSummary | undefined> {
   const { config, endpoints, linting, lintSettings, topics: model, log } = services;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to generate pairs.');
@@ -119,98 +75,81 @@ export async function generateInto(services: GenerationServices, target: vscode.
   const document = await vscode.workspace.openTextDocument(target);
   const wasDirty = document.isDirty;
   const settings = await lintSettings.forDocument(target);
-  const linted = linting.get(document);
-  const format = datasetFormat(linted, settings);
-  const ctx = settings.context;
-  // The dataset's own questions, so a new one that repeats them is dropped.
-  const existing = readEvalSet(document.getText(), ctx, format).items.map((item) => item.question);
-  const style = lineStyleOf(lastRecordLine(document));
+  const format = datasetFormat(linting.get(document), settings);
   // Opt-in: the topic in the row itself, for trainers and tools that keep extra keys.
   const topicField = config.for(target).generate.topicField;
-  const topicName = new Map(topics.map((t) => [t.id, `${t.category} › ${t.name}`]));
-  const render = (pair: GeneratedPair): string => {
-    const r = renderPair(format, { question: pair.question, answer: pair.answer }, ctx);
-    if (!r.ok) throw new Error(r.message);
-    const record = topicField === '' ? r.record : { ...r.record, [topicField]: topicName.get(pair.topicId) ?? pair.topicId };
-    return jsonLine(record, style);
-  };
-  // Fail before any request when the format cannot hold a pair (e.g. DPO needs two answers).
-  render({ topicId: '', question: 'q', answer: 'a', refusal: false });
-
-  const full = planTopics(topics.map((t) => ({ id: t.id, name: t.name, category: t.category, ...(t.notes === undefined ? {} : { notes: t.notes }), questions: t.questions ?? fallbackPerTopic(t) })), {
-    perTopic: options.perTopic, refusalShare: options.refusalShare, seed: Date.now() % 2_147_483_647,
+  const prepared = await prepareGeneration({
+    target: { path: target.toString(), text: document.getText(), format, context: settings.context },
+    topics, categories, perTopic: options.perTopic, refusalShare: options.refusalShare, seed: Date.now() % 2_147_483_647,
+    sidecars: model.sidecars, topicField,
   });
-  // Coverage comes from the provenance file: unreadable, every topic looks empty, and a run would pay for pairs already there.
-  const unreadable = await model.provenanceProblem(target);
+  // Fails before any request when the format cannot hold a pair (e.g. DPO needs two answers).
+  if (prepared.kind === 'unrenderable') throw new Error(prepared.message);
+  // Coverage comes from the provenance file: unreadable, topics look emptier than they are, and a run would pay for pairs already there.
+  const unreadable = prepared.provenanceProblem;
   if (unreadable !== undefined && document.getText().trim() !== '') {
     const choice = await vscode.window.showWarningMessage(
-      `TuneLab: ${unreadable.file} ${unreadable.reason}, so TuneLab cannot tell which topics already have pairs in ${vscode.workspace.asRelativePath(target)}.`,
+      `TuneLab: ${shown(unreadable.path)} ${unreadable.reason}, so TuneLab cannot tell which topics already have pairs in ${vscode.workspace.asRelativePath(target)}.`,
       { modal: true, detail: `A run now would ask for every topic's pairs again, and the new rows would not be counted. ${unreadable.fix}, then generate.` },
       'Generate Anyway',
     );
     if (choice === undefined) return undefined;
   }
-  const plan = remaining(full, model.target?.toString() === target.toString() ? model.counts : new Map());
-  const planned = plan.reduce((n, p) => n + p.questions, 0);
+  const { planned } = prepared;
   if (planned === 0) {
     void vscode.window.showInformationMessage(`TuneLab: every topic already has its ${options.perTopic} pair(s) in ${vscode.workspace.asRelativePath(target)}. Raise "Questions per topic" to add more.`);
     return undefined;
   }
   const questionsPrompt = await workspacePrompt('questions.tlprompt');
   const answerPrompt = await workspacePrompt('answer.tlprompt');
-  const writer = new DatasetWriter(document, format, render);
   const name = vscode.workspace.asRelativePath(target);
 
-  const summary = await vscode.window.withProgress(
+  const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `TuneLab: generating into ${name}`, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => { controller.abort(); });
-      let done = 0;
       let dropped = 0;
-      const askQuestions = await endpoints.asker(options.questionsEndpoint);
-      const askAnswers = options.answersEndpoint === options.questionsEndpoint ? askQuestions : await endpoints.asker(options.answersEndpoint);
-      if (askQuestions === undefined || askAnswers === undefined) {
-        sub.dispose();
-        throw new Error('No API key was given, so nothing was sent.');
-      }
-      const ask: Ask = (stage, messages, o) => (stage === 'questions' ? askQuestions : askAnswers)(stage, messages, { ...o, temperature: o.temperature ?? options.temperature });
       try {
-        return await runGeneration({
-          plan,
-          ...(questionsPrompt === undefined ? {} : { questionsPrompt }),
-          ...(answerPrompt === undefined ? {} : { answerPrompt }),
+        const askQuestions = await endpoints.asker(options.questionsEndpoint);
+        const askAnswers = options.answersEndpoint === options.questionsEndpoint ? askQuestions : await endpoints.asker(options.answersEndpoint);
+        if (askQuestions === undefined || askAnswers === undefined) throw new Error('No API key was given, so nothing was sent.');
+        const result = await runPreparedGeneration(prepared, {
+          asks: { questions: askQuestions, answers: askAnswers },
+          temperature: options.temperature,
           length: options.length,
-          existing,
-          ask,
+          questionsPrompt,
+          answerPrompt,
+          sink: { append: async (lines) => { await appendLines(document, lines); } },
           signal: controller.signal,
-          onPair: async (pair) => {
-            await writer.add(pair);
-            done++;
-            progress.report({ increment: 100 / planned, message: `${done}/${planned} pairs${dropped > 0 ? ` · ${dropped} duplicate question(s) dropped` : ''}` });
-          },
-          onEvent: (e) => {
-            if (e.type === 'questions') dropped += e.duplicates;
-            else if (e.type === 'topic-failed') log.warn(`Generation: ${e.failure.topicId}: ${e.failure.message}`);
-            else if (e.type === 'answer-failed') log.warn(`Generation: ${e.failure.topicId}: "${e.failure.question}": ${e.failure.message}`);
-            else if (e.type === 'reply-retried') log.info(`Generation: ${e.topicId}: asking again (attempt ${e.attempt}): ${e.reason}`);
+          batch: { lines: FLUSH_PAIRS, ms: FLUSH_MS },
+          provenanceEvery: PROVENANCE_EVERY,
+          progress: {
+            pair: (done) => {
+              progress.report({ increment: 100 / planned, message: `${done}/${planned} pairs${dropped > 0 ? ` · ${dropped} duplicate question(s) dropped` : ''}` });
+            },
+            event: (e) => {
+              if (e.type === 'questions') dropped += e.duplicates;
+              else if (e.type === 'topic-failed') log.warn(`Generation: ${e.failure.topicId}: ${e.failure.message}`);
+              else if (e.type === 'answer-failed') log.warn(`Generation: ${e.failure.topicId}: "${e.failure.question}": ${e.failure.message}`);
+              else if (e.type === 'reply-retried') log.info(`Generation: ${e.topicId}: asking again (attempt ${e.attempt}): ${e.reason}`);
+            },
           },
         });
-      } finally {
-        sub.dispose();
-        await writer.flush().catch((err: unknown) => { log.error(`Generation: writing the last pairs failed: ${String(err)}`); });
-        if (writer.rows.length > 0) {
-          // Read again and written whole; one that cannot be read now (a merge since the run began) is left as it is.
-          const rows = writer.rows.map((r) => ({ line: r.line, topic: r.topic, ...(r.refusal ? { refusal: true } : {}) }));
-          const saved = await model.updateProvenance(target, (p) => recordRows(p, rows, new Date().toISOString()));
-          if (!saved.ok) {
-            const message = `TuneLab: ${saved.file} ${saved.reason}, so it was left as it is and the ${writer.rows.length} new row(s) in ${vscode.workspace.asRelativePath(target)} are not counted as coverage of their topics. ${saved.fix}; a later run would then ask for those topics' pairs again.`;
-            log.warn(message);
-            void vscode.window.showWarningMessage(message);
-          }
+        if ('lastLinesError' in result) log.error(`Generation: writing the last pairs failed: ${result.lastLinesError instanceof Error ? String(result.lastLinesError) : JSON.stringify(result.lastLinesError)}`);
+        const problem = result.provenanceProblem;
+        if (result.unrecorded > 0 && problem !== undefined) {
+          // One that cannot be read now (a merge since the run began) is left as it is.
+          const message = `TuneLab: ${shown(problem.path)} ${problem.reason}, so it was left as it is and the ${result.unrecorded} new row(s) in ${name} are not counted as coverage of their topics. ${problem.fix}; a later run would then ask for those topics' pairs again.`;
+          log.warn(message);
+          void vscode.window.showWarningMessage(message);
         }
         // A dataset that had no unsaved changes is saved, so what was generated is on disk.
-        if (!wasDirty && writer.written > 0) await document.save();
+        if (!wasDirty && result.written > 0) await document.save();
+        if (result.summary === undefined) throw result.error;
+        return result;
+      } finally {
+        sub.dispose();
         await model.refresh();
       }
     },
@@ -218,9 +157,10 @@ export async function generateInto(services: GenerationServices, target: vscode.
     if (endpointErrorKind(err) === 'cancelled') return undefined;
     throw err;
   });
-  if (summary === undefined) return undefined;
+  const summary = outcome?.summary;
+  if (outcome === undefined || summary === undefined) return undefined;
   const failures = summary.failedTopics.length + summary.failedAnswers.length;
-  const parts = [`${writer.written} pair(s) added to ${name} (${writer.formatLabel})`];
+  const parts = [`${outcome.written} pair(s) added to ${name} (${formatById(format).label})`];
   if (summary.droppedDuplicates > 0) parts.push(`${summary.droppedDuplicates} duplicate question(s) dropped`);
   if (summary.failedTopics.length > 0) parts.push(`${summary.failedTopics.length} topic(s) failed`);
   if (summary.failedAnswers.length > 0) parts.push(`${summary.failedAnswers.length} answer(s) failed`);
@@ -228,4 +168,9 @@ export async function generateInto(services: GenerationServices, target: vscode.
   log.info(message);
   void (failures > 0 ? vscode.window.showWarningMessage(message, 'Show Log') : vscode.window.showInformationMessage(message)).then((c) => { if (c !== undefined) log.show(); });
   return summary;
+}
+
+/** A sidecar's path (a URI string) as the user knows it: relative to the workspace. */
+function shown(sidecarPath: string): string {
+  return vscode.workspace.asRelativePath(vscode.Uri.parse(sidecarPath, true));
 }

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { SidecarUnreadable } from '../core/sidecar';
-import { coverage, provenancePathFor, readProvenance, updatedProvenanceText, type Provenance } from '../core/topics/provenance';
+import { coverage, emptyProvenance, provenanceSidecar, type Provenance } from '../core/topics/provenance';
 import { parseTopicsFile, type TopicsFile } from '../core/topics/topicsFile';
 import type { Config } from './config';
+import type { WorkspaceSidecars } from './sidecarFiles';
 import { findTopicsFile } from './topicsFile';
-import { writeAtomically } from './writeAtomically';
 
 const TARGET_KEY = 'tunelab.generate.target';
 
@@ -15,16 +15,6 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return undefined;
-  }
-}
-
-/** A file's text on disk; undefined when there is no such file; why not, when it is there but cannot be read. */
-async function readDisk(uri: vscode.Uri): Promise<string | undefined | SidecarUnreadable> {
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch (e) {
-    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
-    return { reason: `could not be read (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the file and its permissions' };
   }
 }
 
@@ -47,7 +37,8 @@ export class TopicsModel implements vscode.Disposable {
   target: vscode.Uri | undefined;
   counts = new Map<string, number>();
 
-  constructor(private readonly config: Config, private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+  /** The provenance sidecar is read and changed only through `sidecars`, the editor's one store. */
+  constructor(private readonly config: Config, private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, readonly sidecars: WorkspaceSidecars) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{jsonc,json,jsonl}');
     const onFile = (uri: vscode.Uri): void => { if (this.concerns(uri)) this.schedule(); };
     // A topics file may appear where there was none: its name is enough to look again.
@@ -66,7 +57,7 @@ export class TopicsModel implements vscode.Disposable {
 
   private concerns(uri: vscode.Uri): boolean {
     const key = uri.toString();
-    return key === this.uri?.toString() || key === this.target?.toString() || (this.target !== undefined && key === vscode.Uri.file(provenancePathFor(this.target.fsPath)).toString());
+    return key === this.uri?.toString() || key === this.target?.toString() || (this.target !== undefined && key === this.sidecars.uriFor(this.target, provenanceSidecar.kind).toString());
   }
 
   private schedule(delay = 300): void {
@@ -94,41 +85,40 @@ export class TopicsModel implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** The target's provenance sidecar; `ok` false when the file is there but unreadable (never overwrite it then). */
+  /**
+   * The target's provenance sidecar; `ok` false when the file is there but unreadable (never
+   * overwrite it then): its rows that could be read still count.
+   */
   async provenance(target: vscode.Uri): Promise<{ provenance: Provenance; ok: boolean }> {
-    const text = await readText(vscode.Uri.file(provenancePathFor(target.fsPath)));
-    const read = readProvenance(text);
-    for (const p of read.problems) this.log.warn(`${provenancePathFor(target.fsPath)}: ${p}`);
-    return { provenance: read.provenance, ok: read.unreadable === undefined };
+    const read = await this.sidecars.read(target.toString(), provenanceSidecar);
+    if (read.ok) {
+      if (read.problem !== undefined) this.log.warn(`${this.shown(read.path)}: ${read.problem}`);
+      return { provenance: read.value, ok: true };
+    }
+    this.log.warn(`${this.shown(read.path)} ${read.unreadable.reason}; it is left as it is. ${read.unreadable.fix}.`);
+    return { provenance: read.partial?.value ?? emptyProvenance(), ok: false };
   }
 
   /**
-   * Changes the target's provenance sidecar on disk: read again now (so rows another run recorded
-   * meanwhile are kept), changed, and written aside then renamed over, so it is never
-   * half-written. One that cannot be read whole is never written over: the answer says why and
-   * what to do, with the file's workspace-relative name.
+   * Changes the target's provenance sidecar on disk through the store: read again now (so rows
+   * another run recorded meanwhile are kept), changed, and written aside then renamed over. One
+   * that cannot be read whole is never written over: the answer says why and what to do, with
+   * the file's workspace-relative name.
    */
   async updateProvenance(target: vscode.Uri, change: (provenance: Provenance) => Provenance): Promise<{ ok: true } | ({ ok: false; file: string } & SidecarUnreadable)> {
-    const uri = vscode.Uri.file(provenancePathFor(target.fsPath));
-    const file = vscode.workspace.asRelativePath(uri);
-    const read = await readDisk(uri);
-    if (typeof read !== 'string' && read !== undefined) return { ok: false, file, ...read };
-    const update = updatedProvenanceText(read, change);
-    if (!update.ok) return { ok: false, file, reason: update.reason, fix: update.fix };
-    try {
-      await writeAtomically(uri, new TextEncoder().encode(update.text));
-    } catch (e) {
-      return { ok: false, file, reason: `could not be written (${e instanceof Error ? e.message : String(e)})`, fix: 'Check the folder and its permissions' };
-    }
-    return { ok: true };
+    const result = await this.sidecars.update(target.toString(), provenanceSidecar, change);
+    return result.ok ? { ok: true } : { ok: false, file: this.shown(result.path), ...result.unreadable };
   }
 
   /** Whether the target's sidecar can be read whole (undefined) or why not: checked before an edit that must update it. */
   async provenanceProblem(target: vscode.Uri): Promise<({ file: string } & SidecarUnreadable) | undefined> {
-    const uri = vscode.Uri.file(provenancePathFor(target.fsPath));
-    const read = await readDisk(uri);
-    const unreadable = typeof read === 'string' || read === undefined ? readProvenance(read).unreadable : read;
-    return unreadable === undefined ? undefined : { file: vscode.workspace.asRelativePath(uri), ...unreadable };
+    const read = await this.sidecars.read(target.toString(), provenanceSidecar);
+    return read.ok ? undefined : { file: this.shown(read.path), ...read.unreadable };
+  }
+
+  /** A sidecar's path (a URI string) as the user knows it: relative to the workspace. */
+  private shown(sidecarPath: string): string {
+    return vscode.workspace.asRelativePath(vscode.Uri.parse(sidecarPath, true));
   }
 
   private async readCoverage(target: vscode.Uri): Promise<Map<string, number>> {

@@ -93,6 +93,28 @@ void describe('sidecar store', () => {
     assert.deepEqual(files.writes, []);
   });
 
+  void it('gives what could be read of an unreadable sidecar to show, and still never writes over it', async () => {
+    // Strings are kept, anything else makes the sidecar unreadable: a damaged entry among good ones.
+    const strict: SidecarFormat<string[]> = {
+      ...tags,
+      parse(text) {
+        const read = tags.parse(text);
+        const all: unknown = text === undefined ? [] : JSON.parse(text);
+        return Array.isArray(all) && all.length > read.value.length ? { value: read.value, unreadable: { reason: 'has an entry that is not a string', fix: 'Fix it' } } : read;
+      },
+    };
+    const files = memoryFiles({ [SIDECAR]: '["a", 1]' });
+    files.failReads.add('work/.tunelab/gone.jsonl.tags.json');
+    const store = new SidecarStore(files);
+    assert.deepEqual(await store.read('work/data.jsonl', strict), { ok: false, path: SIDECAR, unreadable: { reason: 'has an entry that is not a string', fix: 'Fix it' }, partial: { value: ['a'], problem: undefined } });
+    const update = await store.update('work/data.jsonl', strict, (t) => [...t, 'b']);
+    assert.deepEqual(update, { ok: false, path: SIDECAR, unreadable: { reason: 'has an entry that is not a string', fix: 'Fix it' } });
+    assert.deepEqual(files.writes, []);
+    const gone = await store.read('work/gone.jsonl', strict);
+    assert.ok(!gone.ok);
+    assert.equal(gone.partial, undefined, 'a file that cannot be read at all has no readable part');
+  });
+
   void it('changes what is on disk now, keeping what another tool wrote since it was read', async () => {
     const files = memoryFiles({ [SIDECAR]: '["a"]' });
     const store = new SidecarStore(files);

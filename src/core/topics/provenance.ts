@@ -13,10 +13,12 @@
  * drops the entry once the host decides to clean up. A deleted row no longer counts either.
  * Rows with the same content share one entry, and count once.
  *
- * Pure: the host reads and writes the sidecar (`provenancePathFor` says where). Every function
- * returns a new `Provenance`; none changes the one it is given.
+ * Pure: the editor and the CLI read and update the sidecar through the sidecar store
+ * (core/sidecarStore.ts) with `provenanceSidecar`. Every function returns a new `Provenance`;
+ * none changes the one it is given.
  */
 import { printable, sidecarPathFor, unparsedSidecar, type SidecarUnreadable } from '../sidecar';
+import type { SidecarFormat } from '../sidecarStore';
 import { hashHex } from '../dedupe/exact';
 
 export interface ProvenanceEntry {
@@ -155,13 +157,27 @@ export function readProvenance(text: string | undefined): ProvenanceRead {
 }
 
 /**
- * A change to a sidecar, made on its current text (read again just before writing, so rows
- * another run recorded meanwhile are kept): the new text, or why the file must be left as it is.
+ * The provenance sidecar for the sidecar store: `readProvenance` and `writeProvenance`. An
+ * unreadable one keeps the rows that could be read as the value (coverage still counts them),
+ * which the store gives as `partial` and never writes back.
+ */
+export const provenanceSidecar: SidecarFormat<Provenance> = {
+  kind: 'provenance',
+  parse(text) {
+    const read = readProvenance(text);
+    return { value: read.provenance, unreadable: read.unreadable, problem: read.problems.length === 0 ? undefined : read.problems.join(' ') };
+  },
+  serialize: writeProvenance,
+};
+
+/**
+ * A change to a sidecar's text, as the store makes it (`SidecarStore.update` with
+ * `provenanceSidecar`), without a store: the new text, or why the file must be left as it is.
  */
 export function updatedProvenanceText(current: string | undefined, change: (provenance: Provenance) => Provenance): { ok: true; text: string } | ({ ok: false } & SidecarUnreadable) {
-  const read = readProvenance(current);
+  const read = provenanceSidecar.parse(current);
   if (read.unreadable !== undefined) return { ok: false, ...read.unreadable };
-  return { ok: true, text: writeProvenance(change(read.provenance)) };
+  return { ok: true, text: provenanceSidecar.serialize(change(read.value)) };
 }
 
 function readEntry(value: unknown): ProvenanceEntry | undefined {
