@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeClock } from '../harness/fakeClock';
-import { batchSummary, prepareResume, progressText, runEvalBatch, type AskColumns, type BatchProgress, type EvalBatchOptions, type EvalBatchUi, type ResultsFile } from '../../src/core/promptLab/evalBatchRun';
+import { batchSummary, draftColumns, prepareResume, progressText, runEvalBatch, type AskColumns, type BatchProgress, type EvalBatchOptions, type EvalBatchUi, type ResultsFile } from '../../src/core/promptLab/evalBatchRun';
 import type { EvalItem } from '../../src/core/promptLab/evalSet';
 import { columnsKey, parseResultsLine, questionKey, resultsLine, type ResultsRow } from '../../src/core/promptLab/results';
 import type { ColumnSpec, HistoryAnswer } from '../../src/core/protocol';
@@ -238,6 +238,31 @@ void describe('an eval batch run', () => {
     };
     await assert.rejects(runEvalBatch(options(file, ask, memoryUi().ui, { inFlight: 1 })), /no such endpoint/);
     assert.deepEqual(rowsOf(file.text).map((r) => r.question), ['How do I renew?']);
+  });
+
+  void it('after a failure asks no new question, and writes the answers of those in flight before failing', async () => {
+    const file = memoryFile();
+    const ask = answering();
+    let release: (() => void) | undefined;
+    const slowThenFail: AskColumns = async (question, cols, signal) => {
+      if (question === 'How do I renew?') await new Promise<void>((resolve) => { release = resolve; });
+      if (question === 'Where do I vote?') {
+        // The slow question ends well after this one failed.
+        setTimeout(() => { release?.(); }, 20);
+        throw new Error('no such endpoint');
+      }
+      return ask(question, cols, signal);
+    };
+    await assert.rejects(runEvalBatch(options(file, slowThenFail, memoryUi().ui, { inFlight: 2 })), /no such endpoint/);
+    assert.deepEqual(ask.asked, ['How do I renew?'], 'the third question is never asked');
+    assert.deepEqual(rowsOf(file.text).map((r) => r.question), ['How do I renew?']);
+  });
+
+  void it('takes the draft\'s columns that have an endpoint, each with its own system prompt or the shared one', () => {
+    assert.deepEqual(draftColumns({
+      system: 'Shared.', question: 'Q?', samples: 1,
+      columns: [{ endpoint: 'ft', system: null, parameters: { seed: 1 } }, { endpoint: '', system: null, parameters: {} }, { endpoint: 'base', system: 'Own.', parameters: {} }],
+    }), [{ endpoint: 'ft', system: 'Shared.', parameters: { seed: 1 } }, { endpoint: 'base', system: 'Own.', parameters: {} }]);
   });
 
   void it('says what it did, in the progress and at the end', () => {

@@ -15,7 +15,7 @@
  * Pure: the results file, the model and the user come in as ports; the editor's are in
  * src/host/evalBatch.ts.
  */
-import type { ColumnSpec, HistoryAnswer } from '../protocol';
+import type { ColumnSpec, Draft, HistoryAnswer } from '../protocol';
 import { BufferedAppender, systemClock, type AppendClock, type AppendPolicy } from './appendBuffer';
 import type { EvalItem } from './evalSet';
 import { columnsKey, compactResults, finishedQuestions, questionKey, resultsLine, resumeRepair, type ResultsAnswer } from './results';
@@ -28,6 +28,11 @@ export const IN_FLIGHT = 16;
  * keeps a few thousand answers to about a hundred writes, and a crash loses at most those seconds.
  */
 export const RESULTS_APPEND: AppendPolicy = { maxLines: 50, maxWaitMs: 5000 };
+
+/** The draft's columns as a batch sends them: those with an endpoint; one without its own system prompt takes the shared one. */
+export function draftColumns(draft: Draft): ColumnSpec[] {
+  return draft.columns.filter((c) => c.endpoint !== '').map((c) => ({ endpoint: c.endpoint, system: c.system ?? draft.system, parameters: c.parameters }));
+}
 
 /** The results file. Every write leaves it whole (aside, then renamed over). */
 export interface ResultsFile {
@@ -188,8 +193,18 @@ async function askAll(
   let failed = 0;
   // Read through a function: cancel flips it while the workers await, which narrowing cannot see.
   const cancelled = (): boolean => signal.aborted;
+  // After a failure (a write that failed, an ask that threw) the run ends with it: no new question is asked.
+  let failure = false;
   const worker = async (): Promise<void> => {
-    while (!cancelled() && next < items.length) {
+    try {
+      await askSome();
+    } catch (e) {
+      failure = true;
+      throw e;
+    }
+  };
+  const askSome = async (): Promise<void> => {
+    while (!cancelled() && !failure && next < items.length) {
       const item = items[next++];
       if (item === undefined) break;
       const answers = await o.ask(item.question, o.columns, signal);
@@ -210,6 +225,8 @@ async function askAll(
       report({ answered: written + failed, failed, total: items.length });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.inFlight ?? IN_FLIGHT, items.length) }, worker));
+  // Every worker ends before the run does, so no line is added after the last flush.
+  const ended = await Promise.allSettled(Array.from({ length: Math.min(o.inFlight ?? IN_FLIGHT, items.length) }, worker));
+  for (const e of ended) if (e.status === 'rejected') throw e.reason;
   return { written, failed, cancelled: cancelled() };
 }
