@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EndpointRegistry } from '../host/endpoints';
-import { draftColumns, runEvalBatch } from '../host/evalBatch';
+import { draftColumns } from '../core/promptLab/evalBatchRun';
+import { runEvalBatch } from '../host/evalBatch';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
 import { savePromptFile } from '../host/promptFiles';

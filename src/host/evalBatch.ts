@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ColumnSpec, Draft } from '../core/protocol';
+import type { ColumnSpec } from '../core/protocol';
 import { batchSummary, prepareResume as prepareResumeOf, progressText, runEvalBatch as runBatch, type EvalBatchUi, type ResultsFile } from '../core/promptLab/evalBatchRun';
 import { readEvalSet } from '../core/promptLab/evalSet';
 import { resultsPathFor } from '../core/promptLab/results';
@@ -10,11 +10,6 @@ import { seedSupport } from './endpointOptions';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
 import { writeAtomically } from './writeAtomically';
-
-/** The draft's columns as a run sends them: a column without its own system prompt takes the shared one. */
-export function draftColumns(draft: Draft): ColumnSpec[] {
-  return draft.columns.filter((c) => c.endpoint !== '').map((c) => ({ endpoint: c.endpoint, system: c.system ?? draft.system, parameters: c.parameters }));
-}
 
 async function pickEvalSet(): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
