@@ -9,6 +9,8 @@
  *   (`compactResults`);
  * - answers that failed are kept with their error, reported one by one, and counted apart;
  * - cancelling stops asking; a question cut short by it is not written, so resuming asks it again;
+ * - a failure (an ask that throws, a write that fails) ends the run: no new question is asked,
+ *   the answers of those in flight are still written, then the failure is the run's;
  * - lines are appended in batches (`BufferedAppender`), and always before the run ends,
  *   cancelled or not.
  *
