@@ -181,13 +181,6 @@ export default tseslint.config(
     },
   },
   {
-    // TEMPORARY exception, removed when these three files do their I/O through
-    // vscode.workspace.fs: delete this whole block then. test/unit/layering.test.ts fails while
-    // it lists a file that no longer imports node:fs.
-    files: ['src/host/evalBatch.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
     files: ['webview-ui/**/*.ts'],
     languageOptions: { globals: globals.browser },
     rules: {

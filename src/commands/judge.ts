@@ -235,9 +235,9 @@ async function judgeDataset(s: Judge, arg: unknown): Promise<void> {
   const baseline = await vscode.window.showQuickPick(endpoints.filter((e) => e.id !== candidate.id), { title: 'TuneLab: B, the baseline (e.g. the base model)' });
   if (baseline === undefined) return;
   const columns = [candidate.id, baseline.id].map((endpoint) => ({ endpoint, system: '', parameters: {} }));
-  const resultsPath = await runEvalBatch(s.ctx.endpoints, s.ctx.lintSettings, s.ctx.log, columns, dataset);
-  if (resultsPath === null) return;
-  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(resultsPath));
+  const results = await runEvalBatch(s.ctx.endpoints, s.ctx.lintSettings, s.ctx.log, columns, dataset);
+  if (results === null) return;
+  const document = await vscode.workspace.openTextDocument(results);
   await vscode.window.showTextDocument(document);
   await judgeCommand(s, document.uri, undefined, { menu: true, selection: false });
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { TuneLabContext } from '../host/context';
-import { draftColumns, runEvalBatch } from '../host/evalBatch';
+import { draftColumns } from '../core/promptLab/evalBatchRun';
+import { runEvalBatch } from '../host/evalBatch';
 import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
 import { savePromptFile } from '../host/promptFiles';
 import type { PromptLabStore } from '../host/promptLabStore';

@@ -151,7 +151,11 @@ export class PromptLabViewProvider implements vscode.WebviewViewProvider, vscode
         return null;
       },
       'prompt/save': (draft) => savePromptFile(draft),
-      'batch/start': ({ columns }) => runEvalBatch(endpoints, lintSettings, log, columns),
+      // The panel shows where the results went: a path on disk, else the URI.
+      'batch/start': async ({ columns }) => {
+        const results = await runEvalBatch(endpoints, lintSettings, log, columns);
+        return results === null ? null : results.scheme === 'file' ? results.fsPath : results.toString();
+      },
     };
   }
 

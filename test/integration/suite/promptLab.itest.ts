@@ -104,7 +104,7 @@ suite('Prompt Lab in the extension host', () => {
     // Saved by a tool that drops the final newline: both paid answers stay, and the next row starts a line.
     const whole = vscode.Uri.joinPath(folder, 'whole.results.jsonl');
     await write(whole, `${first}\n${last}`);
-    const kept = await prepareResume(whole.fsPath, columns);
+    const kept = await prepareResume(whole, columns);
     assert.equal(kept.dropped, undefined);
     assert.deepEqual([...kept.done].sort(), [questionKey(0, 'How do I renew?'), questionKey(1, 'Where do I vote?')].sort());
     assert.equal(await read(whole), `${first}\n${last}\n`);
@@ -113,7 +113,7 @@ suite('Prompt Lab in the extension host', () => {
     const cut = vscode.Uri.joinPath(folder, 'cut.results.jsonl');
     const accented = resultsLine(rowOf(1, 'Où est la mairie ? — café'));
     await write(cut, `${accented}\n${last.slice(0, 50)}`);
-    const trimmed = await prepareResume(cut.fsPath, columns);
+    const trimmed = await prepareResume(cut, columns);
     assert.equal(trimmed.dropped, last.slice(0, 50));
     assert.deepEqual([...trimmed.done], [questionKey(0, 'Où est la mairie ? — café')]);
     assert.equal(await read(cut), `${accented}\n`);
