@@ -12,6 +12,7 @@ import { loadEndpointBackends } from './host/endpointBackends';
 import { EndpointRegistry } from './host/endpoints';
 import { bundlesInMemory } from './host/lazyBundle';
 import { LintSettingsSource } from './host/lintSettings';
+import { WorkspaceSidecars } from './host/sidecarFiles';
 import { loadTokenizers } from './host/tokenizers';
 import { TopicsFileWatcher } from './host/topicsFile';
 import { TopicsModel } from './host/topicsModel';
@@ -82,7 +83,9 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
     // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
     // use: only their command stand-ins and cheap provider shells are registered here.
     const lazy = { extensionUri: context.extensionUri, log };
-    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, log, state: context.workspaceState })));
+    // One sidecar store for the whole editor, so each feature's watcher can tell the store's own writes.
+    const sidecars = new WorkspaceSidecars();
+    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, sidecars, log, state: context.workspaceState })));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};

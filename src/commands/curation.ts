@@ -27,12 +27,15 @@ import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { trust } from '../host/trust';
 import { isDataset } from '../host/datasetLinting';
+import type { WorkspaceSidecars } from '../host/sidecarFiles';
 import { ScoreDecorations } from '../providers/scoreDecorations';
 import { CommandId } from '../host/commandIds';
 
 export interface CurationServices {
   readonly endpoints: EndpointRegistry;
   readonly lintSettings: LintSettingsSource;
+  /** The editor's one sidecar store: the scores sidecars are read and written through it. */
+  readonly sidecars: WorkspaceSidecars;
   readonly log: vscode.LogOutputChannel;
   /** Workspace state: the last scoring endpoint. */
   readonly state: vscode.Memento;
@@ -292,7 +295,7 @@ function offerLegacyMoves(log: vscode.LogOutputChannel): vscode.Disposable {
 
 /** Score Rows, Move Rows Below Score…, and the inline scores. */
 export function registerCuration(s: CurationServices): vscode.Disposable[] {
-  const store = new ScoreStore(s.log);
+  const store = new ScoreStore(s.log, s.sidecars);
   const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
   return [
     vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),

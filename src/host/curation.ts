@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import {
   belowThreshold,
-  readScoreCache,
   rejectionEdit,
   rowKey,
   runScoring,
@@ -9,7 +8,7 @@ import {
   scoreRowsOf,
   scoreRubricError,
   scoresPathFor,
-  writeScoreCache,
+  scoresSidecar,
   type CachedScore,
   type ScoredRowResult,
   type ScoreRow,
@@ -17,11 +16,13 @@ import {
 } from '../core/judge/score';
 import { legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, type RowMoveOutcome } from '../core/judge/rejectedFile';
 import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
+import type { SidecarUnreadable } from '../core/sidecar';
 import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
 import { endpointErrorKind } from '../endpoints/types';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
+import type { WorkspaceSidecars } from './sidecarFiles';
 import { writeAtomically } from './writeAtomically';
 
 /**
@@ -133,28 +134,20 @@ interface SidecarRead {
   readonly problem: string | undefined;
 }
 
-async function readSidecar(uri: vscode.Uri): Promise<SidecarRead> {
-  let text: string | undefined;
-  try {
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch (e) {
-    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') text = undefined;
-    else return { scores: new Map(), setup: undefined, unreadable: `It could not be read (${messageOf(e)}): make it a readable file, or delete it to score every row again.`, problem: undefined };
-  }
-  const read = readScoreCache(text);
-  // A file none of which could be read (a merge conflict, a newer version's, hand-edited) is left alone.
-  const refused = read.unreadable === true || (read.problem !== undefined && read.scores.size === 0);
-  return {
-    scores: read.scores,
-    setup: read.setup,
-    unreadable: refused ? read.problem : undefined,
-    problem: refused ? undefined : read.problem,
-  };
+/**
+ * What to tell a user about a scores sidecar the store would not read or write: the score
+ * format's reasons are whole sentences (see `scoresSidecar`); the store's own, about the file
+ * system, follow "It".
+ */
+function unreadableText(unreadable: SidecarUnreadable, written: boolean): string {
+  if (unreadable.fix === '') return unreadable.reason;
+  return written ? `It ${unreadable.reason}.` : `It ${unreadable.reason}: make it a readable file, or delete it to score every row again.`;
 }
 
 /**
  * The scores of each dataset the editor has looked at, loaded from the sidecar on first use and
- * reloaded when it changes on disk; errors and unsaved scores live here for the session.
+ * reloaded when another tool changes it on disk; errors and unsaved scores live here for the
+ * session. The sidecar is read and written through the editor's one sidecar store.
  */
 export class ScoreStore implements vscode.Disposable {
   private readonly states = new Map<string, Promise<DatasetScores>>();
@@ -163,10 +156,14 @@ export class ScoreStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: { dispose(): unknown }[] = [this.changed];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.scores.json');
-    const reload = (uri: vscode.Uri): void => { void this.reloadSidecar(uri); };
-    this.disposables.push(watcher, watcher.onDidCreate(reload), watcher.onDidChange(reload), watcher.onDidDelete(reload));
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly sidecars: WorkspaceSidecars) {
+    this.disposables.push(sidecars.watch(scoresSidecar.kind, (uri) => { void this.reloadSidecar(uri); }));
+  }
+
+  private async readSidecar(dataset: vscode.Uri): Promise<SidecarRead> {
+    const read = await this.sidecars.read(dataset.toString(), scoresSidecar);
+    if (!read.ok) return { scores: new Map(), setup: undefined, unreadable: unreadableText(read.unreadable, false), problem: undefined };
+    return { scores: new Map(read.value.scores), setup: read.value.setup, unreadable: undefined, problem: read.problem };
   }
 
   /** The dataset's scores, loading the sidecar the first time. */
@@ -183,9 +180,8 @@ export class ScoreStore implements vscode.Disposable {
   }
 
   private async read(dataset: vscode.Uri): Promise<DatasetScores> {
-    const sidecar = scoresUriFor(dataset);
-    const read = await readSidecar(sidecar);
-    this.report(sidecar, read);
+    const read = await this.readSidecar(dataset);
+    this.report(scoresUriFor(dataset), read);
     return { scores: read.scores, unsaved: new Map(), errors: new Map(), setup: read.setup, unreadable: read.unreadable, running: false };
   }
 
@@ -201,7 +197,7 @@ export class ScoreStore implements vscode.Disposable {
       if (scoresUriFor(dataset).toString() !== sidecar.toString()) continue;
       const state = await pending.catch(() => undefined);
       if (state === undefined || state.running) continue;
-      const read = await readSidecar(sidecar);
+      const read = await this.readSidecar(dataset);
       // A run may have started while the file was read.
       if (isRunning(state)) continue;
       state.scores.clear();
@@ -219,9 +215,8 @@ export class ScoreStore implements vscode.Disposable {
    * it cannot be read, or undefined when it can; a readable file's scores join the state's.
    */
   async sidecarProblem(dataset: vscode.Uri, state: DatasetScores): Promise<string | undefined> {
-    const sidecar = scoresUriFor(dataset);
-    const read = await readSidecar(sidecar);
-    this.report(sidecar, read);
+    const read = await this.readSidecar(dataset);
+    this.report(scoresUriFor(dataset), read);
     if (read.unreadable === undefined) {
       for (const [k, v] of read.scores) if (!state.scores.has(k)) state.scores.set(k, v);
       state.setup ??= read.setup;
@@ -259,22 +254,24 @@ export class ScoreStore implements vscode.Disposable {
    * moment. A sidecar that cannot be read is left as it is; the reason is returned instead.
    */
   async save(dataset: vscode.Uri, state: DatasetScores): Promise<{ saved: true } | { saved: false; reason: string }> {
-    const target = scoresUriFor(dataset);
-    const disk = await readSidecar(target);
-    if (disk.unreadable !== undefined) {
-      state.unreadable = disk.unreadable;
-      return { saved: false, reason: disk.unreadable };
+    const disk = { readWhole: false };
+    const saving = new Map(state.unsaved);
+    const update = await this.sidecars.update(dataset.toString(), scoresSidecar, (onDisk) => {
+      // Only called when the file on disk was read whole: a failure after this is the write's.
+      disk.readWhole = true;
+      const merged = new Map(onDisk.scores);
+      for (const [k, v] of state.scores) merged.set(k, v);
+      for (const [k, v] of saving) merged.set(k, v);
+      return state.setup === undefined ? { scores: merged } : { scores: merged, setup: state.setup };
+    });
+    if (!update.ok) {
+      const reason = unreadableText(update.unreadable, disk.readWhole);
+      if (!disk.readWhole) state.unreadable = reason;
+      return { saved: false, reason };
     }
-    const merged = new Map(disk.scores);
-    for (const [k, v] of state.scores) merged.set(k, v);
-    for (const [k, v] of state.unsaved) merged.set(k, v);
-    try {
-      await writeAtomically(target, new TextEncoder().encode(writeScoreCache(merged, state.setup)));
-    } catch (e) {
-      return { saved: false, reason: `It could not be written (${messageOf(e)}).` };
-    }
-    for (const [k, v] of merged) state.scores.set(k, v);
-    state.unsaved.clear();
+    for (const [k, v] of update.value.scores) state.scores.set(k, v);
+    // Scores recorded while the file was written are still to be saved.
+    for (const [k, v] of saving) if (state.unsaved.get(k) === v) state.unsaved.delete(k);
     state.unreadable = undefined;
     return { saved: true };
   }

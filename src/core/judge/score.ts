@@ -14,6 +14,7 @@
  * reads and writes the files.
  */
 import { hasConflictMarkers, sidecarPathFor } from '../sidecar';
+import type { SidecarFormat } from '../sidecarStore';
 import { hashHex } from '../dedupe/exact';
 import { promptError, renderPrompt, type RenderedPrompt } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
@@ -319,6 +320,32 @@ export function writeScoreCache(scores: ReadonlyMap<string, CachedScore>, setup?
   const head = setup === undefined ? {} : { setup: { judge: setup.judge, endpoint: setup.endpoint, rubricName: setup.rubricName, rubric: setup.rubric } };
   return `${JSON.stringify({ version: SCORE_CACHE_VERSION, ...head, scores: sorted }, null, 1)}\n`;
 }
+
+/** What a dataset's scores sidecar holds. */
+export interface ScoresSidecar {
+  readonly scores: ReadonlyMap<string, CachedScore>;
+  /** The last run's setup, when the file names one. */
+  readonly setup?: ScoreSetup;
+}
+
+/**
+ * The scores sidecar for the sidecar store (core/sidecarStore.ts), read and written by
+ * `readScoreCache` and `writeScoreCache`. A file none of which could be read is unreadable, and
+ * so is one whose every entry is damaged (a hand edit gone wrong): writing over it would lose
+ * what is there. `readScoreCache`'s reasons are whole sentences that already say what to do, so
+ * an unreadable one's `fix` is empty.
+ */
+export const scoresSidecar: SidecarFormat<ScoresSidecar> = {
+  kind: 'scores',
+  parse(text) {
+    const read = readScoreCache(text);
+    const value: ScoresSidecar = read.setup === undefined ? { scores: read.scores } : { scores: read.scores, setup: read.setup };
+    const refused = read.unreadable === true || (read.problem !== undefined && read.scores.size === 0);
+    if (refused) return { value, unreadable: { reason: read.problem ?? 'It cannot be read.', fix: '' } };
+    return { value, problem: read.problem };
+  },
+  serialize: (value) => writeScoreCache(value.scores, value.setup),
+};
 
 /** Where a dataset's scores go: `data/train.jsonl` → `data/.tunelab/train.jsonl.scores.json`. */
 export function scoresPathFor(datasetPath: string): string {
