@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
     const lazy = { extensionUri: context.extensionUri, log };
     // One sidecar store for the whole editor, so each feature's watcher can tell the store's own writes.
     const sidecars = new WorkspaceSidecars();
-    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, sidecars, log, state: context.workspaceState })));
+    context.subscriptions.push(...lazyCuration(lazy, () => ({ endpoints, lintSettings, linting, sidecars, log, state: context.workspaceState })));
     const topics = new TopicsModel(config, context.workspaceState, log);
     // The tree's drag and drop edits the file through the commands' services, which need the tree's view.
     const services: { current?: TopicsCommandServices } = {};

@@ -26,7 +26,7 @@ import {
 import type { EndpointRegistry } from '../host/endpoints';
 import type { LintSettingsSource } from '../host/lintSettings';
 import { trust } from '../host/trust';
-import { isDataset } from '../host/datasetLinting';
+import { isDataset, type DatasetLinting } from '../host/datasetLinting';
 import type { WorkspaceSidecars } from '../host/sidecarFiles';
 import { ScoreDecorations } from '../providers/scoreDecorations';
 import { CommandId } from '../host/commandIds';
@@ -34,6 +34,8 @@ import { CommandId } from '../host/commandIds';
 export interface CurationServices {
   readonly endpoints: EndpointRegistry;
   readonly lintSettings: LintSettingsSource;
+  /** The open datasets' lint, whose parsed lines are the rows scored. */
+  readonly linting: DatasetLinting;
   /** The editor's one sidecar store: the scores sidecars are read and written through it. */
   readonly sidecars: WorkspaceSidecars;
   readonly log: vscode.LogOutputChannel;
@@ -296,9 +298,9 @@ function offerLegacyMoves(log: vscode.LogOutputChannel): vscode.Disposable {
 /** Score Rows, Move Rows Below Score…, and the inline scores. */
 export function registerCuration(s: CurationServices): vscode.Disposable[] {
   const store = new ScoreStore(s.log, s.sidecars);
-  const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, log: s.log, store };
+  const deps: CurationDeps = { endpoints: s.endpoints, lintSettings: s.lintSettings, linting: s.linting, log: s.log, store };
   return [
-    vscode.Disposable.from(store, new ScoreDecorations(store, s.lintSettings)),
+    vscode.Disposable.from(store, new ScoreDecorations(store, s)),
     offerLegacyMoves(s.log),
     vscode.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(s, deps, arg)),
     vscode.commands.registerCommand(CommandId.moveRowsBelowScore, (arg?: unknown) => moveRowsBelowScore(s, deps, arg)),

@@ -15,10 +15,12 @@ import {
   type ScoreSetup,
 } from '../core/judge/score';
 import { legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, type RowMoveOutcome } from '../core/judge/rejectedFile';
-import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
+import { parseDocument } from '../core/jsonl/parse';
+import { evalSetOfLines, EvalSetMemo, type ParsedRow, type SkippedLine } from '../core/promptLab/evalSet';
 import type { SidecarUnreadable } from '../core/sidecar';
 import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
 import { endpointErrorKind } from '../endpoints/types';
+import type { DatasetLinting } from './datasetLinting';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
@@ -294,16 +296,34 @@ export interface DatasetRows {
   readonly skipped: readonly SkippedLine[];
 }
 
-/** The rows of the document's current text (unsaved edits included) that can be scored. */
-export async function datasetRows(document: vscode.TextDocument, lintSettings: LintSettingsSource): Promise<DatasetRows> {
-  // Read before the await, so the rows belong to this version.
-  const text = document.getText();
+/** What a dataset's rows are read with: its lint settings, and the linter's parse of its lines. */
+export interface RowSources {
+  readonly lintSettings: LintSettingsSource;
+  readonly linting: DatasetLinting;
+}
+
+/** What the rows read so far made of each record, so an edit's rows cost only its lines. */
+const rowsMemo = new EvalSetMemo();
+
+/**
+ * The rows of the document's current text (unsaved edits included) that can be scored: the
+ * lines the linter has parsed already (it follows every edit line by line), read as
+ * `readEvalSet` reads the text; the text itself when the linter has no such document yet.
+ */
+export async function datasetRows(document: vscode.TextDocument, sources: RowSources): Promise<DatasetRows> {
+  const settings = await sources.lintSettings.forDocument(document.uri);
+  // No await from here on, so the version, the lines and the text all belong together.
   const version = document.version;
-  const settings = await lintSettings.forDocument(document.uri);
   const format = settings.settings.format === 'auto' ? undefined : settings.settings.format;
-  const set = readEvalSet(text, settings.context, format);
+  const set = evalSetOfLines(parsedLinesOf(document, sources.linting), settings.context, format, rowsMemo);
   const { rows, noAnswer } = scoreRowsOf(set.items);
   return { version, rows, noAnswer, skipped: set.skipped };
+}
+
+function parsedLinesOf(document: vscode.TextDocument, linting: DatasetLinting): Iterable<ParsedRow> {
+  const linted = linting.get(document);
+  if (linted !== undefined && linted.document === document && linted.linter.lineCount === document.lineCount) return linted.linter.parsedLines();
+  return parseDocument(document.getText()).lines.map((parsed) => ({ line: parsed.line, parsed }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,9 +358,8 @@ export async function scoreRubricFor(dataset: vscode.Uri): Promise<RubricChoice>
 // ---------------------------------------------------------------------------------------------
 // Scoring
 
-export interface CurationDeps {
+export interface CurationDeps extends RowSources {
   readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
   readonly log: vscode.LogOutputChannel;
   readonly store: ScoreStore;
 }
@@ -366,14 +385,14 @@ export interface ScoringOutcome {
  * Undefined when nothing was run (the reason has been shown).
  */
 export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocument, endpoint: EndpointConfig, rubric: { readonly rubric: string; readonly name: string }): Promise<ScoringOutcome | undefined> {
-  const { endpoints, lintSettings, log, store } = deps;
+  const { endpoints, log, store } = deps;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to score rows.');
     return undefined;
   }
   const uri = document.uri;
   const name = vscode.workspace.asRelativePath(uri);
-  const read = await datasetRows(document, lintSettings);
+  const read = await datasetRows(document, deps);
   for (const s of read.skipped) log.info(`Scoring: ${name}:${s.line + 1}: skipped (${s.reason})`);
   for (const line of read.noAnswer) log.info(`Scoring: ${name}:${line + 1}: skipped (the record has no answer to score)`);
   if (read.rows.length === 0) {
@@ -505,9 +524,9 @@ export interface RejectionPlan {
 }
 
 /** The rows of the document's current text scored below `threshold`; undefined when none of its rows are scored. */
-export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'store'>, document: vscode.TextDocument, threshold: number): Promise<RejectionPlan | undefined> {
+export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'linting' | 'store'>, document: vscode.TextDocument, threshold: number): Promise<RejectionPlan | undefined> {
   const state = await deps.store.load(document.uri);
-  const read = await datasetRows(document, deps.lintSettings);
+  const read = await datasetRows(document, deps);
   const setup = state.setup;
   if (setup === undefined) return undefined;
   const rows = read.rows.map((row) => ({ line: row.line, score: state.scores.get(rowKey(row, setup))?.score }));

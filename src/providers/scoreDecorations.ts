@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { rowKey, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
-import { datasetRows, thresholdFor, type DatasetScores, type ScoreStore } from '../host/curation';
-import type { LintSettingsSource } from '../host/lintSettings';
+import { datasetRows, thresholdFor, type DatasetScores, type RowSources, type ScoreStore } from '../host/curation';
 import { isDataset } from '../host/datasetLinting';
 
 /** Edits gather this long before the scores are looked up again. */
@@ -53,7 +52,8 @@ export class ScoreDecorations implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: { dispose(): unknown }[] = [this.normal, this.low, this.failed];
 
-  constructor(private readonly store: ScoreStore, private readonly lintSettings: LintSettingsSource) {
+  constructor(private readonly store: ScoreStore, private readonly sources: RowSources) {
+    const { lintSettings } = sources;
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
         for (const document of new Set(editors.map((e) => e.document))) void this.refresh(document);
@@ -113,7 +113,7 @@ export class ScoreDecorations implements vscode.Disposable {
     const id = document.uri.toString();
     const known = this.keyed.get(id);
     if (known !== undefined && known.version === document.version && known.judge === setup.judge && known.rubric === setup.rubric) return known;
-    const read = await datasetRows(document, this.lintSettings);
+    const read = await datasetRows(document, this.sources);
     if (read.version !== document.version) return undefined;
     const keyed: Keyed = { version: read.version, judge: setup.judge, rubric: setup.rubric, rows: read.rows.map((row) => ({ row, key: rowKey(row, setup) })) };
     this.keyed.set(id, keyed);

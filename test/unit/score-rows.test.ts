@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { repoFile } from '../harness/repoFile';
+import { resolveSettings } from '../../src/core/lint/config';
+import { DatasetLinter } from '../../src/core/lint/engine';
+import type { FormatContext, FormatId } from '../../src/core/lint/types';
+import { evalSetOfLines, EvalSetMemo, readEvalSet } from '../../src/core/promptLab/evalSet';
+import { scoreRowsOf } from '../../src/core/judge/score';
+
+/**
+ * Curation reads a dataset's rows from the lines its linter parsed (and keeps parsed across
+ * edits) rather than parsing the whole text again: the rows must be what the re-parse gives.
+ */
+
+const fixtures: { name: string; text: string }[] = [
+  ...readdirSync(repoFile('test/fixtures/formats')).filter((f) => f.endsWith('.jsonl')).map((f) => ({ name: `formats/${f}`, text: readFileSync(repoFile(`test/fixtures/formats/${f}`), 'utf8') })),
+  ...['problems.jsonl', 'leaky.jsonl', 'cli/crlf-bom.jsonl', 'cli/no-final-newline.jsonl', 'cli/problems.jsonl', 'cli/warnings.jsonl'].map((f) => ({ name: f, text: readFileSync(repoFile(`test/fixtures/${f}`), 'utf8') })),
+];
+
+/** Broken JSON, a record with no answer, a text record, a blank line, a plain question, an array. */
+const MIXED = [
+  '{"instruction": "How do I renew a passport?", "context": "", "response": "Use form DS-82."}',
+  '{"instruction": "Where do I vote?", "context": ""',
+  '{"instruction": "What is a REAL ID?", "context": "", "response": ""}',
+  '',
+  '{"text": "Domain text with no question."}',
+  '{"question": "Is the office open on Sunday?", "answer": "No."}',
+  '[1, 2]',
+  '{"instruction": "How do I pay a parking ticket?", "context": "It was in Boston.", "response": "Pay it online."}',
+].join('\n');
+
+function sameAsReparse(linter: DatasetLinter, text: string, ctx: FormatContext, format: FormatId | undefined, memo: EvalSetMemo, label: string): void {
+  const fresh = readEvalSet(text, ctx, format);
+  const linted = evalSetOfLines(linter.parsedLines(), ctx, format, memo);
+  assert.deepEqual(linted, fresh, label);
+  assert.deepEqual(scoreRowsOf(linted.items), scoreRowsOf(fresh.items), label);
+}
+
+function linterOf(text: string, ctx: FormatContext): DatasetLinter {
+  const linter = new DatasetLinter({ settings: resolveSettings([]).settings, context: ctx, nearDuplicates: true });
+  linter.setText(text);
+  return linter;
+}
+
+/** The text's lines as VS Code numbers them, and the text they make. */
+function linesOf(text: string): string[] {
+  return (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r\n|\r|\n/);
+}
+
+void describe('the rows curation reads from the linter', () => {
+  void it('equal a re-parse of every fixture, before the lint ran, midway and after', () => {
+    for (const { name, text } of [...fixtures, { name: 'mixed', text: MIXED }]) {
+      const memo = new EvalSetMemo();
+      const linter = linterOf(text, {});
+      sameAsReparse(linter, text, {}, undefined, memo, `${name}: not linted yet`);
+      linter.step(3);
+      sameAsReparse(linter, text, {}, undefined, memo, `${name}: midway`);
+      while (!linter.step(1000));
+      sameAsReparse(linter, text, {}, undefined, memo, `${name}: linted`);
+      sameAsReparse(linter, text, {}, 'jumpstart-instruction', memo, `${name}: with a format set`);
+      sameAsReparse(linter, text, { templateKeys: ['instruction', 'response'] }, undefined, memo, `${name}: with a template`);
+    }
+  });
+
+  void it('include the broken lines and the rows with no answer', () => {
+    const set = evalSetOfLines(linterOf(MIXED, {}).parsedLines(), {}, undefined, new EvalSetMemo());
+    assert.deepEqual(set.skipped.map((s) => s.line), [1, 4, 6]);
+    const { rows, noAnswer } = scoreRowsOf(set.items);
+    assert.deepEqual(rows.map((r) => r.line), [0, 5, 7]);
+    assert.deepEqual(noAnswer, [2]);
+  });
+
+  void it('stay equal to a re-parse through edits, reading again only the lines an edit changed', () => {
+    for (const { name, text } of [...fixtures, { name: 'mixed', text: MIXED }]) {
+      const memo = new EvalSetMemo();
+      const linter = linterOf(text, {});
+      const lines = linesOf(text);
+      const edit = (start: number, deleteCount: number, added: string[], label: string): void => {
+        linter.replaceLines(start, deleteCount, added);
+        lines.splice(start, deleteCount, ...added);
+        linter.step(50);
+        sameAsReparse(linter, lines.join('\n'), {}, undefined, memo, `${name}: ${label}`);
+      };
+      sameAsReparse(linter, lines.join('\n'), {}, undefined, memo, `${name}: opened`);
+      edit(0, 0, ['{"instruction": "Inserted?", "context": "", "response": "Yes."}'], 'a row inserted at the top');
+      edit(1, 1, ['{"broken": '], 'a row broken');
+      edit(Math.min(2, lines.length), 0, ['', '{"question": "A plain question?"}'], 'a blank line and a question with no answer');
+      edit(0, 1, [], 'the first row deleted');
+      edit(0, 1, ['{"instruction": "Fixed?", "context": "", "response": "Fixed."}'], 'the broken row fixed');
+    }
+  });
+
+  void it('reuse what unchanged records gave', () => {
+    const memo = new EvalSetMemo();
+    const linter = linterOf(MIXED, {});
+    const before = evalSetOfLines(linter.parsedLines(), {}, undefined, memo);
+    linter.replaceLines(0, 0, ['{"instruction": "New?", "context": "", "response": "New."}']);
+    const after = evalSetOfLines(linter.parsedLines(), {}, undefined, memo);
+    const last = before.items.at(-1);
+    const moved = after.items.at(-1);
+    assert.ok(last !== undefined && moved !== undefined);
+    assert.equal(moved.line, last.line + 1);
+    // The same strings, not equal copies: the record was not read again.
+    assert.equal(moved.question, last.question);
+    assert.equal(moved.reference, last.reference);
+  });
+});
