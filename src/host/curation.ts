@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import {
   belowThreshold,
   rejectionEdit,
-  rowKey,
-  runScoring,
   SCORE_RUBRIC,
+  scoredRowsOf,
   scoreRowsOf,
   scoreRubricError,
   scoresPathFor,
@@ -14,6 +13,7 @@ import {
   type ScoreRow,
   type ScoreSetup,
 } from '../core/judge/score';
+import { runScoringJob, type ScoringOutcome } from '../core/judge/scoringJob';
 import { legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, type RowMoveOutcome } from '../core/judge/rejectedFile';
 import { parseDocument } from '../core/jsonl/parse';
 import { evalSetOfLines, EvalSetMemo, type ParsedRow, type SkippedLine } from '../core/promptLab/evalSet';
@@ -364,25 +364,13 @@ export interface CurationDeps extends RowSources {
   readonly store: ScoreStore;
 }
 
-export interface ScoringOutcome {
-  /** Rows that can be scored. */
-  readonly rows: number;
-  /** The scores the dataset's rows have now, from this run or an earlier one. */
-  readonly scores: readonly number[];
-  /** Rows the judge could not score in this run. */
-  readonly errors: number;
-  readonly asked: number;
-  readonly cancelled: boolean;
-  /** Records with no answer to score. */
-  readonly noAnswer: number;
-  /** Why the sidecar was not written, when it was not. */
-  readonly notSaved?: string;
-}
+export type { ScoringOutcome } from '../core/judge/scoringJob';
 
 /**
  * Scores every row of the document not yet scored by this judge and rubric, with a progress
- * notification (n/N, cancel). The sidecar is written when the run ends, cancelled or not.
- * Undefined when nothing was run (the reason has been shown).
+ * notification (n/N, cancel), through core's scoring job (core/judge/scoringJob.ts): this is its
+ * editor side. The sidecar is written when the run ends, cancelled or not. Undefined when nothing
+ * was run (the reason has been shown).
  */
 export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocument, endpoint: EndpointConfig, rubric: { readonly rubric: string; readonly name: string }): Promise<ScoringOutcome | undefined> {
   const { endpoints, log, store } = deps;
@@ -413,92 +401,43 @@ export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocu
     void vscode.window.showInformationMessage(`TuneLab: ${name} is being scored already.`);
     return undefined;
   }
-  const todo = new Set(read.rows.map((row) => rowKey(row, setup)).filter((key) => !state.scores.has(key))).size;
 
-  let result: Awaited<ReturnType<typeof runScoring>> | undefined;
-  let notSaved: string | undefined;
-  if (todo > 0) {
-    state.running = true;
-    try {
+  const outcome = await runScoringJob({ rows: read.rows, noAnswer: read.noAnswer.length, setup, cache: state.scores }, {
+    asker: async () => {
       const ask = await endpoints.asker(endpoint.id);
-      if (ask === undefined) {
-        void vscode.window.showWarningMessage('TuneLab: no API key was given, so nothing was sent.');
-        return undefined;
-      }
-      store.setSetup(uri, state, setup);
-      log.info(`Scoring ${name}: ${todo} row(s) to ask ${setup.judge} about, with the ${rubric.name} rubric.`);
-      try {
-        result = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Scoring rows', cancellable: true },
-          async (progress, token) => {
-            const controller = new AbortController();
-            const cancel = token.onCancellationRequested(() => { controller.abort(); });
-            let done = 0;
-            // Rows repeating a pair share its request: each pair counts once.
-            const counted = new Set<string>();
-            progress.report({ message: `0/${todo}` });
-            try {
-              return await runScoring({
-                rows: read.rows,
-                ask,
-                judge: setup.judge,
-                rubric: setup.rubric,
-                // The run adds each new score here, so the editor shows it at once.
-                cache: state.scores,
-                signal: controller.signal,
-                onScored: (scored) => {
-                  store.record(uri, state, scored);
-                  if ((scored.ok && scored.cached) || counted.has(scored.key)) return;
-                  counted.add(scored.key);
-                  done++;
-                  progress.report({ message: `${done}/${todo}`, increment: 100 / todo });
-                },
-              });
-            } finally {
-              cancel.dispose();
-            }
-          },
-        );
-      } catch (e) {
-        if (endpointErrorKind(e) !== 'cancelled') throw e;
-      } finally {
-        // Written on cancel and on failure too: every score asked for is kept.
-        const saved = await store.save(uri, state);
-        if (!saved.saved) {
-          log.warn(`Scoring ${name}: the scores were not saved to ${vscode.workspace.asRelativePath(scoresUriFor(uri))}: ${saved.reason}`);
-          notSaved = saved.reason;
+      if (ask === undefined) void vscode.window.showWarningMessage('TuneLab: no API key was given, so nothing was sent.');
+      return ask;
+    },
+    withProgress: async (todo, work) => vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Scoring rows', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => { controller.abort(); });
+        try {
+          return await work(controller.signal, (done) => {
+            progress.report(done === 0 ? { message: `0/${todo}` } : { message: `${done}/${todo}`, increment: 100 / todo });
+          });
+        } finally {
+          cancel.dispose();
         }
-      }
-    } finally {
-      state.running = false;
-    }
-  } else if (store.setSetup(uri, state, setup)) {
-    // Every row is scored by this judge already; the sidecar names it, so the editor shows its scores.
-    const saved = await store.save(uri, state);
-    if (!saved.saved) notSaved = saved.reason;
-  }
-
-  let errors = 0;
-  for (const r of result?.scored ?? []) {
-    if (r.ok) continue;
-    errors++;
-    log.warn(`Scoring: ${name}:${r.row.line + 1}: ${r.error}`);
-  }
-  const scores: number[] = [];
-  for (const row of read.rows) {
-    const score = state.scores.get(rowKey(row, setup))?.score;
-    if (score !== undefined) scores.push(score);
-  }
-  const outcome: ScoringOutcome = {
-    rows: read.rows.length,
-    scores,
-    errors,
-    asked: result?.asked ?? 0,
-    cancelled: result?.cancelled ?? (todo > 0),
-    noAnswer: read.noAnswer.length,
-    ...(notSaved === undefined ? {} : { notSaved }),
-  };
-  log.info(`Scoring ${name}: ${scores.length} of ${read.rows.length} row(s) scored; ${outcome.asked} request(s) sent; ${errors} error(s)${outcome.cancelled ? '; cancelled' : ''}.`);
+      },
+    ),
+    isCancellation: (e) => endpointErrorKind(e) === 'cancelled',
+    setSetup: (next) => store.setSetup(uri, state, next),
+    // The run adds each new score to the cache (the state's scores), so the editor shows it at once.
+    record: (scored) => { store.record(uri, state, scored); },
+    save: async (afterRun) => {
+      const saved = await store.save(uri, state);
+      if (saved.saved) return undefined;
+      if (afterRun) log.warn(`Scoring ${name}: the scores were not saved to ${vscode.workspace.asRelativePath(scoresUriFor(uri))}: ${saved.reason}`);
+      return saved.reason;
+    },
+    running: (on) => { state.running = on; },
+    starting: (todo) => { log.info(`Scoring ${name}: ${todo} row(s) to ask ${setup.judge} about, with the ${rubric.name} rubric.`); },
+  });
+  if (outcome === undefined) return undefined;
+  for (const r of outcome.failed) log.warn(`Scoring: ${name}:${r.row.line + 1}: ${r.error}`);
+  log.info(`Scoring ${name}: ${outcome.scores.length} of ${outcome.rows} row(s) scored; ${outcome.asked} request(s) sent; ${outcome.errors} error(s)${outcome.cancelled ? '; cancelled' : ''}.`);
   return outcome;
 }
 
@@ -529,7 +468,7 @@ export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'l
   const read = await datasetRows(document, deps);
   const setup = state.setup;
   if (setup === undefined) return undefined;
-  const rows = read.rows.map((row) => ({ line: row.line, score: state.scores.get(rowKey(row, setup))?.score }));
+  const rows = scoredRowsOf(read.rows, setup, state.scores);
   const scored = rows.filter((r) => r.score !== undefined).length;
   if (scored === 0) return undefined;
   return {
