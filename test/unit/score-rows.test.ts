@@ -91,18 +91,18 @@ void describe('the rows curation reads from the linter', () => {
     }
   });
 
-  void it('reuse what unchanged records gave', () => {
+  void it('reuse what unchanged records gave, in a context equal to the last one', () => {
     const memo = new EvalSetMemo();
     const linter = linterOf(MIXED, {});
     const before = evalSetOfLines(linter.parsedLines(), {}, undefined, memo);
+    const records = memo.matched;
+    assert.equal(records, 5);
     linter.replaceLines(0, 0, ['{"instruction": "New?", "context": "", "response": "New."}']);
+    // A new context object with the same value, as each read of the settings gives.
     const after = evalSetOfLines(linter.parsedLines(), {}, undefined, memo);
-    const last = before.items.at(-1);
-    const moved = after.items.at(-1);
-    assert.ok(last !== undefined && moved !== undefined);
-    assert.equal(moved.line, last.line + 1);
-    // The same strings, not equal copies: the record was not read again.
-    assert.equal(moved.question, last.question);
-    assert.equal(moved.reference, last.reference);
+    assert.equal(memo.matched, records + 1, 'only the inserted record is read');
+    assert.deepEqual(after.items.slice(1).map((i) => ({ ...i, line: i.line - 1 })), before.items);
+    evalSetOfLines(linter.parsedLines(), { templateKeys: ['instruction', 'response'] }, undefined, memo);
+    assert.equal(memo.matched, records + 1 + 6, 'another context reads every record again');
   });
 });

@@ -192,7 +192,8 @@ export interface ParsedRow {
 
 /** What one record gave, for one context, detected format and format setting. */
 interface Remembered {
-  readonly ctx: FormatContext;
+  /** The context it was read in (`contextKey`). */
+  readonly context: string;
   /** The first format the record matches (`matchFormat`). */
   readonly first: FormatId | undefined;
   read?: {
@@ -204,6 +205,11 @@ interface Remembered {
   };
 }
 
+/** A context's value as a string: the editor makes a new context object for every read of the settings. */
+function contextKey(ctx: FormatContext): string {
+  return JSON.stringify([ctx.templateKeys ?? null, ctx.completionKeys ?? null, ctx.template ?? null]);
+}
+
 /**
  * Remembers what each parsed record gave, by the record object itself, so reading the lines of
  * a document again after an edit works only the records the edit parsed anew (a linter keeps
@@ -211,11 +217,14 @@ interface Remembered {
  */
 export class EvalSetMemo {
   private readonly records = new WeakMap<JsonObject, Remembered>();
+  /** How many records were matched to a format anew: what reading cost. */
+  matched = 0;
 
-  remembered(record: JsonObject, ctx: FormatContext): Remembered {
+  remembered(record: JsonObject, ctx: FormatContext, context: string): Remembered {
     let known = this.records.get(record);
-    if (known === undefined || known.ctx !== ctx) {
-      known = { ctx, first: matchFormat(record, ctx) };
+    if (known === undefined || known.context !== context) {
+      this.matched++;
+      known = { context, first: matchFormat(record, ctx) };
       this.records.set(record, known);
     }
     return known;
@@ -233,16 +242,21 @@ export function evalSetOfLines(lines: Iterable<ParsedRow>, ctx: FormatContext, f
     if (parsed.kind === 'record') records.push({ line, record: parsed.value as JsonObject });
     else if (parsed.kind === 'error') skipped.push({ line, reason: parsed.message });
   }
-  const first = memo === undefined ? matchFormat : (record: JsonObject): FormatId | undefined => memo.remembered(record, ctx).first;
+  const context = memo === undefined ? '' : contextKey(ctx);
+  const remembered = (record: JsonObject): Remembered | undefined => memo?.remembered(record, ctx, context);
+  const first = (record: JsonObject): FormatId | undefined => {
+    const known = remembered(record);
+    return known === undefined ? matchFormat(record, ctx) : known.first;
+  };
   const detected = format ?? detectFormat(records.map((r) => r.record), ctx, first).format;
   const items: EvalItem[] = [];
   // How many items each format (or the plain question shape) gave.
   const sources = new Map<FormatId | typeof QUESTIONS, number>();
   for (const { line, record } of records) {
-    const known = memo?.remembered(record, ctx);
+    const known = remembered(record);
     let read = known?.read;
     if (read === undefined || read.detected !== detected || read.format !== format) {
-      const own = detected !== undefined && (format !== undefined || formatById(detected).matches(record, ctx)) ? detected : first(record, ctx);
+      const own = detected !== undefined && (format !== undefined || formatById(detected).matches(record, ctx)) ? detected : first(record);
       const viaFormat = own === undefined ? undefined : evalItemOf(record, own, ctx);
       read = { detected, format, own, viaFormat: viaFormat !== undefined, found: viaFormat ?? questionItemOf(record) };
       if (known !== undefined) known.read = read;
