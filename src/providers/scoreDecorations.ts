@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { rowKey, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
+import { RowKeys, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
 import { datasetRows, thresholdFor, type DatasetScores, type RowSources, type ScoreStore } from '../host/curation';
 import { isDataset } from '../host/datasetLinting';
 
@@ -49,6 +49,8 @@ export class ScoreDecorations implements vscode.Disposable {
   private readonly low = decorationType(LOW_SCORE_COLOR);
   private readonly failed = decorationType(ERROR_SCORE_COLOR);
   private readonly keyed = new Map<string, Keyed>();
+  /** Each document's keys by pair, kept across its versions. */
+  private readonly rowKeys = new Map<string, RowKeys>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: { dispose(): unknown }[] = [this.normal, this.low, this.failed];
 
@@ -63,6 +65,7 @@ export class ScoreDecorations implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.keyed.delete(d.uri.toString());
+        this.rowKeys.delete(d.uri.toString());
       }),
       store.onDidChange((uri) => { this.schedule(uri); }),
       lintSettings.onDidChange(() => {
@@ -115,7 +118,13 @@ export class ScoreDecorations implements vscode.Disposable {
     if (known !== undefined && known.version === document.version && known.judge === setup.judge && known.rubric === setup.rubric) return known;
     const read = await datasetRows(document, this.sources);
     if (read.version !== document.version) return undefined;
-    const keyed: Keyed = { version: read.version, judge: setup.judge, rubric: setup.rubric, rows: read.rows.map((row) => ({ row, key: rowKey(row, setup) })) };
+    let rowKeys = this.rowKeys.get(id);
+    if (rowKeys === undefined) {
+      rowKeys = new RowKeys();
+      this.rowKeys.set(id, rowKeys);
+    }
+    const keys = rowKeys.keysOf(read.rows, setup);
+    const keyed: Keyed = { version: read.version, judge: setup.judge, rubric: setup.rubric, rows: read.rows.map((row, i) => ({ row, key: keys[i] ?? '' })) };
     this.keyed.set(id, keyed);
     return keyed;
   }

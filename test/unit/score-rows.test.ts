@@ -6,7 +6,7 @@ import { resolveSettings } from '../../src/core/lint/config';
 import { DatasetLinter } from '../../src/core/lint/engine';
 import type { FormatContext, FormatId } from '../../src/core/lint/types';
 import { evalSetOfLines, EvalSetMemo, readEvalSet } from '../../src/core/promptLab/evalSet';
-import { scoreRowsOf } from '../../src/core/judge/score';
+import { rowKey, RowKeys, SCORE_RUBRIC, scoreRowsOf } from '../../src/core/judge/score';
 
 /**
  * Curation reads a dataset's rows from the lines its linter parsed (and keeps parsed across
@@ -104,5 +104,25 @@ void describe('the rows curation reads from the linter', () => {
     assert.deepEqual(after.items.slice(1).map((i) => ({ ...i, line: i.line - 1 })), before.items);
     evalSetOfLines(linter.parsedLines(), { templateKeys: ['instruction', 'response'] }, undefined, memo);
     assert.equal(memo.matched, records + 1 + 6, 'another context reads every record again');
+  });
+});
+
+void describe('the keys of the rows curation shows', () => {
+  void it('equal rowKey, hashing again only the pairs an edit changed, and all of them for another judge', () => {
+    const setup = { judge: 'judge/model', rubric: SCORE_RUBRIC };
+    const linter = linterOf(MIXED, {});
+    const memo = new EvalSetMemo();
+    const rowsNow = (): ReturnType<typeof scoreRowsOf>['rows'] => scoreRowsOf(evalSetOfLines(linter.parsedLines(), {}, undefined, memo).items).rows;
+    const keys = new RowKeys();
+    const first = rowsNow();
+    assert.deepEqual(keys.keysOf(first, setup), first.map((row) => rowKey(row, setup)));
+    assert.equal(keys.hashed, 3);
+    linter.replaceLines(0, 1, ['{"instruction": "How do I renew a passport?", "context": "", "response": "Use form DS-82 by mail."}']);
+    const edited = rowsNow();
+    assert.deepEqual(keys.keysOf(edited, setup), edited.map((row) => rowKey(row, setup)));
+    assert.equal(keys.hashed, 4, 'only the edited row is hashed');
+    const other = { judge: 'other/model', rubric: SCORE_RUBRIC };
+    assert.deepEqual(keys.keysOf(edited, other), edited.map((row) => rowKey(row, other)));
+    assert.equal(keys.hashed, 7);
   });
 });

@@ -518,6 +518,42 @@ export function rowKey(row: ScorePair, setup: Pick<ScoreSetup, 'judge' | 'rubric
   return scoreKey({ question: row.question, answer: row.answer, ...(row.system === undefined ? {} : { system: row.system }), judge: setup.judge, rubric: setup.rubric });
 }
 
+/**
+ * The keys of a document's rows by one setup, remembered by pair from one look-up to the next,
+ * so the scores of a document looked up again after an edit hash only the pairs the edit
+ * changed: a key hashes the whole rubric with the pair.
+ */
+export class RowKeys {
+  private judge: string | undefined;
+  private rubric: string | undefined;
+  private known = new Map<string, string>();
+  /** How many keys were hashed: what the look-ups cost. */
+  hashed = 0;
+
+  /** `rowKey` of each row, in order. */
+  keysOf(rows: readonly ScorePair[], setup: Pick<ScoreSetup, 'judge' | 'rubric'>): string[] {
+    if (setup.judge !== this.judge || setup.rubric !== this.rubric) {
+      this.judge = setup.judge;
+      this.rubric = setup.rubric;
+      this.known = new Map();
+    }
+    // Only the pairs of this look-up are kept, so the map holds no more than the document.
+    const next = new Map<string, string>();
+    const keys = rows.map((row) => {
+      const pair = JSON.stringify([row.question, row.answer, row.system ?? '']);
+      let key = this.known.get(pair) ?? next.get(pair);
+      if (key === undefined) {
+        key = rowKey(row, setup);
+        this.hashed++;
+      }
+      next.set(pair, key);
+      return key;
+    });
+    this.known = next;
+    return keys;
+  }
+}
+
 /** How a score reads after its row. */
 export function scoreLabel(score: number): string {
   return `score ${score}/10`;
