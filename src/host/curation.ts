@@ -33,6 +33,10 @@ import { writeAtomically } from './writeAtomically';
  * as one undoable edit. The rejected file is outside the dataset's folder, under the workspace
  * folder's `.tunelab/rejected/` (see core/judge/rejectedFile.ts for why), and an old
  * `<name>.rejected.jsonl` beside the dataset is moved there.
+ *
+ * The policies are core's (the scores sidecar in core/judge/score.ts, the scoring job in
+ * core/judge/scoringJob.ts); this module is their editor side: the sidecar store over
+ * vscode.workspace.fs, the progress notification, the WorkspaceEdit.
  */
 
 /** The workspace's last scoring endpoint, in workspace state. */

@@ -41,8 +41,9 @@ function hover(title: string, body: string, judge: string): vscode.MarkdownStrin
 /**
  * Shows each scored row's score after it (`score 7/10`), coloured by the threshold, with the
  * judge's reasoning in a hover; rows that could not be scored this session show `score: error`.
- * Looked up from the document's current text and the scores on every edit (debounced), so an
- * edited row loses its score: its key changes.
+ * Looked up from the document's current rows (the lines its linter parsed) and the scores on
+ * every edit (debounced), so an edited row loses its score: its key changes. Only the lines an
+ * edit changed are read and hashed again (see datasetRows and RowKeys).
  */
 export class ScoreDecorations implements vscode.Disposable {
   private readonly normal = decorationType(SCORE_COLOR);
