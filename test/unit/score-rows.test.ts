@@ -63,6 +63,19 @@ void describe('the rows curation reads from the linter', () => {
     }
   });
 
+  void it('leave the lint\'s findings as they would be: reading the parses does not change what is found', () => {
+    for (const { name, text } of [...fixtures, { name: 'mixed', text: MIXED }]) {
+      const plain = linterOf(text, {});
+      while (!plain.step(1000));
+      const read = linterOf(text, {});
+      read.step(2);
+      read.parsedLines();
+      while (!read.step(1000));
+      read.parsedLines();
+      assert.deepEqual(read.findings(), plain.findings(), name);
+    }
+  });
+
   void it('include the broken lines and the rows with no answer', () => {
     const set = evalSetOfLines(linterOf(MIXED, {}).parsedLines(), {}, undefined, new EvalSetMemo());
     assert.deepEqual(set.skipped.map((s) => s.line), [1, 4, 6]);
