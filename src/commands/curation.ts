@@ -271,10 +271,10 @@ function offerLegacyMoves(log: vscode.LogOutputChannel): vscode.Disposable {
 
 /** Score Rows, Move Rows Below Score…, and the inline scores. */
 export function registerCuration(ctx: TuneLabContext): vscode.Disposable[] {
-  const store = new ScoreStore(ctx.log);
-  const deps: CurationDeps = { endpoints: ctx.endpoints, lintSettings: ctx.lintSettings, log: ctx.log, store };
+  const store = new ScoreStore(ctx.log, ctx.sidecars);
+  const deps: CurationDeps = { endpoints: ctx.endpoints, lintSettings: ctx.lintSettings, linting: ctx.linting, log: ctx.log, store };
   return [
-    vscode.Disposable.from(store, new ScoreDecorations(store, ctx.lintSettings, ctx.config)),
+    vscode.Disposable.from(store, new ScoreDecorations(store, ctx, ctx.config)),
     offerLegacyMoves(ctx.log),
     ctx.commands.registerCommand(CommandId.scoreRows, (arg?: unknown) => scoreRows(ctx, deps, arg), { trust: { to: 'score rows' } }),
     // The scores are a model's, or a sidecar's the workspace ships: an untrusted one must not delete rows with them.

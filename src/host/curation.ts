@@ -1,27 +1,30 @@
 import * as vscode from 'vscode';
 import {
   belowThreshold,
-  readScoreCache,
   rejectionEdit,
-  rowKey,
-  runScoring,
   SCORE_RUBRIC,
+  scoredRowsOf,
   scoreRowsOf,
   scoreRubricError,
   scoresPathFor,
-  writeScoreCache,
+  scoresSidecar,
   type CachedScore,
   type ScoredRowResult,
   type ScoreRow,
   type ScoreSetup,
 } from '../core/judge/score';
+import { runScoringJob, type ScoringOutcome } from '../core/judge/scoringJob';
 import { legacyRejectedPathFor, moveRows, rejectedInsideDatasetFolder, rejectedMigration, rejectedPathFor, type RowMoveOutcome } from '../core/judge/rejectedFile';
-import { readEvalSet, type SkippedLine } from '../core/promptLab/evalSet';
+import { parseDocument } from '../core/jsonl/parse';
+import { evalSetOfLines, EvalSetMemo, type ParsedRow, type SkippedLine } from '../core/promptLab/evalSet';
+import type { SidecarUnreadable } from '../core/sidecar';
 import { judgeNameOf, type EndpointConfig } from '../endpoints/config';
 import { endpointErrorKind } from '../endpoints/types';
+import type { DatasetLinting } from './datasetLinting';
 import type { EndpointRegistry } from './endpoints';
 import type { LintSettingsSource } from './lintSettings';
 import { trust } from './trust';
+import type { WorkspaceSidecars } from './sidecarFiles';
 import { writeAtomically } from './writeAtomically';
 
 /**
@@ -30,6 +33,10 @@ import { writeAtomically } from './writeAtomically';
  * as one undoable edit. The rejected file is outside the dataset's folder, under the workspace
  * folder's `.tunelab/rejected/` (see core/judge/rejectedFile.ts for why), and an old
  * `<name>.rejected.jsonl` beside the dataset is moved there.
+ *
+ * The policies are core's (the scores sidecar in core/judge/score.ts, the scoring job in
+ * core/judge/scoringJob.ts); this module is their editor side: the sidecar store over
+ * vscode.workspace.fs, the progress notification, the WorkspaceEdit.
  */
 
 /** The workspace's last scoring endpoint, in workspace state. */
@@ -121,28 +128,20 @@ interface SidecarRead {
   readonly problem: string | undefined;
 }
 
-async function readSidecar(uri: vscode.Uri): Promise<SidecarRead> {
-  let text: string | undefined;
-  try {
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch (e) {
-    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') text = undefined;
-    else return { scores: new Map(), setup: undefined, unreadable: `It could not be read (${messageOf(e)}): make it a readable file, or delete it to score every row again.`, problem: undefined };
-  }
-  const read = readScoreCache(text);
-  // A file none of which could be read (a merge conflict, a newer version's, hand-edited) is left alone.
-  const refused = read.unreadable === true || (read.problem !== undefined && read.scores.size === 0);
-  return {
-    scores: read.scores,
-    setup: read.setup,
-    unreadable: refused ? read.problem : undefined,
-    problem: refused ? undefined : read.problem,
-  };
+/**
+ * What to tell a user about a scores sidecar the store would not read or write: the score
+ * format's reasons are whole sentences (see `scoresSidecar`); the store's own, about the file
+ * system, follow "It".
+ */
+function unreadableText(unreadable: SidecarUnreadable, written: boolean): string {
+  if (unreadable.fix === '') return unreadable.reason;
+  return written ? `It ${unreadable.reason}.` : `It ${unreadable.reason}: make it a readable file, or delete it to score every row again.`;
 }
 
 /**
  * The scores of each dataset the editor has looked at, loaded from the sidecar on first use and
- * reloaded when it changes on disk; errors and unsaved scores live here for the session.
+ * reloaded when another tool changes it on disk; errors and unsaved scores live here for the
+ * session. The sidecar is read and written through the editor's one sidecar store.
  */
 export class ScoreStore implements vscode.Disposable {
   private readonly states = new Map<string, Promise<DatasetScores>>();
@@ -151,10 +150,14 @@ export class ScoreStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: { dispose(): unknown }[] = [this.changed];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.scores.json');
-    const reload = (uri: vscode.Uri): void => { void this.reloadSidecar(uri); };
-    this.disposables.push(watcher, watcher.onDidCreate(reload), watcher.onDidChange(reload), watcher.onDidDelete(reload));
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly sidecars: WorkspaceSidecars) {
+    this.disposables.push(sidecars.watch(scoresSidecar.kind, (uri) => { void this.reloadSidecar(uri); }));
+  }
+
+  private async readSidecar(dataset: vscode.Uri): Promise<SidecarRead> {
+    const read = await this.sidecars.read(dataset.toString(), scoresSidecar);
+    if (!read.ok) return { scores: new Map(), setup: undefined, unreadable: unreadableText(read.unreadable, false), problem: undefined };
+    return { scores: new Map(read.value.scores), setup: read.value.setup, unreadable: undefined, problem: read.problem };
   }
 
   /** The dataset's scores, loading the sidecar the first time. */
@@ -171,9 +174,8 @@ export class ScoreStore implements vscode.Disposable {
   }
 
   private async read(dataset: vscode.Uri): Promise<DatasetScores> {
-    const sidecar = scoresUriFor(dataset);
-    const read = await readSidecar(sidecar);
-    this.report(sidecar, read);
+    const read = await this.readSidecar(dataset);
+    this.report(scoresUriFor(dataset), read);
     return { scores: read.scores, unsaved: new Map(), errors: new Map(), setup: read.setup, unreadable: read.unreadable, running: false };
   }
 
@@ -189,7 +191,7 @@ export class ScoreStore implements vscode.Disposable {
       if (scoresUriFor(dataset).toString() !== sidecar.toString()) continue;
       const state = await pending.catch(() => undefined);
       if (state === undefined || state.running) continue;
-      const read = await readSidecar(sidecar);
+      const read = await this.readSidecar(dataset);
       // A run may have started while the file was read.
       if (isRunning(state)) continue;
       state.scores.clear();
@@ -207,9 +209,8 @@ export class ScoreStore implements vscode.Disposable {
    * it cannot be read, or undefined when it can; a readable file's scores join the state's.
    */
   async sidecarProblem(dataset: vscode.Uri, state: DatasetScores): Promise<string | undefined> {
-    const sidecar = scoresUriFor(dataset);
-    const read = await readSidecar(sidecar);
-    this.report(sidecar, read);
+    const read = await this.readSidecar(dataset);
+    this.report(scoresUriFor(dataset), read);
     if (read.unreadable === undefined) {
       for (const [k, v] of read.scores) if (!state.scores.has(k)) state.scores.set(k, v);
       state.setup ??= read.setup;
@@ -247,22 +248,24 @@ export class ScoreStore implements vscode.Disposable {
    * moment. A sidecar that cannot be read is left as it is; the reason is returned instead.
    */
   async save(dataset: vscode.Uri, state: DatasetScores): Promise<{ saved: true } | { saved: false; reason: string }> {
-    const target = scoresUriFor(dataset);
-    const disk = await readSidecar(target);
-    if (disk.unreadable !== undefined) {
-      state.unreadable = disk.unreadable;
-      return { saved: false, reason: disk.unreadable };
+    const disk = { readWhole: false };
+    const saving = new Map(state.unsaved);
+    const update = await this.sidecars.update(dataset.toString(), scoresSidecar, (onDisk) => {
+      // Only called when the file on disk was read whole: a failure after this is the write's.
+      disk.readWhole = true;
+      const merged = new Map(onDisk.scores);
+      for (const [k, v] of state.scores) merged.set(k, v);
+      for (const [k, v] of saving) merged.set(k, v);
+      return state.setup === undefined ? { scores: merged } : { scores: merged, setup: state.setup };
+    });
+    if (!update.ok) {
+      const reason = unreadableText(update.unreadable, disk.readWhole);
+      if (!disk.readWhole) state.unreadable = reason;
+      return { saved: false, reason };
     }
-    const merged = new Map(disk.scores);
-    for (const [k, v] of state.scores) merged.set(k, v);
-    for (const [k, v] of state.unsaved) merged.set(k, v);
-    try {
-      await writeAtomically(target, new TextEncoder().encode(writeScoreCache(merged, state.setup)));
-    } catch (e) {
-      return { saved: false, reason: `It could not be written (${messageOf(e)}).` };
-    }
-    for (const [k, v] of merged) state.scores.set(k, v);
-    state.unsaved.clear();
+    for (const [k, v] of update.value.scores) state.scores.set(k, v);
+    // Scores recorded while the file was written are still to be saved.
+    for (const [k, v] of saving) if (state.unsaved.get(k) === v) state.unsaved.delete(k);
     state.unreadable = undefined;
     return { saved: true };
   }
@@ -285,16 +288,34 @@ export interface DatasetRows {
   readonly skipped: readonly SkippedLine[];
 }
 
-/** The rows of the document's current text (unsaved edits included) that can be scored. */
-export async function datasetRows(document: vscode.TextDocument, lintSettings: LintSettingsSource): Promise<DatasetRows> {
-  // Read before the await, so the rows belong to this version.
-  const text = document.getText();
+/** What a dataset's rows are read with: its lint settings, and the linter's parse of its lines. */
+export interface RowSources {
+  readonly lintSettings: LintSettingsSource;
+  readonly linting: DatasetLinting;
+}
+
+/** What the rows read so far made of each record, so an edit's rows cost only its lines. */
+const rowsMemo = new EvalSetMemo();
+
+/**
+ * The rows of the document's current text (unsaved edits included) that can be scored: the
+ * lines the linter has parsed already (it follows every edit line by line), read as
+ * `readEvalSet` reads the text; the text itself when the linter has no such document yet.
+ */
+export async function datasetRows(document: vscode.TextDocument, sources: RowSources): Promise<DatasetRows> {
+  const settings = await sources.lintSettings.forDocument(document.uri);
+  // No await from here on, so the version, the lines and the text all belong together.
   const version = document.version;
-  const settings = await lintSettings.forDocument(document.uri);
   const format = settings.settings.format === 'auto' ? undefined : settings.settings.format;
-  const set = readEvalSet(text, settings.context, format);
+  const set = evalSetOfLines(parsedLinesOf(document, sources.linting), settings.context, format, rowsMemo);
   const { rows, noAnswer } = scoreRowsOf(set.items);
   return { version, rows, noAnswer, skipped: set.skipped };
+}
+
+function parsedLinesOf(document: vscode.TextDocument, linting: DatasetLinting): Iterable<ParsedRow> {
+  const linted = linting.get(document);
+  if (linted !== undefined && linted.document === document && linted.linter.lineCount === document.lineCount) return linted.linter.parsedLines();
+  return parseDocument(document.getText()).lines.map((parsed) => ({ line: parsed.line, parsed }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,42 +350,29 @@ export async function scoreRubricFor(dataset: vscode.Uri): Promise<RubricChoice>
 // ---------------------------------------------------------------------------------------------
 // Scoring
 
-export interface CurationDeps {
+export interface CurationDeps extends RowSources {
   readonly endpoints: EndpointRegistry;
-  readonly lintSettings: LintSettingsSource;
   readonly log: vscode.LogOutputChannel;
   readonly store: ScoreStore;
 }
 
-export interface ScoringOutcome {
-  /** Rows that can be scored. */
-  readonly rows: number;
-  /** The scores the dataset's rows have now, from this run or an earlier one. */
-  readonly scores: readonly number[];
-  /** Rows the judge could not score in this run. */
-  readonly errors: number;
-  readonly asked: number;
-  readonly cancelled: boolean;
-  /** Records with no answer to score. */
-  readonly noAnswer: number;
-  /** Why the sidecar was not written, when it was not. */
-  readonly notSaved?: string;
-}
+export type { ScoringOutcome } from '../core/judge/scoringJob';
 
 /**
  * Scores every row of the document not yet scored by this judge and rubric, with a progress
- * notification (n/N, cancel). The sidecar is written when the run ends, cancelled or not.
- * Undefined when nothing was run (the reason has been shown).
+ * notification (n/N, cancel), through core's scoring job (core/judge/scoringJob.ts): this is its
+ * editor side. The sidecar is written when the run ends, cancelled or not. Undefined when nothing
+ * was run (the reason has been shown).
  */
 export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocument, endpoint: EndpointConfig, rubric: { readonly rubric: string; readonly name: string }): Promise<ScoringOutcome | undefined> {
-  const { endpoints, lintSettings, log, store } = deps;
+  const { endpoints, log, store } = deps;
   if (!trust.isTrusted) {
     void vscode.window.showWarningMessage('TuneLab: this workspace is in Restricted Mode, so TuneLab makes no network calls. Trust the workspace to score rows.');
     return undefined;
   }
   const uri = document.uri;
   const name = vscode.workspace.asRelativePath(uri);
-  const read = await datasetRows(document, lintSettings);
+  const read = await datasetRows(document, deps);
   for (const s of read.skipped) log.info(`Scoring: ${name}:${s.line + 1}: skipped (${s.reason})`);
   for (const line of read.noAnswer) log.info(`Scoring: ${name}:${line + 1}: skipped (the record has no answer to score)`);
   if (read.rows.length === 0) {
@@ -385,92 +393,43 @@ export async function scoreDataset(deps: CurationDeps, document: vscode.TextDocu
     void vscode.window.showInformationMessage(`TuneLab: ${name} is being scored already.`);
     return undefined;
   }
-  const todo = new Set(read.rows.map((row) => rowKey(row, setup)).filter((key) => !state.scores.has(key))).size;
 
-  let result: Awaited<ReturnType<typeof runScoring>> | undefined;
-  let notSaved: string | undefined;
-  if (todo > 0) {
-    state.running = true;
-    try {
+  const outcome = await runScoringJob({ rows: read.rows, noAnswer: read.noAnswer.length, setup, cache: state.scores }, {
+    asker: async () => {
       const ask = await endpoints.asker(endpoint.id);
-      if (ask === undefined) {
-        void vscode.window.showWarningMessage('TuneLab: no API key was given, so nothing was sent.');
-        return undefined;
-      }
-      store.setSetup(uri, state, setup);
-      log.info(`Scoring ${name}: ${todo} row(s) to ask ${setup.judge} about, with the ${rubric.name} rubric.`);
-      try {
-        result = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Scoring rows', cancellable: true },
-          async (progress, token) => {
-            const controller = new AbortController();
-            const cancel = token.onCancellationRequested(() => { controller.abort(); });
-            let done = 0;
-            // Rows repeating a pair share its request: each pair counts once.
-            const counted = new Set<string>();
-            progress.report({ message: `0/${todo}` });
-            try {
-              return await runScoring({
-                rows: read.rows,
-                ask,
-                judge: setup.judge,
-                rubric: setup.rubric,
-                // The run adds each new score here, so the editor shows it at once.
-                cache: state.scores,
-                signal: controller.signal,
-                onScored: (scored) => {
-                  store.record(uri, state, scored);
-                  if ((scored.ok && scored.cached) || counted.has(scored.key)) return;
-                  counted.add(scored.key);
-                  done++;
-                  progress.report({ message: `${done}/${todo}`, increment: 100 / todo });
-                },
-              });
-            } finally {
-              cancel.dispose();
-            }
-          },
-        );
-      } catch (e) {
-        if (endpointErrorKind(e) !== 'cancelled') throw e;
-      } finally {
-        // Written on cancel and on failure too: every score asked for is kept.
-        const saved = await store.save(uri, state);
-        if (!saved.saved) {
-          log.warn(`Scoring ${name}: the scores were not saved to ${vscode.workspace.asRelativePath(scoresUriFor(uri))}: ${saved.reason}`);
-          notSaved = saved.reason;
+      if (ask === undefined) void vscode.window.showWarningMessage('TuneLab: no API key was given, so nothing was sent.');
+      return ask;
+    },
+    withProgress: async (todo, work) => vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Scoring rows', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => { controller.abort(); });
+        try {
+          return await work(controller.signal, (done) => {
+            progress.report(done === 0 ? { message: `0/${todo}` } : { message: `${done}/${todo}`, increment: 100 / todo });
+          });
+        } finally {
+          cancel.dispose();
         }
-      }
-    } finally {
-      state.running = false;
-    }
-  } else if (store.setSetup(uri, state, setup)) {
-    // Every row is scored by this judge already; the sidecar names it, so the editor shows its scores.
-    const saved = await store.save(uri, state);
-    if (!saved.saved) notSaved = saved.reason;
-  }
-
-  let errors = 0;
-  for (const r of result?.scored ?? []) {
-    if (r.ok) continue;
-    errors++;
-    log.warn(`Scoring: ${name}:${r.row.line + 1}: ${r.error}`);
-  }
-  const scores: number[] = [];
-  for (const row of read.rows) {
-    const score = state.scores.get(rowKey(row, setup))?.score;
-    if (score !== undefined) scores.push(score);
-  }
-  const outcome: ScoringOutcome = {
-    rows: read.rows.length,
-    scores,
-    errors,
-    asked: result?.asked ?? 0,
-    cancelled: result?.cancelled ?? (todo > 0),
-    noAnswer: read.noAnswer.length,
-    ...(notSaved === undefined ? {} : { notSaved }),
-  };
-  log.info(`Scoring ${name}: ${scores.length} of ${read.rows.length} row(s) scored; ${outcome.asked} request(s) sent; ${errors} error(s)${outcome.cancelled ? '; cancelled' : ''}.`);
+      },
+    ),
+    isCancellation: (e) => endpointErrorKind(e) === 'cancelled',
+    setSetup: (next) => store.setSetup(uri, state, next),
+    // The run adds each new score to the cache (the state's scores), so the editor shows it at once.
+    record: (scored) => { store.record(uri, state, scored); },
+    save: async (afterRun) => {
+      const saved = await store.save(uri, state);
+      if (saved.saved) return undefined;
+      if (afterRun) log.warn(`Scoring ${name}: the scores were not saved to ${vscode.workspace.asRelativePath(scoresUriFor(uri))}: ${saved.reason}`);
+      return saved.reason;
+    },
+    running: (on) => { state.running = on; },
+    starting: (todo) => { log.info(`Scoring ${name}: ${todo} row(s) to ask ${setup.judge} about, with the ${rubric.name} rubric.`); },
+  });
+  if (outcome === undefined) return undefined;
+  for (const r of outcome.failed) log.warn(`Scoring: ${name}:${r.row.line + 1}: ${r.error}`);
+  log.info(`Scoring ${name}: ${outcome.scores.length} of ${outcome.rows} row(s) scored; ${outcome.asked} request(s) sent; ${outcome.errors} error(s)${outcome.cancelled ? '; cancelled' : ''}.`);
   return outcome;
 }
 
@@ -496,12 +455,12 @@ export interface RejectionPlan {
 }
 
 /** The rows of the document's current text scored below `threshold`; undefined when none of its rows are scored. */
-export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'store'>, document: vscode.TextDocument, threshold: number): Promise<RejectionPlan | undefined> {
+export async function planRejection(deps: Pick<CurationDeps, 'lintSettings' | 'linting' | 'store'>, document: vscode.TextDocument, threshold: number): Promise<RejectionPlan | undefined> {
   const state = await deps.store.load(document.uri);
-  const read = await datasetRows(document, deps.lintSettings);
+  const read = await datasetRows(document, deps);
   const setup = state.setup;
   if (setup === undefined) return undefined;
-  const rows = read.rows.map((row) => ({ line: row.line, score: state.scores.get(rowKey(row, setup))?.score }));
+  const rows = scoredRowsOf(read.rows, setup, state.scores);
   const scored = rows.filter((r) => r.score !== undefined).length;
   if (scored === 0) return undefined;
   return {

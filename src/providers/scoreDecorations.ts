@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { rowKey, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
+import { RowKeys, scoreLabel, type ScoreRow, type ScoreSetup } from '../core/judge/score';
 import type { Config } from '../host/config';
-import { datasetRows, type DatasetScores, type ScoreStore } from '../host/curation';
-import type { LintSettingsSource } from '../host/lintSettings';
+import { datasetRows, type DatasetScores, type RowSources, type ScoreStore } from '../host/curation';
 import { isDataset } from '../host/datasetLinting';
 
 /** Edits gather this long before the scores are looked up again. */
@@ -43,18 +42,22 @@ function hover(title: string, body: string, judge: string): vscode.MarkdownStrin
 /**
  * Shows each scored row's score after it (`score 7/10`), coloured by the threshold, with the
  * judge's reasoning in a hover; rows that could not be scored this session show `score: error`.
- * Looked up from the document's current text and the scores on every edit (debounced), so an
- * edited row loses its score: its key changes.
+ * Looked up from the document's current rows (the lines its linter parsed) and the scores on
+ * every edit (debounced), so an edited row loses its score: its key changes. Only the lines an
+ * edit changed are read and hashed again (see datasetRows and RowKeys).
  */
 export class ScoreDecorations implements vscode.Disposable {
   private readonly normal = decorationType(SCORE_COLOR);
   private readonly low = decorationType(LOW_SCORE_COLOR);
   private readonly failed = decorationType(ERROR_SCORE_COLOR);
   private readonly keyed = new Map<string, Keyed>();
+  /** Each document's keys by pair, kept across its versions. */
+  private readonly rowKeys = new Map<string, RowKeys>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: { dispose(): unknown }[] = [this.normal, this.low, this.failed];
 
-  constructor(private readonly store: ScoreStore, private readonly lintSettings: LintSettingsSource, private readonly config: Config) {
+  constructor(private readonly store: ScoreStore, private readonly sources: RowSources, private readonly config: Config) {
+    const { lintSettings } = sources;
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors((editors) => {
         for (const document of new Set(editors.map((e) => e.document))) void this.refresh(document);
@@ -64,6 +67,7 @@ export class ScoreDecorations implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.keyed.delete(d.uri.toString());
+        this.rowKeys.delete(d.uri.toString());
       }),
       store.onDidChange((uri) => { this.schedule(uri); }),
       lintSettings.onDidChange(() => {
@@ -112,9 +116,15 @@ export class ScoreDecorations implements vscode.Disposable {
     const id = document.uri.toString();
     const known = this.keyed.get(id);
     if (known !== undefined && known.version === document.version && known.judge === setup.judge && known.rubric === setup.rubric) return known;
-    const read = await datasetRows(document, this.lintSettings);
+    const read = await datasetRows(document, this.sources);
     if (read.version !== document.version) return undefined;
-    const keyed: Keyed = { version: read.version, judge: setup.judge, rubric: setup.rubric, rows: read.rows.map((row) => ({ row, key: rowKey(row, setup) })) };
+    let rowKeys = this.rowKeys.get(id);
+    if (rowKeys === undefined) {
+      rowKeys = new RowKeys();
+      this.rowKeys.set(id, rowKeys);
+    }
+    const keys = rowKeys.keysOf(read.rows, setup);
+    const keyed: Keyed = { version: read.version, judge: setup.judge, rubric: setup.rubric, rows: read.rows.map((row, i) => ({ row, key: keys[i] ?? '' })) };
     this.keyed.set(id, keyed);
     return keyed;
   }

@@ -115,10 +115,15 @@ export function matchFormat(record: JsonObject, ctx: FormatContext): FormatId | 
  * The format most records match, each record counted once, for the first format it matches;
  * a tie goes to the format earlier in `FORMATS`. Undefined when no record matches any format.
  */
-export function detectFormat(records: Iterable<JsonObject>, ctx: FormatContext): { format: FormatId | undefined; counts: Map<FormatId, number> } {
+export function detectFormat(
+  records: Iterable<JsonObject>,
+  ctx: FormatContext,
+  /** The first format a record matches: `matchFormat`, or a caller's memo of it. */
+  match: (record: JsonObject, ctx: FormatContext) => FormatId | undefined = matchFormat,
+): { format: FormatId | undefined; counts: Map<FormatId, number> } {
   const counts = new Map<FormatId, number>();
   for (const record of records) {
-    const id = matchFormat(record, ctx);
+    const id = match(record, ctx);
     if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   let format: FormatId | undefined;

@@ -14,6 +14,7 @@
  * reads and writes the files.
  */
 import { hasConflictMarkers, sidecarPathFor } from '../sidecar';
+import type { SidecarFormat } from '../sidecarStore';
 import { hashHex } from '../dedupe/exact';
 import { promptError, renderPrompt, type RenderedPrompt } from '../generate/defaultPrompts';
 import type { Ask } from '../generate/pipeline';
@@ -320,6 +321,32 @@ export function writeScoreCache(scores: ReadonlyMap<string, CachedScore>, setup?
   return `${JSON.stringify({ version: SCORE_CACHE_VERSION, ...head, scores: sorted }, null, 1)}\n`;
 }
 
+/** What a dataset's scores sidecar holds. */
+export interface ScoresSidecar {
+  readonly scores: ReadonlyMap<string, CachedScore>;
+  /** The last run's setup, when the file names one. */
+  readonly setup?: ScoreSetup;
+}
+
+/**
+ * The scores sidecar for the sidecar store (core/sidecarStore.ts), read and written by
+ * `readScoreCache` and `writeScoreCache`. A file none of which could be read is unreadable, and
+ * so is one whose every entry is damaged (a hand edit gone wrong): writing over it would lose
+ * what is there. `readScoreCache`'s reasons are whole sentences that already say what to do, so
+ * an unreadable one's `fix` is empty.
+ */
+export const scoresSidecar: SidecarFormat<ScoresSidecar> = {
+  kind: 'scores',
+  parse(text) {
+    const read = readScoreCache(text);
+    const value: ScoresSidecar = read.setup === undefined ? { scores: read.scores } : { scores: read.scores, setup: read.setup };
+    const refused = read.unreadable === true || (read.problem !== undefined && read.scores.size === 0);
+    if (refused) return { value, unreadable: { reason: read.problem ?? 'It cannot be read.', fix: '' } };
+    return { value, problem: read.problem };
+  },
+  serialize: (value) => writeScoreCache(value.scores, value.setup),
+};
+
 /** Where a dataset's scores go: `data/train.jsonl` → `data/.tunelab/train.jsonl.scores.json`. */
 export function scoresPathFor(datasetPath: string): string {
   return sidecarPathFor(datasetPath, 'scores');
@@ -489,6 +516,42 @@ export function scoreRowsOf(items: readonly EvalItem[]): ScoreRows {
 /** The cache key of a row's score by `setup`'s judge and rubric. */
 export function rowKey(row: ScorePair, setup: Pick<ScoreSetup, 'judge' | 'rubric'>): string {
   return scoreKey({ question: row.question, answer: row.answer, ...(row.system === undefined ? {} : { system: row.system }), judge: setup.judge, rubric: setup.rubric });
+}
+
+/**
+ * The keys of a document's rows by one setup, remembered by pair from one look-up to the next,
+ * so the scores of a document looked up again after an edit hash only the pairs the edit
+ * changed: a key hashes the whole rubric with the pair.
+ */
+export class RowKeys {
+  private judge: string | undefined;
+  private rubric: string | undefined;
+  private known = new Map<string, string>();
+  /** How many keys were hashed: what the look-ups cost. */
+  hashed = 0;
+
+  /** `rowKey` of each row, in order. */
+  keysOf(rows: readonly ScorePair[], setup: Pick<ScoreSetup, 'judge' | 'rubric'>): string[] {
+    if (setup.judge !== this.judge || setup.rubric !== this.rubric) {
+      this.judge = setup.judge;
+      this.rubric = setup.rubric;
+      this.known = new Map();
+    }
+    // Only the pairs of this look-up are kept, so the map holds no more than the document.
+    const next = new Map<string, string>();
+    const keys = rows.map((row) => {
+      const pair = JSON.stringify([row.question, row.answer, row.system ?? '']);
+      let key = this.known.get(pair) ?? next.get(pair);
+      if (key === undefined) {
+        key = rowKey(row, setup);
+        this.hashed++;
+      }
+      next.set(pair, key);
+      return key;
+    });
+    this.known = next;
+    return keys;
+  }
 }
 
 /** How a score reads after its row. */

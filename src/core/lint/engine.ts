@@ -655,6 +655,22 @@ export class DatasetLinter {
     return this.counts;
   }
 
+  /**
+   * Every line's parse with its current line number, parsing first the lines not parsed yet (the
+   * lint uses those parses in turn: no line is parsed twice). A parse is the same object while
+   * its line is unchanged, so a reader can remember what it made of it. Not for a streaming
+   * linter, which forgets its records' values.
+   */
+  parsedLines(): { line: number; parsed: ParsedLine }[] {
+    const lines: { line: number; parsed: ParsedLine }[] = [];
+    for (const row of this.rows) {
+      if (row.stage === Stage.Parse) this.parseRow(row);
+      // A parse that threw is the lint's to report; here the line is read as its text says.
+      lines.push({ line: row.index, parsed: row.parsed ?? parseLine(row.text, row.index) });
+    }
+    return lines;
+  }
+
   /** The view of a line's record through the file's format, if it parsed. */
   viewOf(line: number): RecordView | undefined {
     return this.rows[line]?.view;

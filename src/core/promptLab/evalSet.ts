@@ -7,7 +7,7 @@
  * context, system and answer.
  */
 import { detectFormat, formatById, matchFormat } from '../formats/index';
-import { parseDocument } from '../jsonl/parse';
+import { parseDocument, type ParsedLine } from '../jsonl/parse';
 import type { FieldRole, FormatContext, FormatId, JsonObject, TextField } from '../lint/types';
 
 /** One question to ask, with what the record says around it. */
@@ -181,27 +181,93 @@ export function questionItemOf(record: JsonObject): EvalQuestion | undefined {
  * plain question. Never throws: what cannot be used is listed in `skipped` with the reason.
  */
 export function readEvalSet(text: string, ctx: FormatContext, format?: FormatId): EvalSet {
-  const { lines } = parseDocument(text);
+  return evalSetOfLines(parseDocument(text).lines.map((parsed) => ({ line: parsed.line, parsed })), ctx, format);
+}
+
+/** A line as parsed already (by the linter, say), with its current 0-based line number. */
+export interface ParsedRow {
+  readonly line: number;
+  readonly parsed: ParsedLine;
+}
+
+/** What one record gave, for one context, detected format and format setting. */
+interface Remembered {
+  /** The context it was read in (`contextKey`). */
+  readonly context: string;
+  /** The first format the record matches (`matchFormat`). */
+  readonly first: FormatId | undefined;
+  read?: {
+    readonly detected: FormatId | undefined;
+    readonly format: FormatId | undefined;
+    readonly own: FormatId | undefined;
+    readonly viaFormat: boolean;
+    readonly found: EvalQuestion | undefined;
+  };
+}
+
+/** A context's value as a string: the editor makes a new context object for every read of the settings. */
+function contextKey(ctx: FormatContext): string {
+  return JSON.stringify([ctx.templateKeys ?? null, ctx.completionKeys ?? null, ctx.template ?? null]);
+}
+
+/**
+ * Remembers what each parsed record gave, by the record object itself, so reading the lines of
+ * a document again after an edit works only the records the edit parsed anew (a linter keeps
+ * the parse of an unchanged line). Weakly held: a record no line holds any more is forgotten.
+ */
+export class EvalSetMemo {
+  private readonly records = new WeakMap<JsonObject, Remembered>();
+  /** How many records were matched to a format anew: what reading cost. */
+  matched = 0;
+
+  remembered(record: JsonObject, ctx: FormatContext, context: string): Remembered {
+    let known = this.records.get(record);
+    if (known === undefined || known.context !== context) {
+      this.matched++;
+      known = { context, first: matchFormat(record, ctx) };
+      this.records.set(record, known);
+    }
+    return known;
+  }
+}
+
+/**
+ * `readEvalSet` over lines parsed already, giving the same set as over their text. With a
+ * `memo`, a record seen before (the same object) is not matched or read again.
+ */
+export function evalSetOfLines(lines: Iterable<ParsedRow>, ctx: FormatContext, format?: FormatId, memo?: EvalSetMemo): EvalSet {
   const records: { line: number; record: JsonObject }[] = [];
   const skipped: SkippedLine[] = [];
-  for (const l of lines) {
-    if (l.kind === 'record') records.push({ line: l.line, record: l.value as JsonObject });
-    else if (l.kind === 'error') skipped.push({ line: l.line, reason: l.message });
+  for (const { line, parsed } of lines) {
+    if (parsed.kind === 'record') records.push({ line, record: parsed.value as JsonObject });
+    else if (parsed.kind === 'error') skipped.push({ line, reason: parsed.message });
   }
-  const detected = format ?? detectFormat(records.map((r) => r.record), ctx).format;
+  const context = memo === undefined ? '' : contextKey(ctx);
+  const remembered = (record: JsonObject): Remembered | undefined => memo?.remembered(record, ctx, context);
+  const first = (record: JsonObject): FormatId | undefined => {
+    const known = remembered(record);
+    return known === undefined ? matchFormat(record, ctx) : known.first;
+  };
+  const detected = format ?? detectFormat(records.map((r) => r.record), ctx, first).format;
   const items: EvalItem[] = [];
   // How many items each format (or the plain question shape) gave.
   const sources = new Map<FormatId | typeof QUESTIONS, number>();
   for (const { line, record } of records) {
-    const own = detected !== undefined && (format !== undefined || formatById(detected).matches(record, ctx)) ? detected : matchFormat(record, ctx);
-    const viaFormat = own === undefined ? undefined : evalItemOf(record, own, ctx);
-    const found = viaFormat ?? questionItemOf(record);
+    const known = remembered(record);
+    let read = known?.read;
+    if (read === undefined || read.detected !== detected || read.format !== format) {
+      const own = detected !== undefined && (format !== undefined || formatById(detected).matches(record, ctx)) ? detected : first(record);
+      const viaFormat = own === undefined ? undefined : evalItemOf(record, own, ctx);
+      read = { detected, format, own, viaFormat: viaFormat !== undefined, found: viaFormat ?? questionItemOf(record) };
+      if (known !== undefined) known.read = read;
+    }
+    const { own, found } = read;
     if (found === undefined) {
       skipped.push({ line, reason: noQuestion(own) });
       continue;
     }
     items.push({ line, ...found });
-    const source = viaFormat === undefined || own === undefined ? QUESTIONS : own;
+    const source = !read.viaFormat || own === undefined ? QUESTIONS : own;
     sources.set(source, (sources.get(source) ?? 0) + 1);
   }
   skipped.sort((a, b) => a.line - b.line);
