@@ -2,11 +2,12 @@
  * The arguments of `tunelab lint`, parsed and validated. Every mistake becomes one message that
  * says what was wrong and what to write instead; the caller prints it and exits with 2.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RULES, ruleInfo } from '../core/lint/catalog';
 import { SEVERITIES, UNCHECKED_IS_FIXED } from '../core/lint/config';
 import type { FormatId, RuleId, SeveritySetting } from '../core/lint/types';
 import { FORMAT_IDS } from '../core/formats/index';
+import type { CliIo } from './cli';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -23,10 +24,13 @@ export interface LintArgs {
   readonly config: string | undefined;
 }
 
-export type ParsedLintArgs =
+/** A command's arguments read: `--help`, a usage error, or a run of that command with its checked arguments. */
+export type ParsedCommand<Kind extends string, Args> =
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'lint'; readonly args: LintArgs };
+  | { readonly kind: Kind; readonly args: Args };
+
+export type ParsedLintArgs = ParsedCommand<'lint', LintArgs>;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -59,14 +63,9 @@ export function parseRuleFlag(value: string): { rule: readonly [RuleId, Severity
 
 /** Parses the arguments after `lint`. */
 export function parseLintArgs(argv: readonly string[]): ParsedLintArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return { kind: 'error', message: parseError(e) };
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return { kind: 'help' };
+  const read = readCommandLine(argv, OPTIONS);
+  if (read.kind !== 'read') return read;
+  const { values, positionals } = read.line;
 
   const output = values.format ?? 'text';
   if (!isOneOf(output, OUTPUT_FORMATS)) {
@@ -108,6 +107,44 @@ export function parseLintArgs(argv: readonly string[]): ParsedLintArgs {
       config: values.config,
     },
   };
+}
+
+/** Every command's options: `--help` and its own. */
+type CommandOptions = { readonly help: { readonly type: 'boolean'; readonly short: 'h' } } & NonNullable<ParseArgsConfig['options']>;
+
+/** A command's arguments as node's parseArgs reads them: its values and the words that are no option. */
+export type CommandLine<T extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+
+/**
+ * Reads a command's arguments strictly (an unknown option is an error), the same way for every
+ * command: `help` when `--help` is among them, the parser's complaint worded for the user, else
+ * the values for the command to check.
+ */
+export function readCommandLine<T extends CommandOptions>(argv: readonly string[], options: T):
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'read'; readonly line: CommandLine<T> } {
+  let line: CommandLine<T>;
+  try {
+    line = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    return { kind: 'error', message: parseError(e) };
+  }
+  if ((line.values as { help?: boolean }).help === true) return { kind: 'help' };
+  return { kind: 'read', line };
+}
+
+/**
+ * What a command does when its arguments are no run: prints its help (exit 0), or says what is
+ * wrong and how to see the options (exit 2, the usage error code).
+ */
+export function helpOrUsageError(command: string, parsed: { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string }, help: string, io: Pick<CliIo, 'out' | 'err'>): number {
+  if (parsed.kind === 'help') {
+    io.out(help);
+    return 0;
+  }
+  io.err(`tunelab ${command}: ${parsed.message}\nRun 'tunelab ${command} --help' to see the options.\n`);
+  return 2;
 }
 
 /** Words node's parseArgs errors for the user (they carry a code and a message naming the option). */

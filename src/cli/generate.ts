@@ -21,7 +21,6 @@
  */
 import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { detectFormat, FORMAT_IDS, formatById } from '../core/formats/index';
 import {
   ANSWER_PLACEHOLDERS,
@@ -53,7 +52,7 @@ import {
 import { KEYS_HELP } from './endpointKeys';
 import { nodeSidecars } from './sidecarFiles';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
-import { parseError } from './args';
+import { helpOrUsageError, readCommandLine, type ParsedCommand } from './args';
 import { wrapList } from './output';
 import { printable } from './reporters';
 
@@ -146,10 +145,7 @@ export interface GenerateArgs {
   readonly only: readonly string[];
 }
 
-export type ParsedGenerateArgs =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'generate'; readonly args: GenerateArgs };
+export type ParsedGenerateArgs = ParsedCommand<'generate', GenerateArgs>;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -181,14 +177,9 @@ function plainNumber(text: string): number | undefined {
 
 /** Parses the arguments after `generate`. */
 export function parseGenerateArgs(argv: readonly string[]): ParsedGenerateArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return { kind: 'error', message: parseError(e) };
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return { kind: 'help' };
+  const read = readCommandLine(argv, OPTIONS);
+  if (read.kind !== 'read') return read;
+  const { values, positionals } = read.line;
   const error = (message: string): ParsedGenerateArgs => ({ kind: 'error', message });
 
   if (positionals.length > 0) {
@@ -289,14 +280,7 @@ export interface GenerateHooks {
 /** Runs `tunelab generate` on its arguments (those after `generate`) and returns the exit code. */
 export async function runGenerate(argv: readonly string[], io: CliIo, hooks: GenerateHooks = {}): Promise<number> {
   const parsed = parseGenerateArgs(argv);
-  if (parsed.kind === 'help') {
-    io.out(GENERATE_HELP);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    io.err(`tunelab generate: ${parsed.message}\nRun 'tunelab generate --help' to see the options.\n`);
-    return 2;
-  }
+  if (parsed.kind === 'help' || parsed.kind === 'error') return helpOrUsageError('generate', parsed, GENERATE_HELP, io);
   const { args } = parsed;
   return runMasked('generate', io, (safeIo, secrets) => generate(args, safeIo, hooks, secrets));
 }

@@ -19,7 +19,6 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Summary } from '../core/judge/aggregate';
 import { verdictsPathFor, type JudgeSetup } from '../core/judge/cache';
 import { judgeInputFromResults, summaryLine, summaryWarnings, verdictRecordLine, type ResultsColumn } from '../core/judge/judgeFiles';
@@ -28,7 +27,7 @@ import { rubricError, type JudgeRunResult } from '../core/judge/run';
 import { judgeResultsFile, type JudgeFileResult, type VerdictsLoad } from '../core/judge/workflow';
 import { judgeNameOf } from '../endpoints/config';
 import type { SchedulerOptions } from '../endpoints/scheduler';
-import { parseError } from './args';
+import { helpOrUsageError, readCommandLine, type ParsedCommand } from './args';
 import type { CliIo } from './cli';
 import { EXIT_INTERRUPTED, interruptible, openEndpoints, plural, readText, runMasked, UsageError, writeAtomically, type TerminalControl } from './endpointSetup';
 import { KEYS_HELP } from './endpointKeys';
@@ -110,10 +109,7 @@ export interface JudgeArgs {
   readonly json: boolean;
 }
 
-export type ParsedJudgeArgs =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'judge'; readonly args: JudgeArgs };
+export type ParsedJudgeArgs = ParsedCommand<'judge', JudgeArgs>;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -137,14 +133,9 @@ function wholeNumber(text: string): number | undefined {
 
 /** Parses the arguments after `judge`. */
 export function parseJudgeArgs(argv: readonly string[]): ParsedJudgeArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return { kind: 'error', message: parseError(e) };
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return { kind: 'help' };
+  const read = readCommandLine(argv, OPTIONS);
+  if (read.kind !== 'read') return read;
+  const { values, positionals } = read.line;
   const error = (message: string): ParsedJudgeArgs => ({ kind: 'error', message });
 
   if (positionals.length > 0) {
@@ -229,14 +220,7 @@ export interface JudgeHooks {
 /** Runs `tunelab judge` on its arguments (those after `judge`) and returns the exit code. */
 export async function runJudgeCommand(argv: readonly string[], io: CliIo, hooks: JudgeHooks = {}): Promise<number> {
   const parsed = parseJudgeArgs(argv);
-  if (parsed.kind === 'help') {
-    io.out(JUDGE_HELP);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    io.err(`tunelab judge: ${parsed.message}\nRun 'tunelab judge --help' to see the options.\n`);
-    return 2;
-  }
+  if (parsed.kind === 'help' || parsed.kind === 'error') return helpOrUsageError('judge', parsed, JUDGE_HELP, io);
   const { args } = parsed;
   return runMasked('judge', io, (safeIo, secrets, control) => judge(args, safeIo, hooks, secrets, control));
 }

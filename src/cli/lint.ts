@@ -21,7 +21,7 @@ import { DatasetLinter, type UnreadableLine } from '../core/lint/engine';
 import { splitOf } from '../core/limits/split';
 import type { Finding, FormatContext, FormatId, JsonObject, TokenCounter, TokenizerFamily } from '../core/lint/types';
 import { VERSION } from '../core/version';
-import { parseLintArgs, type LintArgs } from './args';
+import { helpOrUsageError, parseLintArgs, type LintArgs } from './args';
 import type { CliIo } from './cli';
 import { BufferedOutput, functionStream, wrapList } from './output';
 import { displayPath, errorText, findProjectConfig, readProjectConfig, TemplateReader } from './projectConfig';
@@ -318,14 +318,7 @@ function bundledTokenizers(warn: (message: string) => void): TokenCounter | unde
 /** Runs `tunelab lint` on its arguments (those after `lint`) and returns the exit code. */
 export async function runLint(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseLintArgs(argv);
-  if (parsed.kind === 'help') {
-    io.out(LINT_HELP);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    io.err(`tunelab lint: ${parsed.message}\nRun 'tunelab lint --help' to see the options.\n`);
-    return 2;
-  }
+  if (parsed.kind === 'help' || parsed.kind === 'error') return helpOrUsageError('lint', parsed, LINT_HELP, io);
   const args = parsed.args;
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
