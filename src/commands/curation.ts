@@ -24,7 +24,7 @@ import {
 import type { TuneLabContext } from '../host/context';
 import { isThreshold } from '../host/settings';
 import { isDataset } from '../host/datasetLinting';
-import { ScoreDecorations } from '../providers/scoreDecorations';
+import { ScoreDecorations } from '../providers/curationDecorations';
 import { CommandId } from '../host/commandIds';
 
 /** Options a caller (a test, another command) may pass instead of being asked. */

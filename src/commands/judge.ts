@@ -6,7 +6,7 @@ import { isResultsPath } from '../core/resultsPath';
 import { firstLinkOn } from '../core/workspacePath';
 import type { TuneLabContext } from '../host/context';
 import { workspaceDatasets } from '../host/datasetFiles';
-import { runEvalBatch } from '../host/evalBatch';
+import { runEvalBatch } from '../host/promptLabEvalBatch';
 import { isResultsFile, RUBRICS, type JudgeModel } from '../host/judgeModel';
 import { JUDGE_RUNS_VIEW_ID, type JudgeRunsView } from '../views/judgeRunsView';
 import { CommandId } from '../host/commandIds';

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { TuneLabContext } from '../host/context';
 import { draftColumns } from '../core/promptLab/evalBatchRun';
-import { runEvalBatch } from '../host/evalBatch';
+import { runEvalBatch } from '../host/promptLabEvalBatch';
 import { panelDraftFromPromptFile } from '../core/prompts/promptWriter';
-import { savePromptFile } from '../host/promptFiles';
+import { savePromptFile } from '../host/promptLabFiles';
 import type { PromptLabStore } from '../host/promptLabStore';
 import type { PromptLabViewProvider } from '../views/promptLabView';
 import { CommandId } from '../host/commandIds';

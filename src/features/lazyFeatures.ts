@@ -9,7 +9,7 @@ import type { JudgeFeature } from './judge';
 import { LazyCodeLens, LazyFeature, LazyTreeData, LazyWebviewView, type Disposal, type FeatureHandle } from './lazyFeature';
 import { JUDGE_RUNS_VIEW, LAZY_COMMANDS, PROMPT_LAB_VIEW } from './lazyIds';
 import type { PromptLabFeature } from './promptLab';
-import { curationFilesFor } from './sidecarPaths';
+import { curationFilesFor } from './curationFiles';
 
 /*
  * The features activation does not evaluate: each is its own bundle (scripts/editorBundles.mjs),

@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { legacyRejectedPathFor } from '../../src/core/judge/rejectedFile';
 import { scoresPathFor } from '../../src/core/judge/score';
 import { JUDGE_RUNS_VIEW, LAZY_COMMANDS, PROMPT_LAB_VIEW } from '../../src/features/lazyIds';
-import { curationFilesFor } from '../../src/features/sidecarPaths';
+import { curationFilesFor } from '../../src/features/curationFiles';
 
 /** The repo root: above the compiled file in out/test/unit, else above the working directory (scripts/unit.mjs bundles elsewhere). */
 function findRepoRoot(): string {
@@ -32,11 +32,11 @@ const NOT_AT_ACTIVATION: readonly RegExp[] = [
   /^src\/core\/generate\//,
   /^src\/core\/promptLab\//,
   /^src\/core\/tokens\/(tokenizers|asciiPretokens|pretokenCache)\.ts$/,
-  /^src\/host\/(judgeModel|curation|evalBatch|generation|promptLabStore|datasetAppend|endpointOptions|promptFiles)\.ts$/,
+  /^src\/host\/(judgeModel|curation|promptLabEvalBatch|generation|promptLabStore|promptLabAppend|endpointOptions|promptLabFiles)\.ts$/,
   /^src\/commands\/(judge|curation|promptLab|generate)\.ts$/,
-  /^src\/providers\/(judgeCodeLens|judgeDecorations|scoreDecorations)\.ts$/,
+  /^src\/providers\/(judgeCodeLens|judgeDecorations|curationDecorations)\.ts$/,
   /^src\/views\/(judgeRunsView|judgeStatus|promptLabView|webviewMessenger)\.ts$/,
-  /^src\/endpoints\/(backends|openai|sagemaker|bedrock|scheduler|promptRun|generateRun)\.ts$/,
+  /^src\/endpoints\/(backends|openai|sagemaker|bedrock|scheduler|promptRun|generateRun|batchAsk)\.ts$/,
   /^src\/features\/(judge|curation|promptLab|generation|promptFiles)\.ts$/,
   // The prompt-file parser and its YAML library: loaded when a prompt file is first checked.
   /^src\/core\/prompts\/promptFile\.ts$/,
@@ -88,7 +88,7 @@ void describe('activation: what dist/extension.js evaluates', () => {
     has('judge', 'src/host/judgeModel.ts');
     has('judge', 'src/providers/judgeDecorations.ts');
     has('curation', 'src/host/curation.ts');
-    has('curation', 'src/providers/scoreDecorations.ts');
+    has('curation', 'src/providers/curationDecorations.ts');
     has('promptLab', 'src/views/promptLabView.ts');
     has('generation', 'src/host/generation.ts');
     has('endpoints', 'src/endpoints/scheduler.ts');

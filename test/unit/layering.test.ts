@@ -81,7 +81,7 @@ const probes = {
   commandsImportsExtension: { dir: 'src/commands', code: "import { activate } from '../extension';\nexport const a = activate;\n" },
   commandsImportsLower: {
     dir: 'src/commands',
-    code: "import { ScoreDecorations } from '../providers/scoreDecorations';\nimport { JudgeStatus } from '../views/judgeStatus';\nimport { trust } from '../host/trust';\nexport const all: unknown[] = [ScoreDecorations, JudgeStatus, trust];\n",
+    code: "import { ScoreDecorations } from '../providers/curationDecorations';\nimport { JudgeStatus } from '../views/judgeStatus';\nimport { trust } from '../host/trust';\nexport const all: unknown[] = [ScoreDecorations, JudgeStatus, trust];\n",
   },
   featuresImportsExtension: { dir: 'src/features', code: "import { activate } from '../extension';\nexport const a = activate;\n" },
   featuresImportsCli: { dir: 'src/features', code: "import { parseArgs } from '../cli/args';\nexport const p = parseArgs;\n" },

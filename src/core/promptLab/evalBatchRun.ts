@@ -15,7 +15,7 @@
  *   cancelled or not.
  *
  * Pure: the results file, the model and the user come in as ports; the editor's are in
- * src/host/evalBatch.ts.
+ * src/host/promptLabEvalBatch.ts.
  */
 import type { ColumnSpec, Draft, HistoryAnswer } from '../protocol';
 import { BufferedAppender, systemClock, type AppendClock, type AppendPolicy } from './appendBuffer';

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import manifest from '../../../package.json';
 import { columnsKey, parseResultsLine, questionKey, resultsLine, type ResultsRow } from '../../../src/core/promptLab/results';
 import type { ColumnSpec } from '../../../src/core/protocol';
-import { prepareResume } from '../../../src/host/evalBatch';
+import { prepareResume } from '../../../src/host/promptLabEvalBatch';
 import { OpenAIPeer, type RunningPeer } from '../../peers/openaiPeer';
 
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
