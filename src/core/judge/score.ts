@@ -526,7 +526,12 @@ export function rowKey(row: ScorePair, setup: Pick<ScoreSetup, 'judge' | 'rubric
 export class RowKeys {
   private judge: string | undefined;
   private rubric: string | undefined;
-  private known = new Map<string, string>();
+  /**
+   * Keys by question, then by answer and system. A row the linter did not re-read brings the very
+   * string objects it brought last time, so each look-up is a cached hash and a pointer compare;
+   * building one string of the whole pair per row (as a single-key map would) costs the file.
+   */
+  private known = new Map<string, KnownPair[]>();
   /** How many keys were hashed: what the look-ups cost. */
   hashed = 0;
 
@@ -538,20 +543,32 @@ export class RowKeys {
       this.known = new Map();
     }
     // Only the pairs of this look-up are kept, so the map holds no more than the document.
-    const next = new Map<string, string>();
+    const next = new Map<string, KnownPair[]>();
     const keys = rows.map((row) => {
-      const pair = JSON.stringify([row.question, row.answer, row.system ?? '']);
-      let key = this.known.get(pair) ?? next.get(pair);
-      if (key === undefined) {
-        key = rowKey(row, setup);
-        this.hashed++;
+      const system = row.system ?? '';
+      const same = (p: KnownPair): boolean => p.answer === row.answer && p.system === system;
+      let pair = next.get(row.question)?.find(same);
+      if (pair === undefined) {
+        pair = this.known.get(row.question)?.find(same);
+        if (pair === undefined) {
+          pair = { answer: row.answer, system, key: rowKey(row, setup) };
+          this.hashed++;
+        }
+        const list = next.get(row.question);
+        if (list === undefined) next.set(row.question, [pair]);
+        else list.push(pair);
       }
-      next.set(pair, key);
-      return key;
+      return pair.key;
     });
     this.known = next;
     return keys;
   }
+}
+
+interface KnownPair {
+  readonly answer: string;
+  readonly system: string;
+  readonly key: string;
 }
 
 /** How a score reads after its row. */
