@@ -20,7 +20,7 @@ export interface JudgeFeature extends FeatureHandle {
 export function start(ctx: TuneLabContext): JudgeFeature {
   const model = new JudgeModel(ctx.endpoints, ctx.log, ctx.sidecars);
   const codeLens = new JudgeCodeLens(model);
-  const runsView = new JudgeRunsView(model);
+  const runsView = new JudgeRunsView(model, ctx.sidecars);
   return {
     codeLens,
     runsView,

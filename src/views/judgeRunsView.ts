@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { readVerdictCache, type JudgeRunRecord } from '../core/judge/cache';
+import { verdictsSidecar, type JudgeRunRecord } from '../core/judge/cache';
 import { RATES_EXPLAINED, summaryLine } from '../core/judge/judgeFiles';
 import type { JudgeModel } from '../host/judgeModel';
+import type { WorkspaceSidecars } from '../host/sidecarFiles';
 
 export const JUDGE_RUNS_VIEW_ID = 'tunelab.judgeRuns';
 
@@ -35,13 +36,10 @@ export class JudgeRunsView implements vscode.TreeDataProvider<RunsNode>, vscode.
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(model: JudgeModel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.tunelab/*.verdicts.json');
+  /** Other tools' changes come through the store's watcher; the judge's own, through its model. */
+  constructor(model: JudgeModel, private readonly sidecars: WorkspaceSidecars) {
     this.subscriptions.push(
-      watcher,
-      watcher.onDidCreate(() => { this.refresh(); }),
-      watcher.onDidChange(() => { this.refresh(); }),
-      watcher.onDidDelete(() => { this.refresh(); }),
+      sidecars.watch(verdictsSidecar.kind, () => { this.refresh(); }),
       model.onDidChange(() => { this.refresh(); }),
     );
   }
@@ -58,17 +56,14 @@ export class JudgeRunsView implements vscode.TreeDataProvider<RunsNode>, vscode.
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     if (node?.kind === 'run') return [];
     if (node?.kind === 'file') return [...node.runs].reverse().map((run) => ({ kind: 'run', results: node.results, run }));
-    const sidecars = await vscode.workspace.findFiles('**/.tunelab/*.verdicts.json', '**/node_modules/**', 200);
+    const found = await vscode.workspace.findFiles('**/.tunelab/*.verdicts.json', '**/node_modules/**', 200);
     const files: RunsNode[] = [];
-    for (const sidecar of sidecars) {
-      let text: string;
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(sidecar));
-      } catch {
-        continue;
-      }
-      const { runs } = readVerdictCache(text);
-      if (runs.length > 0) files.push({ kind: 'file', results: resultsOf(sidecar), runs });
+    for (const sidecar of found) {
+      const results = resultsOf(sidecar);
+      // The runs a damaged sidecar still holds are shown too; the judge never writes over it.
+      const read = await this.sidecars.read(results.toString(), verdictsSidecar);
+      const runs = read.ok ? read.value.runs : read.partial?.value.runs ?? [];
+      if (runs.length > 0) files.push({ kind: 'file', results, runs });
     }
     return files.sort((a, b) => a.results.path.localeCompare(b.results.path));
   }
