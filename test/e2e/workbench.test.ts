@@ -476,6 +476,8 @@ for (const matrix of selectedMatrix()) {
         const editor = page.locator('.editor-group-container .monaco-editor').first();
         const lens = (text: RegExp): Locator => editor.locator('.codelens-decoration a', { hasText: text }).first();
         await lens(/Judge 6 question\(s\): llama-8b-tuned \(A\) vs llama-70b-base \(B\)/).click();
+        // The menu opens under the pointer, where its first row's hover would cover the next rows.
+        await page.mouse.move(1, 1);
         // The setup menu: pick the judge endpoint, then run.
         const quick = page.locator('.quick-input-widget:visible');
         await quick.locator('.monaco-list-row', { hasText: 'Judge' }).filter({ hasText: /base|judge-70b|none/ }).first().click();
