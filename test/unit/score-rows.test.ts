@@ -6,7 +6,7 @@ import { resolveSettings } from '../../src/core/lint/config';
 import { DatasetLinter } from '../../src/core/lint/engine';
 import type { FormatContext, FormatId } from '../../src/core/lint/types';
 import { evalSetOfLines, EvalSetMemo, readEvalSet } from '../../src/core/promptLab/evalSet';
-import { rowKey, RowKeys, SCORE_RUBRIC, scoreRowsOf } from '../../src/core/judge/score';
+import { rowKey, RowKeys, SCORE_RUBRIC, scoreRowsOf, type ScorePair } from '../../src/core/judge/score';
 
 /**
  * Curation reads a dataset's rows from the lines its linter parsed (and keeps parsed across
@@ -137,5 +137,21 @@ void describe('the keys of the rows curation shows', () => {
     const other = { judge: 'other/model', rubric: SCORE_RUBRIC };
     assert.deepEqual(keys.keysOf(edited, other), edited.map((row) => rowKey(row, other)));
     assert.equal(keys.hashed, 7);
+  });
+
+  void it('give a pair that repeats the same key, and stay right while rows are edited away and back', () => {
+    const setup = { judge: 'judge/model', rubric: SCORE_RUBRIC };
+    const row = (question: string, answer: string, system?: string): ScorePair => ({ question, answer, ...(system === undefined ? {} : { system }) });
+    const keys = new RowKeys();
+    const rows = [row('q', 'a'), row('q', 'a'), row('q', 'b'), row('q', 'a', 'be brief'), row('r', 'a')];
+    assert.deepEqual(keys.keysOf(rows, setup), rows.map((r) => rowKey(r, setup)));
+    assert.equal(keys.hashed, 4, 'the repeated pair is hashed once');
+    // Many rounds of edits, each replacing the last row: old pairs go, the others stay known.
+    for (let i = 0; i < 300; i++) {
+      const now = [...rows.slice(0, 4), row('r', `edit ${i}`)];
+      assert.deepEqual(keys.keysOf(now, setup), now.map((r) => rowKey(r, setup)));
+    }
+    assert.equal(keys.hashed, 304, 'one new pair per round');
+    assert.deepEqual(keys.keysOf(rows, setup), rows.map((r) => rowKey(r, setup)), 'a row edited back gets its key again');
   });
 });

@@ -532,6 +532,10 @@ export class RowKeys {
    * building one string of the whole pair per row (as a single-key map would) costs the file.
    */
   private known = new Map<string, KnownPair[]>();
+  /** Which look-up this is: a pair seen in it is marked with it, so stale pairs can be dropped. */
+  private generation = 0;
+  /** How many pairs `known` holds. */
+  private held = 0;
   /** How many keys were hashed: what the look-ups cost. */
   hashed = 0;
 
@@ -541,26 +545,47 @@ export class RowKeys {
       this.judge = setup.judge;
       this.rubric = setup.rubric;
       this.known = new Map();
+      this.held = 0;
     }
-    // Only the pairs of this look-up are kept, so the map holds no more than the document.
-    const next = new Map<string, KnownPair[]>();
-    const keys = rows.map((row) => {
+    const generation = ++this.generation;
+    let pairs = 0;
+    const keys = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as ScorePair;
       const system = row.system ?? '';
-      const same = (p: KnownPair): boolean => p.answer === row.answer && p.system === system;
-      let pair = next.get(row.question)?.find(same);
-      if (pair === undefined) {
-        pair = this.known.get(row.question)?.find(same);
-        if (pair === undefined) {
-          pair = { answer: row.answer, system, key: rowKey(row, setup) };
-          this.hashed++;
+      const list = this.known.get(row.question);
+      let pair: KnownPair | undefined;
+      if (list !== undefined) {
+        for (const p of list) {
+          if (p.answer === row.answer && p.system === system) {
+            pair = p;
+            break;
+          }
         }
-        const list = next.get(row.question);
-        if (list === undefined) next.set(row.question, [pair]);
-        else list.push(pair);
       }
-      return pair.key;
-    });
-    this.known = next;
+      if (pair === undefined) {
+        pair = { answer: row.answer, system, key: rowKey(row, setup), seen: generation };
+        this.hashed++;
+        pairs++;
+        this.held++;
+        if (list === undefined) this.known.set(row.question, [pair]);
+        else list.push(pair);
+      } else if (pair.seen !== generation) {
+        pair.seen = generation;
+        pairs++;
+      }
+      keys[i] = pair.key;
+    }
+    // Pairs no row has any more (edited away) are dropped once they are as many as the live
+    // ones, so the map holds no more than about twice the document.
+    if (this.held > 2 * pairs + 64) {
+      for (const [question, list] of this.known) {
+        const live = list.filter((p) => p.seen === generation);
+        if (live.length === 0) this.known.delete(question);
+        else if (live.length < list.length) this.known.set(question, live);
+      }
+      this.held = pairs;
+    }
     return keys;
   }
 }
@@ -569,6 +594,8 @@ interface KnownPair {
   readonly answer: string;
   readonly system: string;
   readonly key: string;
+  /** The last look-up that had this pair. */
+  seen: number;
 }
 
 /** How a score reads after its row. */
