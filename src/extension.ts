@@ -1,21 +1,15 @@
 // First: its body marks when this bundle began to evaluate (see activate's measure below).
 import { evaluationStart } from './host/activationClock';
 import * as vscode from 'vscode';
-import { registerDatasetCommands } from './commands/dataset';
 import { registerEndpointCommands } from './commands/endpoints';
 import { registerGeneralCommands } from './commands/general';
-import { moveHandler, registerTopicsCommands } from './commands/topics';
 import { VERSION } from './core/version';
-import { lazyCuration, lazyGeneration, lazyJudge, lazyPromptLab, loadPromptFileParser } from './features/lazyFeatures';
+import { datasetFeature } from './features/dataset';
+import { lazyCuration, lazyJudge, lazyPromptLab, loadPromptFileParser } from './features/lazyFeatures';
+import { topicsFeature } from './features/topics';
 import { createContext } from './host/context';
 import { bundlesInMemory } from './host/lazyBundle';
-import { TopicsFileWatcher } from './host/topicsFile';
-import { DatasetCodeActions } from './providers/datasetCodeActions';
-import { DatasetHover } from './providers/datasetHover';
 import { PromptDiagnostics } from './providers/promptDiagnostics';
-import { DatasetStatsPanel } from './views/datasetStatsPanel';
-import { DatasetStatus } from './views/datasetStatus';
-import { TOPICS_VIEW_ID, TopicsTreeProvider } from './views/topicsView';
 
 /** Imports are evaluated before this line: the bundle's modules are done. */
 const evaluationEnd = performance.now();
@@ -51,29 +45,16 @@ export function activate(context: vscode.ExtensionContext): TuneLabApi {
   context.subscriptions.push(log);
   try {
     const ctx = createContext(context, log);
-    const { linting } = ctx;
-    ctx.push(new TopicsFileWatcher(ctx.config, log), ...registerGeneralCommands(ctx));
-    const stats = new DatasetStatsPanel(linting, log);
-    const datasets: vscode.DocumentSelector = { language: 'jsonl' };
+    // Each feature wired onto the one context. The judge, curation, Prompt Lab and generation are
+    // bundles of their own, evaluated on first use: only their command stand-ins and cheap
+    // provider shells are registered here.
     ctx.push(
-      stats,
-      new DatasetStatus(linting),
+      ...registerGeneralCommands(ctx),
+      ...datasetFeature(ctx),
       new PromptDiagnostics(() => loadPromptFileParser(ctx.extensionUri), log),
-      vscode.languages.registerCodeActionsProvider(datasets, new DatasetCodeActions(linting), { providedCodeActionKinds: DatasetCodeActions.kinds }),
-      vscode.languages.registerHoverProvider(datasets, new DatasetHover(linting)),
-      ...registerDatasetCommands(ctx, stats),
       ...registerEndpointCommands(ctx),
-    );
-    // The judge, curation, Prompt Lab and generation are bundles of their own, evaluated on first
-    // use: only their command stand-ins and cheap provider shells are registered here.
-    ctx.push(...lazyCuration(ctx));
-    // The tree's drag and drop edits the topics file through the context alone, so the tree is
-    // built first and the view the commands act on after it.
-    const tree = new TopicsTreeProvider(ctx.topics, moveHandler(ctx));
-    const topicsView = vscode.window.createTreeView(TOPICS_VIEW_ID, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true });
-    ctx.push(
-      tree, topicsView, ...registerTopicsCommands(ctx, topicsView),
-      ...lazyGeneration(ctx, topicsView),
+      ...lazyCuration(ctx),
+      ...topicsFeature(ctx),
       ...lazyPromptLab(ctx),
       ...lazyJudge(ctx),
     );
