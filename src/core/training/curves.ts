@@ -69,7 +69,7 @@ export type RawPoint = Omit<CurvePoint, 'index'>;
  * Undefined for a name that says neither loss, perplexity nor accuracy.
  */
 export function seriesKindOfMetricName(name: string): SeriesKind | undefined {
-  const words = name.toLowerCase().replace(/^[^:]*:/, '').split(/[^a-z]+/).filter((w) => w !== '');
+  const words = name.toLowerCase().split(/[^a-z]+/).filter((w) => w !== '');
   const has = (...ws: string[]): boolean => ws.some((w) => words.includes(w));
   const full = has('full');
   const evalSide = has('eval', 'valid', 'validation', 'val', 'test');
