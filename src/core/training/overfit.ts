@@ -90,7 +90,7 @@ export function assessOverfitting(curves: CurveSet, options: Partial<OverfitOpti
   const best = evals[minAt] ?? evals[0];
   const prefer = best === undefined ? undefined : preferred(best);
   const where = prefer?.words ?? '';
-  const noise = dense ? robustSpread(values(evals).map((v, i) => v - (evalSmooth[i] ?? v))) : 0;
+  const noise = dense ? noiseOf(values(evals)) : 0;
   const threshold = Math.max(o.minRelativeRise * Math.abs(minValue), 2 * noise);
   const last = evalSmooth.length - 1;
   const evalEnd = evalSmooth[last] ?? minValue;
@@ -108,7 +108,7 @@ export function assessOverfitting(curves: CurveSet, options: Partial<OverfitOpti
   }
 
   if (evals.length < o.minEvalPoints) {
-    if (gapFlag) return report('overfitting', reasons[0] ?? '', [...reasons, preferSentence(where, minValue)], prefer, evalSeries);
+    if (gapFlag) return report('overfitting', reasons[0] ?? '', [...reasons, preferSentence(where, minValue, evalName)], prefer, evalSeries);
     const n = evals.length;
     const head = `Only ${n} evaluation${n === 1 ? '' : 's'} so far; at least ${o.minEvalPoints} are needed to see whether ${evalName} turns up.`;
     return report('too-short', head, [head], prefer, evalSeries);
@@ -129,28 +129,31 @@ export function assessOverfitting(curves: CurveSet, options: Partial<OverfitOpti
       ? ` while train loss kept falling (${fmt(trainAtMin)} → ${fmt(trainEnd)}).`
       : ' (the run reports no train loss to compare).';
     const sentence = riseWords + trainWords;
-    return report('overfitting', sentence, [sentence, ...reasons, preferSentence(where, minValue)], prefer, evalSeries);
+    return report('overfitting', sentence, [sentence, ...reasons, preferSentence(where, minValue, evalName)], prefer, evalSeries);
   }
-  if (gapFlag) return report('overfitting', reasons[0] ?? '', [...reasons, preferSentence(where, minValue)], prefer, evalSeries);
+  if (gapFlag) return report('overfitting', reasons[0] ?? '', [...reasons, preferSentence(where, minValue, evalName)], prefer, evalSeries);
   if (held && trainFalling === false) {
     const sentence = `${riseWords}, but train loss rose too: that is unstable training (a learning rate too high, for one), not overfitting.`;
-    return report('noisy', sentence, [sentence, preferSentence(where, minValue)], prefer, evalSeries);
+    return report('noisy', sentence, [sentence, preferSentence(where, minValue, evalName)], prefer, evalSeries);
   }
 
   // Noise: a per-step curve whose jitter is as large as its trend, or a per-epoch curve that zigzags.
-  const range = Math.max(...evalSmooth) - minValue;
-  if (dense && noise > 0 && 2 * noise >= range) {
-    const sentence = `${cap(evalName)} jumps by about ±${fmt(noise)} between evaluations, as much as it moves over the whole run (${fmt(range)}): its trend cannot be told.`;
+  // The trend, read as the spread of the medians of the run's first, middle and last thirds: a
+  // fall, a rise and a dip all show in it, and pure jitter barely moves it.
+  const thirds = dense ? [0, 1, 2].map((t) => median(values(evals).slice(Math.floor((t * evals.length) / 3), Math.floor(((t + 1) * evals.length) / 3)))) : [];
+  const trend = dense ? Math.max(...thirds) - Math.min(...thirds) : 0;
+  if (dense && noise > 0 && 2 * noise >= trend) {
+    const sentence = `${cap(evalName)} jumps by about ±${fmt(noise)} between evaluations, more than half what it moves over the run (${fmt(trend)}): its trend cannot be told.`;
     return report('noisy', sentence, [sentence, 'A larger validation set, or more steps between evaluations, steadies it.'], prefer, evalSeries);
   }
   if (!dense && zigzags(evalSmooth, o.minRelativeRise * Math.abs(minValue))) {
     const sentence = `${cap(evalName)} goes up and down from one evaluation to the next (${evalSmooth.map(fmt).join(', ')}): no trend to read.`;
-    return report('noisy', sentence, [sentence, preferSentence(where, minValue)], prefer, evalSeries);
+    return report('noisy', sentence, [sentence, preferSentence(where, minValue, evalName)], prefer, evalSeries);
   }
 
   if (after > 0 && after < k && rise > threshold) {
     const sentence = `${riseWords} at the last ${after === 1 ? 'evaluation' : `${after} evaluations`}: too few to tell a turn from noise.`;
-    return report('too-short', sentence, [sentence, preferSentence(where, minValue)], prefer, evalSeries);
+    return report('too-short', sentence, [sentence, preferSentence(where, minValue, evalName)], prefer, evalSeries);
   }
 
   const first = evalSmooth[0] ?? minValue;
@@ -170,8 +173,8 @@ function report(verdict: OverfitVerdict, detail: string, reasons: readonly strin
   };
 }
 
-function preferSentence(where: string, value: number): string {
-  return `Prefer the model at ${where}, where eval loss was lowest (${fmt(value)}).`;
+function preferSentence(where: string, value: number, evalName: string): string {
+  return `Prefer the model at ${where}, where ${evalName} was lowest (${fmt(value)}).`;
 }
 
 function preferred(p: CurvePoint): PreferredPoint {
@@ -204,9 +207,17 @@ function halfWindow(n: number): number {
   return Math.min(10, Math.max(1, Math.floor(n / 20)));
 }
 
-/** A centred moving median (the window shrinks at the ends): single-batch spikes vanish, turns stay where they are. */
+/**
+ * A moving median over 2 × half + 1 points, centred where it can be and shifted inward at the ends
+ * (a window shrunk to a few points would let the ends' noise pass for a trend): single-batch spikes
+ * vanish, turns stay where they are.
+ */
 export function movingMedian(xs: readonly number[], half: number): number[] {
-  return xs.map((_, i) => median(xs.slice(Math.max(0, i - half), Math.min(xs.length, i + half + 1))));
+  const width = Math.min(xs.length, 2 * half + 1);
+  return xs.map((_, i) => {
+    const start = Math.min(Math.max(0, i - half), xs.length - width);
+    return median(xs.slice(start, start + width));
+  });
 }
 
 function median(xs: readonly number[]): number {
@@ -215,10 +226,15 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
-/** The standard deviation a normal noise would have, read robustly from residuals (1.4826 × MAD). */
-function robustSpread(residuals: readonly number[]): number {
-  const m = median(residuals);
-  return 1.4826 * median(residuals.map((r) => Math.abs(r - m)));
+/**
+ * The point-to-point noise of a curve, as the standard deviation a normal noise would have: read
+ * from consecutive differences (their median removes a steady trend, 1.4826 × MAD makes spikes
+ * count for little, and a difference of two noisy values spreads √2 times wider than one).
+ */
+function noiseOf(xs: readonly number[]): number {
+  const diffs = xs.slice(1).map((x, i) => x - (xs[i] ?? x));
+  const m = median(diffs);
+  return (1.4826 * median(diffs.map((d) => Math.abs(d - m)))) / Math.SQRT2;
 }
 
 function argmin(xs: readonly number[]): number {
