@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { seriesKindOfMetricName, type CurvePoint } from '../../src/core/training/curves';
-import { curvesFromCheckpoints, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openai-curves';
+import { curvesFromCheckpoints, curvesFromMetricsEvents, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openai-curves';
 import {
   curvesFromLogLines, curvesFromMetricData, JUMPSTART_HF_TRAINER_METRIC_DEFINITIONS, JUMPSTART_LLAMA_METRIC_DEFINITIONS, type LogLine,
 } from '../../src/core/training/sagemaker-curves';
@@ -165,6 +165,34 @@ void describe('OpenAI result file and checkpoints', () => {
     const notCsv = curvesFromResultFile('{"error": "not found"}');
     assert.deepEqual(notCsv.curves, {});
     assert.match(notCsv.skipped.at(0)?.reason ?? '', /no "step" column/);
+  });
+
+  void it('reads the exponent form and zero losses the result file holds late in a run', () => {
+    // As in the cookbook's result file ("Fine tuning for function calling"): 6e-05, 0.0.
+    const { curves, skipped } = curvesFromResultFile('step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n29,0.00109,1.0,,\n30,6e-05,1.0,,\n41,0.0,1.0,,\n');
+    assert.deepEqual(pairs(curves['train-loss'], 'step'), [[29, 0.00109], [30, 0.00006], [41, 0]]);
+    assert.deepEqual(skipped, []);
+  });
+
+  void it('reads a running job\'s metrics events, newest first as the API lists them, and passes over the others', () => {
+    // The event shape of OpenAI's fine-tuning guide ("Analyzing your fine-tuned model").
+    const events = [
+      {
+        object: 'fine_tuning.job.event', id: 'ftevent-abc-124', created_at: 1693582679, level: 'info', type: 'metrics',
+        message: 'Step 300/300: training loss=0.15, validation loss=0.27, full validation loss=0.40',
+        data: {
+          step: 300, train_loss: 0.14991648495197296, valid_loss: 0.26569826706596045, total_steps: 300, full_valid_loss: 0.4032616495084362,
+          train_mean_token_accuracy: 0.9444444179534912, valid_mean_token_accuracy: 0.9565217391304348, full_valid_mean_token_accuracy: 0.9089635854341737,
+        },
+      },
+      { object: 'fine_tuning.job.event', id: 'ftevent-abc-123', created_at: 1693582600, level: 'info', type: 'metrics', message: 'Step 299/300: training loss=0.18', data: { step: 299, train_loss: 0.18, total_steps: 300 } },
+      { object: 'fine_tuning.job.event', id: 'ftevent-abc-122', created_at: 1693582500, level: 'info', type: 'message', message: 'Fine-tuning job started', data: {} },
+      { object: 'fine_tuning.job.event', id: 'ftevent-abc-121', created_at: 1693582400, level: 'info', type: 'metrics', message: 'garbled', data: { step: 'x', train_loss: 9 } },
+    ];
+    const { curves } = curvesFromMetricsEvents(events);
+    assert.deepEqual(pairs(curves['train-loss'], 'step'), [[299, 0.18], [300, 0.14991648495197296]]);
+    assert.deepEqual(pairs(curves['full-eval-loss'], 'step'), [[300, 0.4032616495084362]]);
+    assert.deepEqual(pairs(curves['eval-token-accuracy'], 'step'), [[300, 0.9565217391304348]]);
   });
 
   void it('orders checkpoint metrics by step', () => {

@@ -13,8 +13,11 @@
 import { CurveBuilder, finiteNumber, seriesKindOfMetricName, type ParsedCurves, type SeriesKind } from './curves';
 
 /**
- * The result file's text as curves. The Files API has been seen to return this file
- * base64-encoded; text whose first line has no comma and that decodes to CSV is read decoded.
+ * The result file's text as curves. The Files API returns this file base64-encoded (OpenAI's
+ * cookbook decodes it with base64.b64decode before reading the CSV: "Fine tuning for function
+ * calling", https://cookbook.openai.com/examples/fine_tuning_for_function_calling); text whose
+ * first line has no comma and that decodes to a CSV with a step column is read decoded, plain CSV
+ * as it is.
  */
 export function curvesFromResultFile(text: string): ParsedCurves {
   const out = new CurveBuilder();
@@ -90,11 +93,43 @@ const CHECKPOINT_FIELDS: readonly (keyof Omit<CheckpointMetrics, 'step'>)[] = [
 
 /** Checkpoints' metrics as curves by step (the list endpoint returns newest first; the series are ordered by step). */
 export function curvesFromCheckpoints(checkpoints: readonly Checkpoint[]): ParsedCurves {
-  const out = new CurveBuilder();
-  for (const c of checkpoints) {
-    const step = c.metrics.step ?? c.step_number;
+  return curvesFromStepMetrics(checkpoints.map((c) => ({ step: c.metrics.step ?? c.step_number, metrics: c.metrics })));
+}
+
+/**
+ * A `fine_tuning.job.event` (GET /fine_tuning/jobs/{id}/events). While a job runs, its events of
+ * `type: "metrics"` carry the step's metrics in `data` (`step`, `train_loss`, `valid_loss`,
+ * `full_valid_loss`, `train_mean_token_accuracy`, …, `total_steps`), as OpenAI's fine-tuning guide
+ * shows ("Analyzing your fine-tuned model"); the result file only exists once the job is done.
+ */
+export interface FineTuningEvent {
+  readonly type?: string;
+  readonly data?: unknown;
+}
+
+/** The metrics events' data as curves by step; other events (messages) are passed over. */
+export function curvesFromMetricsEvents(events: readonly FineTuningEvent[]): ParsedCurves {
+  const rows: { step: number; metrics: CheckpointMetrics }[] = [];
+  for (const e of events) {
+    if (e.type !== 'metrics' || typeof e.data !== 'object' || e.data === null) continue;
+    const data = e.data as Readonly<Record<string, unknown>>;
+    const step = data['step'];
+    if (typeof step !== 'number') continue;
+    const metrics: Partial<Record<keyof CheckpointMetrics, number>> = {};
     for (const field of CHECKPOINT_FIELDS) {
-      const value = c.metrics[field];
+      const v = data[field];
+      if (typeof v === 'number') metrics[field] = v;
+    }
+    rows.push({ step, metrics });
+  }
+  return curvesFromStepMetrics(rows);
+}
+
+function curvesFromStepMetrics(rows: readonly { step: number; metrics: CheckpointMetrics }[]): ParsedCurves {
+  const out = new CurveBuilder();
+  for (const { step, metrics: c } of rows) {
+    for (const field of CHECKPOINT_FIELDS) {
+      const value = c[field];
       const kind = seriesKindOfMetricName(field);
       if (value === undefined || kind === undefined) continue;
       if (!Number.isFinite(value)) out.skip(`step ${step}`, `${field} is not a finite number`);
