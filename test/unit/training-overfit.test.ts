@@ -131,6 +131,9 @@ void describe('overfitting verdict', () => {
     assert.equal(r.verdict, 'no-eval');
     assert.equal(r.prefer, undefined);
     assert.match(r.reasons.join(' '), /validation_split_ratio.*validation_file/);
+    // An OpenAI job created without a validation_file: its result file's valid columns are empty.
+    const noValidation = curvesFromResultFile('step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,3.63265,0.5,,\n2,2.45992,0.80952,,\n3,2.77939,0.80952,,\n');
+    assert.equal(assessOverfitting(noValidation.curves).headline, 'No eval loss: The run reports no eval loss, so overfitting cannot be told from train loss alone.');
   });
 
   void it('ignores NaN and infinite points, and judges what is left', () => {

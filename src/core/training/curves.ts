@@ -103,15 +103,6 @@ export class CurveBuilder {
     list.push(point);
   }
 
-  /** The raw points of `kind` so far, for a reader that fills in positions after the fact. */
-  pending(kind: SeriesKind): readonly RawPoint[] {
-    return this.points.get(kind) ?? [];
-  }
-
-  replace(kind: SeriesKind, points: RawPoint[]): void {
-    this.points.set(kind, points);
-  }
-
   skip(where: string, reason: string): void {
     this.skipped.push({ where, reason });
   }

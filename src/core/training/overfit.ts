@@ -41,6 +41,7 @@ export interface PreferredPoint {
   readonly index: number;
   readonly epoch?: number;
   readonly step?: number;
+  /** The eval loss read at that point (per-step curves are judged smoothed, so the sentences may quote a smoothed value). */
   readonly evalLoss: number;
   readonly words: string;
 }
@@ -57,7 +58,8 @@ export interface OverfitReport {
   readonly evalSeries?: SeriesKind;
 }
 
-const VERDICT_WORDS: Readonly<Record<OverfitVerdict, string>> = {
+/** The verdict in a few words, for a badge or a column. */
+export const OVERFIT_VERDICT_LABELS: Readonly<Record<OverfitVerdict, string>> = {
   clean: 'No overfitting',
   overfitting: 'Overfitting',
   'too-short': 'Too short to tell',
@@ -166,7 +168,7 @@ export function assessOverfitting(curves: CurveSet, options: Partial<OverfitOpti
 function report(verdict: OverfitVerdict, detail: string, reasons: readonly string[], prefer?: PreferredPoint, evalSeries?: SeriesKind): OverfitReport {
   return {
     verdict,
-    headline: `${VERDICT_WORDS[verdict]}: ${detail}`,
+    headline: `${OVERFIT_VERDICT_LABELS[verdict]}: ${detail}`,
     reasons,
     ...(prefer !== undefined ? { prefer } : {}),
     ...(evalSeries !== undefined ? { evalSeries } : {}),

@@ -46,7 +46,11 @@ export const JUMPSTART_HF_TRAINER_METRIC_DEFINITIONS: readonly MetricDefinition[
   { Name: 'huggingface-textgeneration:train-loss', Regex: "'loss': ([0-9]+\\.[0-9]+)" },
 ];
 
-/** A CloudWatch Logs event (GetLogEvents / FilterLogEvents: `timestamp` in ms, `message`). */
+/**
+ * A CloudWatch Logs event (GetLogEvents / FilterLogEvents: `timestamp` in ms, `message`), from one
+ * log stream: SageMaker writes one stream per host (`<job>/algo-1-…`), and llama-recipes prints
+ * from rank 0 only, so the first host's stream holds the metrics.
+ */
 export interface LogLine {
   readonly message: string;
   readonly timestamp?: number;
@@ -120,8 +124,8 @@ export function curvesFromLogLines(lines: readonly LogLine[], definitions: reado
     if (summary !== null) {
       // This epoch's evaluation was printed before its summary line.
       flush(epoch);
+      lastEpoch = epoch;
     }
-    if (epoch !== undefined) lastEpoch = summary !== null ? epoch : lastEpoch;
     for (const f of found) {
       if (f.point.epoch !== undefined || f.point.step !== undefined) out.add(f.kind, f.point);
       else waiting.push(f);
