@@ -30,11 +30,12 @@ const FORMAT_LABEL: Partial<Record<FormatId, string>> = {
   text: 'a plain text file (domain adaptation)',
 };
 
-const MODE_OF: Record<string, string> = {
-  'True/False': 'instruction tuning',
-  'False/True': 'chat fine-tuning',
-  'False/False': 'domain adaptation on each record\'s "text"',
-  'True/True': 'nothing (both "True" is refused)',
+/** What JumpStart does with a file under each instruction_tuned/chat_dataset pair. */
+const OUTCOME: Record<string, string> = {
+  'True/False': 'would run instruction tuning on it',
+  'False/True': 'would run chat fine-tuning on it',
+  'False/False': 'would run domain adaptation on each record\'s "text"',
+  'True/True': 'cannot take both (at most one of the two may be "True")',
 };
 
 export interface FormatMatchProblem {
@@ -65,12 +66,12 @@ export function checkFormatMatch(format: FormatId, values: Readonly<Record<strin
   const it = setting(values, 'instruction_tuned');
   const chat = setting(values, 'chat_dataset');
   if (it === needed.instruction_tuned && chat === needed.chat_dataset) return undefined;
-  const mode = MODE_OF[`${it}/${chat}`] ?? 'an unknown mode';
+  const outcome = OUTCOME[`${it}/${chat}`] ?? 'cannot read these values ("True" or "False" only)';
   return {
     severity: 'error',
     message:
       `The dataset is ${FORMAT_LABEL[format] ?? format}, but the job has instruction_tuned="${it}" and chat_dataset="${chat}", ` +
-      `so JumpStart would run ${mode} on it. Set instruction_tuned="${needed.instruction_tuned}" and chat_dataset="${needed.chat_dataset}".`,
+      `so JumpStart ${outcome}. Set instruction_tuned="${needed.instruction_tuned}" and chat_dataset="${needed.chat_dataset}".`,
     fix: needed,
   };
 }
