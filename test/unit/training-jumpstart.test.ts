@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_JOB_HOURS, estimateJob, estimateSweep, formatUsd, priceOf, PRICE_TABLE } from '../../src/core/training/cost';
+import { specsFromHub } from '../../src/core/training/hubHyperparameters';
 import { checkFormatMatch, effectiveMaxInputLength, rowsOverMaxInputLength, type RowTokens } from '../../src/core/training/formatMatch';
 import {
   defaultHyperparameters,
@@ -86,7 +87,7 @@ void describe('validateHyperparameters', () => {
     assert.deepEqual(msgs({ validation_split_ratio: '-0.1' }), ['validation_split_ratio is -0.1; it must be between 0 and 1.']);
     assert.deepEqual(msgs({ instruction_tuned: 'yes' }), ['instruction_tuned is "yes"; it must be "True" or "False".']);
     assert.deepEqual(msgs({ target_modules: 'q_proj,attn' }), ['target_modules names "attn", not a linear layer of Llama; use q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj.']);
-    assert.deepEqual(msgs({ lora_rank: 8 }), ['"lora_rank" is not a hyperparameter of this model; the training script would ignore or reject it. Remove it.']);
+    assert.deepEqual(msgs({ lora_rank: 8 }), ['"lora_rank" is not a hyperparameter of this model: its spec has no such name. Remove it, or check the spelling.']);
   });
 
   void it('refuses the combinations the notebook rules out', () => {
@@ -246,5 +247,45 @@ void describe('cost', () => {
   void it('formats small amounts so a short job does not read $0.00', () => {
     assert.equal(formatUsd(0.0421), '$0.042');
     assert.equal(formatUsd(1234.5), '$1,234.50');
+  });
+});
+
+void describe('specsFromHub', () => {
+  // Entries as a hub document gives them: the shapes (and values) of the Gemma 2B Instruct hub
+  // content in the SageMaker Python SDK's tests (tests/unit/sagemaker/jumpstart/constants.py).
+  const hub: unknown = [
+    { Name: 'peft_type', Type: 'text', Default: 'lora', Options: ['lora', 'None'], Scope: 'algorithm' },
+    { Name: 'chat_dataset', Type: 'text', Default: 'True', Options: ['True', 'False'], Scope: 'algorithm' },
+    { Name: 'epoch', Type: 'int', Default: 1, Min: 1, Max: 1000, Scope: 'algorithm' },
+    { Name: 'learning_rate', Type: 'float', Default: 0.0001, Min: 1e-8, Max: 1, Scope: 'algorithm' },
+    { Name: 'lora_alpha', Type: 'int', Default: 16, Min: 0, Scope: 'algorithm' },
+    { Name: 'max_input_length', Type: 'int', Default: 1024, Min: -1, Scope: 'algorithm' },
+    { Name: 'warmup_ratio', Type: 'float', Default: 0.1, ExclusiveMin: 0, Max: 1, Scope: 'algorithm' },
+    { Name: 'odd', Type: 'list', Default: [] },
+    'not an entry',
+  ];
+
+  void it('reads names, kinds, defaults and bounds, in the order of TuneLab\'s table first', () => {
+    const { specs, skipped } = specsFromHub(hub);
+    assert.deepEqual(specs.map((s) => s.name), ['epoch', 'learning_rate', 'lora_alpha', 'max_input_length', 'chat_dataset', 'peft_type', 'warmup_ratio']);
+    assert.deepEqual(skipped, ['odd: unknown Type "list"', 'an entry that is not an object']);
+    const by = new Map(specs.map((s) => [s.name, s]));
+    assert.equal(by.get('chat_dataset')?.kind, 'boolean');
+    assert.equal(by.get('chat_dataset')?.default, 'True');
+    assert.equal(by.get('epoch')?.default, '1');
+    assert.deepEqual(by.get('learning_rate')?.min, { value: 1e-8, inclusive: true });
+    assert.deepEqual(by.get('warmup_ratio')?.min, { value: 0, inclusive: false });
+    assert.deepEqual(by.get('peft_type')?.options, ['lora', 'None']);
+    assert.match(by.get('epoch')?.explain ?? '', /Passes over the training data/);
+  });
+
+  void it('validates a job against the hub\'s ranges rather than TuneLab\'s table', () => {
+    const { specs } = specsFromHub(hub);
+    const msgs = (v: Record<string, string | number | boolean>): string[] => validateHyperparameters(v, specs).map((p) => p.message);
+    assert.deepEqual(msgs({ epoch: 1001 }), ['epoch is 1001; it must be between 1 and 1000.']);
+    assert.deepEqual(msgs({ lora_alpha: 0, max_input_length: -1 }), []);
+    assert.deepEqual(msgs({ peft_type: 'qlora' }), ['peft_type is "qlora"; it must be one of "lora", "None".']);
+    assert.deepEqual(msgs({ warmup_ratio: 0 }), ['warmup_ratio is 0; it must be greater than 0 and at most 1.']);
+    assert.deepEqual(msgs({ lora_r: 8 }), ['"lora_r" is not a hyperparameter of this model: its spec has no such name. Remove it, or check the spelling.']);
   });
 });

@@ -19,10 +19,11 @@
  */
 import { jumpstartHyperparameters, type JumpStartHyperparameters } from '../formats/jumpstartHyperparameters';
 import type { FormatId } from '../lint/types';
+import { DEFAULT_MAX_TOKENS } from '../rules/too-long';
 import { asHyperparameterString, type HyperparameterValue } from './jumpstartHyperparameters';
 
-/** JumpStart's length when max_input_length is -1 and the tokenizer allows more. */
-export const JUMPSTART_DEFAULT_LENGTH = 1024;
+/** JumpStart's length when max_input_length is -1 and the tokenizer allows more: the same 1024 `too-long` holds records to. */
+export const JUMPSTART_DEFAULT_LENGTH = DEFAULT_MAX_TOKENS;
 
 const FORMAT_LABEL: Partial<Record<FormatId, string>> = {
   'jumpstart-instruction': 'a JumpStart instruction file (records filled into template.json)',

@@ -50,6 +50,8 @@ export interface HyperparameterSpec {
   readonly none?: string;
   /** For `text` values made of comma-separated names: the names allowed. */
   readonly names?: readonly string[];
+  /** For `text` values: the only values allowed (the hub spec's `Options`). */
+  readonly options?: readonly string[];
   /** One line for the form. */
   readonly explain: string;
   readonly source: string;
@@ -210,9 +212,12 @@ function inBound(n: number, b: Bound | undefined, side: 'min' | 'max'): boolean 
 
 function rangeText(h: HyperparameterSpec): string {
   const parts: string[] = [];
-  if (h.min !== undefined && h.max !== undefined) parts.push(`between ${h.min.value} and ${h.max.value}`);
-  else if (h.min !== undefined) parts.push(h.min.inclusive ? `at least ${h.min.value}` : `greater than ${h.min.value}`);
-  else if (h.max !== undefined) parts.push(h.max.inclusive ? `at most ${h.max.value}` : `less than ${h.max.value}`);
+  const low = h.min === undefined ? undefined : h.min.inclusive ? `at least ${h.min.value}` : `greater than ${h.min.value}`;
+  const high = h.max === undefined ? undefined : h.max.inclusive ? `at most ${h.max.value}` : `less than ${h.max.value}`;
+  if (h.min?.inclusive === true && h.max?.inclusive === true) parts.push(`between ${h.min.value} and ${h.max.value}`);
+  else if (low !== undefined && high !== undefined) parts.push(`${low} and ${high}`);
+  else if (low !== undefined) parts.push(low);
+  else if (high !== undefined) parts.push(high);
   if (h.minusOne !== undefined) parts.push(`or -1 (${h.minusOne})`);
   if (h.none !== undefined) parts.push(`or None (${h.none})`);
   return parts.join(' ');
@@ -224,6 +229,7 @@ function checkOne(h: HyperparameterSpec, raw: HyperparameterValue): string | und
     return text === 'True' || text === 'False' ? undefined : `${h.name} is "${text}"; it must be "True" or "False".`;
   }
   if (h.kind === 'text') {
+    if (h.options !== undefined) return h.options.includes(text) ? undefined : `${h.name} is "${text}"; it must be one of ${h.options.map((o) => `"${o}"`).join(', ')}.`;
     if (h.names === undefined) return undefined;
     const names = text.split(',').map((s) => s.trim());
     if (text === '' || names.some((n) => n === '')) return `${h.name} is empty or has an empty name; give layer names separated by commas, e.g. "q_proj,v_proj".`;
@@ -256,7 +262,8 @@ export function validateHyperparameters(
   for (const [name, value] of Object.entries(values)) {
     const h = known.get(name);
     if (h === undefined) {
-      problems.push({ name, severity: 'error', message: `"${name}" is not a hyperparameter of this model; the training script would ignore or reject it. Remove it.` });
+      // JumpStart's own SDK refuses such a name too (sagemaker/jumpstart/validators.py, "cannot find hyperparameter … in model specs").
+      problems.push({ name, severity: 'error', message: `"${name}" is not a hyperparameter of this model: its spec has no such name. Remove it, or check the spelling.` });
       continue;
     }
     const wrong = checkOne(h, value);
