@@ -203,6 +203,8 @@ void describe('cost', () => {
     }
     assert.equal(priceOf('us-west-2', 'ml.g5.12xlarge', 'training')?.usdPerHour, 7.09);
     assert.equal(priceOf('us-west-2', 'ml.g5.2xlarge', 'training')?.usdPerHour, 1.515);
+    assert.equal(priceOf('us-east-1', 'ml.g5.2xlarge', 'training')?.usdPerHour, 1.515);
+    assert.equal(priceOf('us-east-1', 'ml.g5.12xlarge', 'training'), undefined);
     assert.equal(priceOf('us-east-1', 'ml.g5.12xlarge', 'inference')?.usdPerHour, 7.09);
     assert.equal(priceOf('us-east-1', 'ml.p4d.24xlarge', 'inference')?.usdPerHour, 37.688);
   });
@@ -231,6 +233,7 @@ void describe('cost', () => {
     const e = estimateJob({ region: 'us-east-1', instanceType: 'ml.g5.2xlarge', hours: 24 }, 'inference');
     assert.ok(e.known);
     assert.equal(formatUsd(e.usd), '$36.36');
+    assert.match(e.text, / × \$1\.515\/hour \(ml\.g5\.2xlarge real-time inference, us-east-1, /);
   });
 
   void it('totals a sweep, and says how much is unknown when some jobs have no price', () => {

@@ -26,13 +26,15 @@ export interface InstancePrice {
 }
 
 /**
- * Training, us-west-2: AWS Price List API, service AmazonSageMaker, component "Training"
- * (the regional offer file below), read 2026-12-03 through a transcription of that offer
- * (g5 and g6 families). ml.p4d.24xlarge, ml.p3dn.24xlarge and ml.g4dn.12xlarge are not in it,
- * and us-east-1 training prices were not at hand: they are "no price known" until read from
- * the offer file.
+ * Training: AWS Price List API, service AmazonSageMaker, component "Training" (usage types
+ * `USW2-Train:<instance>` and `USE1-Train:<instance>`), the regional offer files below, read
+ * 2026-12-03 through transcriptions of those offers: us-west-2 for the g5 and g6 families, and
+ * us-east-1 for ml.g5.2xlarge only (`USE1-Train:ml.g5.2xlarge`, checked 2026-08-20 by its
+ * transcriber). ml.p4d.24xlarge, ml.p3dn.24xlarge, ml.g4dn.12xlarge and the other us-east-1
+ * training prices were not at hand: they are "no price known" until read from the offer files.
  */
 const TRAINING_US_WEST_2 = 'https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonSageMaker/current/us-west-2/index.json (component Training)';
+const TRAINING_US_EAST_1 = 'https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonSageMaker/current/us-east-1/index.json (usage type USE1-Train:ml.g5.2xlarge)';
 /**
  * Real-time inference (hosting), us-east-1: the SageMaker hourly instance prices in AWS's
  * Foundation Model Benchmarking Tool (aws-samples/foundation-model-benchmarking-tool,
@@ -64,6 +66,7 @@ export const PRICE_TABLE: readonly InstancePrice[] = [
     'ml.g6.24xlarge': 8.344,
     'ml.g6.48xlarge': 16.688,
   }),
+  ...prices('us-east-1', 'training', TRAINING_US_EAST_1, { 'ml.g5.2xlarge': 1.515 }),
   ...prices('us-east-1', 'inference', INFERENCE_US_EAST_1, {
     'ml.g5.xlarge': 1.4084,
     'ml.g5.2xlarge': 1.515,
@@ -117,6 +120,11 @@ export function formatUsd(usd: number): string {
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
 }
 
+/** An hourly price as the source gives it, to four decimals at most: "$1.515", "$7.09". */
+export function formatRate(usdPerHour: number): string {
+  return `$${usdPerHour.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
+}
+
 function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
@@ -143,7 +151,7 @@ export function estimateJob(input: JobCostInput, use: PriceUse = 'training'): Co
   const usd = instanceCount * hours * price.usdPerHour;
   const assumption = hoursFrom === 'user' ? `${plural(hours, 'hour', 'hours')} as you set` : `${plural(hours, 'hour', 'hours')} assumed (a job's run time cannot be known before it runs: set your own)`;
   const text =
-    `About ${formatUsd(usd)}: ${plural(instanceCount, 'instance', 'instances')} × ${assumption} × ${formatUsd(price.usdPerHour)}/hour ` +
+    `About ${formatUsd(usd)}: ${plural(instanceCount, 'instance', 'instances')} × ${assumption} × ${formatRate(price.usdPerHour)}/hour ` +
     `(${input.instanceType} ${what}, ${input.region}, on-demand price as of ${price.asOf}).`;
   return { known: true, usd, price, instanceCount, hours, hoursFrom, text };
 }
