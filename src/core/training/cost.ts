@@ -39,7 +39,10 @@ const TRAINING_US_EAST_1 = 'https://pricing.us-east-1.amazonaws.com/offers/v1.0/
  * Real-time inference (hosting), us-east-1: the SageMaker hourly instance prices in AWS's
  * Foundation Model Benchmarking Tool (aws-samples/foundation-model-benchmarking-tool,
  * src/fmbench/configs/pricing.yml, commit 00ef155d), read 2026-12-03; AWS's pricing page is
- * https://aws.amazon.com/sagemaker/pricing/ (Real-Time Inference).
+ * https://aws.amazon.com/sagemaker/pricing/ (Real-Time Inference). The file does not name its
+ * region; its g5 prices equal the us-west-2 training ones above and the us-east-1 ml.g5.2xlarge
+ * one, and they are filed under us-east-1 here: re-read them from the us-east-1 offer file
+ * (component Hosting) before relying on them elsewhere.
  */
 const INFERENCE_US_EAST_1 = 'https://github.com/aws-samples/foundation-model-benchmarking-tool/blob/00ef155d0f9c6b999d796f915159d3d622f8233d/src/fmbench/configs/pricing.yml';
 const AS_OF = '2026-12-03';
