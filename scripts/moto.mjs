@@ -88,14 +88,30 @@ export function debianMirror() {
       if (f.endsWith('.sources') || f.endsWith('.list')) files.push(join('/etc/apt/sources.list.d', f));
     }
   }
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    // A mirror serving bookworm's main archive (not -security, whose layout differs).
-    const deb822 = text.split(/\n\s*\n/).find((stanza) => /^Suites:.*\bbookworm\b(?!-security)/m.test(stanza) && /^URIs:/m.test(stanza) && !/^Enabled:\s*no/im.test(stanza));
-    const uri = deb822 ? /^URIs:\s*(\S+)/m.exec(deb822)?.[1] : /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
-    if (uri && !/security/.test(uri)) return uri.replace(/\/+$/, '');
+  return mirrorFromSources(files.map((f) => readFileSync(f, 'utf8'))) ?? 'http://deb.debian.org/debian';
+}
+
+/**
+ * The first enabled source serving bookworm's main archive (not -security, whose layout
+ * differs), in apt's deb822 (.sources) or one-line (.list) format.
+ * @param {readonly string[]} texts the sources files' contents, in apt's order
+ * @returns {string | undefined}
+ */
+export function mirrorFromSources(texts) {
+  for (const text of texts) {
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const types = /^Types:(.*)$/m.exec(stanza)?.[1]?.trim().split(/\s+/) ?? [];
+      if (/^Enabled:\s*no/im.test(stanza) || !types.includes('deb')) continue;
+      const suites = /^Suites:(.*)$/m.exec(stanza)?.[1]?.trim().split(/\s+/) ?? [];
+      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      if (uri && suites.includes('bookworm')) return uri.replace(/\/+$/, '');
+    }
+    for (const line of text.split('\n')) {
+      const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/.exec(line.trim() + ' ');
+      if (m?.[1]) return m[1].replace(/\/+$/, '');
+    }
   }
-  return 'http://deb.debian.org/debian';
+  return undefined;
 }
 
 /**
