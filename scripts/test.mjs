@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * `npm test`: every check, in order, stopping at the first that fails —
- * build, type-check, lint (which enforces the layering rule), package the .vsix, make sure the
- * code-server builds are installed, then one run of node's test runner over every test file:
- * unit, webview (the Prompt Lab app in Chromium), integration (a real extension host) and end-to-end (the .vsix in a real VS Code, driven
+ * build, type-check, lint (which enforces the layering rule), package the .vsix, make sure moto
+ * (the AWS emulator test/unit/aws-peer.test.ts runs against) and the code-server builds are
+ * installed, then one run of node's test runner over every test file: unit, webview (the Prompt Lab app in Chromium), integration (a real extension host) and end-to-end (the .vsix in a real VS Code, driven
  * in Chromium), one file at a time so two VS Codes never compete for the machine.
  *
  * TUNELAB_CODE_SERVER=4.100.3 narrows the VS Code matrix; TUNELAB_TEST_LAYERS=unit (or
@@ -58,6 +58,7 @@ step('build', process.execPath, [join(root, 'scripts/build.mjs')]);
 step('type-check', npm, ['run', '--silent', 'typecheck']);
 step('lint', npm, ['run', '--silent', 'lint']);
 if (layers.includes('e2e') || layers.includes('unit')) step('package', process.execPath, [join(root, 'scripts/package.mjs')]);
+if (layers.includes('unit')) step('moto', process.execPath, [join(root, 'scripts/install-moto.mjs')]);
 if (needsVsCode) step('code-server', process.execPath, [join(root, 'scripts/install-code-server.mjs')]);
 
 const files = layers.flatMap((layer) => testFiles(join(root, 'out/test', layer)));
