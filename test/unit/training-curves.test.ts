@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { seriesKindOfMetricName, type CurvePoint } from '../../src/core/training/curves';
-import { curvesFromCheckpoints, curvesFromMetricsEvents, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openai-curves';
+import { curvesFromCheckpoints, curvesFromMetricsEvents, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openaiCurves';
 import {
   curvesFromLogLines, curvesFromMetricData, JUMPSTART_HF_TRAINER_METRIC_DEFINITIONS, JUMPSTART_LLAMA_METRIC_DEFINITIONS, type LogLine,
-} from '../../src/core/training/sagemaker-curves';
+} from '../../src/core/training/sagemakerCurves';
 
 /**
  * Fixtures in test/fixtures/training/, modelled on what the providers emit:

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CurvePoint, CurveSet } from '../../src/core/training/curves';
-import { curvesFromCheckpoints, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openai-curves';
+import { curvesFromCheckpoints, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openaiCurves';
 import { assessOverfitting } from '../../src/core/training/overfit';
-import { curvesFromLogLines, JUMPSTART_LLAMA_METRIC_DEFINITIONS } from '../../src/core/training/sagemaker-curves';
+import { curvesFromLogLines, JUMPSTART_LLAMA_METRIC_DEFINITIONS } from '../../src/core/training/sagemakerCurves';
 
 /**
  * The overfitting verdict on real-shaped curves. The fixtures are described in
