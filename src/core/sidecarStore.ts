@@ -64,7 +64,11 @@ export type SidecarUpdate<T> =
 
 export class SidecarStore {
   /** The text this store last wrote to each sidecar. */
-  private readonly written = new Map<string, string>();
+  /**
+   * The last texts this store wrote to each sidecar, newest last: a watcher's event can arrive
+   * after a later write has begun, and the file then still holds an earlier one of them.
+   */
+  private readonly written = new Map<string, string[]>();
   /** The update under way for each sidecar, so updates in this process never interleave. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
@@ -110,10 +114,10 @@ export class SidecarStore {
     const value = change(read.value);
     const text = format.serialize(value);
     try {
-      this.written.set(read.path, text);
+      this.remember(read.path, text);
       await this.files.write(read.path, text);
     } catch (e) {
-      this.written.delete(read.path);
+      this.forget(read.path, text);
       return { ok: false, path: read.path, unreadable: { reason: `could not be written (${messageOf(e)})`, fix: 'Check the folder and its permissions' } };
     }
     return { ok: true, path: read.path, value };
@@ -127,12 +131,31 @@ export class SidecarStore {
     const mine = this.written.get(sidecarPath);
     if (mine === undefined) return true;
     try {
-      return (await this.files.read(sidecarPath)) !== mine;
+      const text = await this.files.read(sidecarPath);
+      return text === undefined || !mine.includes(text);
     } catch {
       return true;
     }
   }
+
+  private remember(path: string, text: string): void {
+    const texts = this.written.get(path) ?? [];
+    texts.push(text);
+    if (texts.length > RECENT_WRITES) texts.shift();
+    this.written.set(path, texts);
+  }
+
+  private forget(path: string, text: string): void {
+    const texts = this.written.get(path);
+    if (texts === undefined) return;
+    const at = texts.lastIndexOf(text);
+    if (at >= 0) texts.splice(at, 1);
+    if (texts.length === 0) this.written.delete(path);
+  }
 }
+
+/** How many of a sidecar's own writes the store still recognizes on disk. */
+const RECENT_WRITES = 4;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

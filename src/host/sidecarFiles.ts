@@ -41,6 +41,9 @@ export class WorkspaceSidecars extends SidecarStore {
     const changed = (uri: vscode.Uri): void => {
       void this.changedByOthers(uri.toString()).then((others) => { if (others) listener(uri); });
     };
-    return vscode.Disposable.from(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(listener));
+    // A delete goes through the same check: a write aside and renamed over can reach a watcher as
+    // the file deleted and created again, and a sidecar still holding this store's text is no
+    // other tool's deletion.
+    return vscode.Disposable.from(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed));
   }
 }

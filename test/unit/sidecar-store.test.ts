@@ -159,4 +159,17 @@ void describe('sidecar store', () => {
     files.files.set(SIDECAR, '["a","b"]');
     assert.equal(await store.changedByOthers(SIDECAR), true, 'another tool wrote it');
   });
+
+  void it('still knows an earlier write of its own when a watcher reports it late', async () => {
+    const files = memoryFiles();
+    const store = new SidecarStore(files);
+    await store.update('work/data.jsonl', tags, (t) => [...t, 'first']);
+    const first = files.files.get(SIDECAR);
+    await store.update('work/data.jsonl', tags, (t) => [...t, 'second']);
+    // The event for the first write is read while the file still holds it (the second not yet landed).
+    files.files.set(SIDECAR, first ?? '');
+    assert.equal(await store.changedByOthers(SIDECAR), false, 'the first write is its own too');
+    files.files.delete(SIDECAR);
+    assert.equal(await store.changedByOthers(SIDECAR), true, 'a deleted sidecar is another tool\'s doing');
+  });
 });
