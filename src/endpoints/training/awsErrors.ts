@@ -6,7 +6,9 @@
  * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/CommonErrors.html and each action's
  * Errors section), AccessDeniedException / ThrottlingException (common to the JSON services),
  * CloudWatch's AccessDenied / Throttling (query protocol names), CloudWatch Logs'
- * ResourceNotFoundException.
+ * ResourceNotFoundException. DescribeTrainingJob answers a missing job with a ValidationException
+ * "Requested resource not found." rather than ResourceNotFound (https://github.com/aws/aws-sdk/issues/165),
+ * so a validation error that says the resource is not found is read as not found too.
  */
 import { AWS_AUTH_ERRORS, NETWORK_CODES } from '../aws';
 import { EndpointError } from '../types';
@@ -39,7 +41,7 @@ export function awsTrainingError(error: unknown, context: AwsCallContext, messag
   if (THROTTLED.has(name) || status === 429) {
     return new EndpointError('rate-limited', `AWS is throttling ${context.action} requests: retry in a minute.`, options);
   }
-  if (NOT_FOUND.has(name)) {
+  if (NOT_FOUND.has(name) || (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(messageOf(error)))) {
     return new EndpointError('not-found', context.job === undefined
       ? `AWS found nothing for ${context.action}: check the region.`
       : `No training job named ${context.job} in this region: check its name and the AWS region.`, options);
@@ -50,6 +52,12 @@ export function awsTrainingError(error: unknown, context: AwsCallContext, messag
   const detail = error instanceof Error && error.message !== '' ? `: ${error.message}` : '';
   const kind = status !== undefined && status >= 500 ? 'server' : name === 'ValidationException' ? 'bad-request' : 'server';
   return new EndpointError(kind, `${context.action}${what} failed (${name})${detail}`, options);
+}
+
+const NOT_FOUND_MESSAGE = /\bnot found\b|could not find|does not exist/i;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : '';
 }
 
 function kindOf(name: string): 'auth' | 'rate-limited' | 'not-found' | 'server' {
