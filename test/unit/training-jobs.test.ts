@@ -165,6 +165,13 @@ void describe('training jobs: list, describe, stop', () => {
     });
   });
 
+  void it('a cancelled listing ends with a cancelled error, not an AWS one', async () => {
+    await sm.send(new CreateTrainingJobCommand(llamaJob('llama3-e3-r8')));
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(listTrainingJobs(sm, { signal: controller.signal }), (err: unknown) => err instanceof EndpointError && err.kind === 'cancelled');
+  });
+
   void it('describing a job that does not exist names the job', async () => {
     await assert.rejects(describeRun(sm, 'llama3-typo'), (err: unknown) => err instanceof EndpointError && err.kind === 'not-found' && err.message.includes('llama3-typo'));
   });
