@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { repoFile } from '../harness/repoFile';
 import { EndpointError } from '../../src/endpoints/types';
 import { handleFailure, isCancellation, restrictedNotice, restrictedText, runCommand, type CommandEffects, type Notice } from '../../src/host/commandPolicy';
 
@@ -97,17 +98,6 @@ void describe('command policy: failures', () => {
   });
 });
 
-/** The repo root: above the compiled file in out/test/unit, else above the working directory (scripts/unit.mjs bundles elsewhere). */
-function repoRoot(): string {
-  for (const start of [path.resolve(__dirname, '../../..'), process.cwd()]) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src/host/commandTable.ts'))) return dir;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('run the tests from the repository');
-}
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
@@ -117,7 +107,7 @@ function sourceFiles(dir: string): string[] {
 
 void describe('command table', () => {
   void it('is the only place in src/ that calls vscode.commands.registerCommand', () => {
-    const root = repoRoot();
+    const root = path.resolve(repoFile('src/host/commandTable.ts'), '../../..');
     const direct = sourceFiles(path.join(root, 'src'))
       .filter((f) => /vscode\.commands\.registerCommand\(/.test(readFileSync(f, 'utf8')))
       .map((f) => path.relative(root, f).replace(/\\/g, '/'));

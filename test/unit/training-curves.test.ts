@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { repoFile } from '../harness/repoFile';
 import { seriesKindOfMetricName, type CurvePoint } from '../../src/core/training/curves';
 import { curvesFromCheckpoints, curvesFromMetricsEvents, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openaiCurves';
 import {
@@ -21,17 +21,7 @@ import {
  * - openai-checkpoints.json: GET /v1/fine_tuning/jobs/{id}/checkpoints, newest first
  *   (https://platform.openai.com/docs/api-reference/fine-tuning/list-checkpoints).
  */
-function findRepoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'test/fixtures/training'))) return dir;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('run the tests from the repository');
-}
-const FIXTURES = path.join(findRepoRoot(), 'test/fixtures/training');
-const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+const fixture = (name: string): string => readFileSync(repoFile(`test/fixtures/training/${name}`), 'utf8');
 /** A log file as CloudWatch Logs events, one a minute from a fixed start. */
 const logEvents = (text: string): LogLine[] =>
   text.split('\n').filter((l) => l !== '').map((message, i) => ({ message, timestamp: 1_733_000_000_000 + i * 60_000 }));

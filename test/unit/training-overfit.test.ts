@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { repoFile } from '../harness/repoFile';
 import type { CurvePoint, CurveSet } from '../../src/core/training/curves';
 import { curvesFromCheckpoints, curvesFromResultFile, type Checkpoint } from '../../src/core/training/openaiCurves';
 import { assessOverfitting } from '../../src/core/training/overfit';
@@ -13,16 +13,7 @@ import { curvesFromLogLines, JUMPSTART_LLAMA_METRIC_DEFINITIONS } from '../../sr
  * Hugging Face Trainer model card's "Training results" table: train loss 1.466 → 0.100 over four
  * evaluations while validation loss went 1.382 → 1.520 → 1.803 → 1.899).
  */
-function findRepoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'test/fixtures/training'))) return dir;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('run the tests from the repository');
-}
-const fixture = (name: string): string => readFileSync(path.join(findRepoRoot(), 'test/fixtures/training', name), 'utf8');
+const fixture = (name: string): string => readFileSync(repoFile(`test/fixtures/training/${name}`), 'utf8');
 const llamaLog = (name: string): CurveSet =>
   curvesFromLogLines(fixture(name).split('\n').map((message) => ({ message })), JUMPSTART_LLAMA_METRIC_DEFINITIONS).curves;
 
